@@ -1,0 +1,23 @@
+# Every third-party dependency is found here, and only here.  The Debian
+# packages that provide them are listed once, in .ci/packages.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(MSGPACK REQUIRED IMPORTED_TARGET msgpack)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(LIBELF REQUIRED IMPORTED_TARGET libelf)
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
+
+# Clang 19 from Debian's llvm-19-dev / libclang-19-dev.
+# LLVMConfigVersion accepts only an exact major.minor request, so ask for any
+# version under the hint and check the major ourselves.
+find_package(LLVM REQUIRED CONFIG HINTS /usr/lib/llvm-19/lib/cmake/llvm NO_DEFAULT_PATH)
+if(NOT LLVM_VERSION_MAJOR EQUAL 19)
+  message(FATAL_ERROR "comtainer needs LLVM 19 (found ${LLVM_PACKAGE_VERSION} in ${LLVM_DIR})")
+endif()
+find_package(Clang REQUIRED CONFIG HINTS /usr/lib/llvm-19/lib/cmake/clang
+                                         "${LLVM_DIR}/../clang")
+message(STATUS "comtainer: LLVM ${LLVM_PACKAGE_VERSION} from ${LLVM_DIR}")
+set(COMTAINER_CLANG_MAJOR ${LLVM_VERSION_MAJOR})
+set(COMTAINER_LLVM_BINDIR "${LLVM_TOOLS_BINARY_DIR}")
+find_program(COMTAINER_CLANG clang-${LLVM_VERSION_MAJOR} clang
+             HINTS "${LLVM_TOOLS_BINARY_DIR}" NO_DEFAULT_PATH REQUIRED)

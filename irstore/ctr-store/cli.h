@@ -1,0 +1,53 @@
+/* Shared pieces of the ctr-store commands. */
+#ifndef CTR_STORE_CLI_H
+#define CTR_STORE_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "comtainer/irstore.h"
+
+extern const char *ctr_progname;
+
+/* Exit statuses: 0 ok, 1 the command found problems, 2 usage or system error. */
+enum { CTR_EXIT_OK = 0, CTR_EXIT_PROBLEMS = 1, CTR_EXIT_ERROR = 2 };
+
+/* "ctr-store: <message>" on stderr. */
+void ctr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ctr_err_obj(const irs_error *err);
+
+/* A JSON object with the id and every field of rec (rec may be NULL). */
+json_t *ctr_record_json(const char *id, const irs_record *rec);
+/* Print a JSON value to stdout followed by a newline; steals the reference. */
+int ctr_print_json(json_t *value);
+
+/* Open the store named by the positional argument, --store, or the default. */
+int ctr_open_store(const char *path, irs_store **out);
+
+/* Commands: argc/argv start at the command name. */
+int cmd_ls(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_which(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+
+/* Find the one TU whose id starts with prefix (at least 6 hex digits). */
+int ctr_find_tu(irs_store *store, const char *prefix, char id[IRS_HASH_HEX_LEN + 1]);
+
+
+
+/* Options shared by the commands. */
+struct ctr_opts {
+    bool json;
+    const char *store;
+    const char *output;
+    int npos;
+    char **pos;
+};
+enum { CTR_OPT_JSON = 1 << 0, CTR_OPT_STORE = 1 << 1, CTR_OPT_OUTPUT = 1 << 2 };
+/* Parse argv (starting at the command name) against usage.  Returns 0 to go
+ * on, 1 when --help was printed, -1 after a usage error was printed. */
+int ctr_parse(int argc, char **argv, const char *usage, unsigned allowed, int min_pos,
+              int max_pos, struct ctr_opts *o);
+#endif

@@ -1,0 +1,170 @@
+/* ctr-store stats: TUs and bytes, in total and by language and compiler. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: ctr-store stats [STORE] [--store DIR] [--json]\n"
+    "Count TUs and IR bytes (raw and compressed) in total and by language and\n"
+    "compiler.  Equal IR is stored once: 'unique' counts it once.\n";
+
+struct group {
+    char *name;
+    unsigned long tus;
+    unsigned long long raw, compressed;
+};
+
+struct groups {
+    struct group *v;
+    size_t n;
+};
+
+struct stats_ctx {
+    struct groups by_language, by_compiler;
+    struct group total, unique;
+    unsigned long bad;
+};
+
+static void add(struct groups *g, const char *name, unsigned long long raw,
+                unsigned long long compressed)
+{
+    size_t i = 0;
+    while (i < g->n && strcmp(g->v[i].name, name))
+        i++;
+    if (i == g->n) {
+        struct group *nv = realloc(g->v, (g->n + 1) * sizeof *nv);
+        if (!nv)
+            return;
+        g->v = nv;
+        g->v[g->n++] = (struct group){.name = strdup(name)};
+    }
+    g->v[i].tus++;
+    g->v[i].raw += raw;
+    g->v[i].compressed += compressed;
+}
+
+static unsigned long long file_size(irs_store *store, const char *hex, bool blob)
+{
+    char path[4096];
+    struct stat st;
+    int rc = blob ? irs_blob_path(store, hex, path, sizeof path)
+                  : irs_record_path(store, hex, path, sizeof path);
+    return rc == 0 && stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
+}
+
+static int each_record(irs_store *store, const char *id, const char *path, void *vctx)
+{
+    struct stats_ctx *ctx = vctx;
+    irs_record *rec;
+    irs_error err;
+    if (!id || irs_record_get(store, id, &rec, &err) < 0) {
+        ctr_err("skipping '%s': %s", path, id ? err.msg : "not a record address");
+        ctx->bad++;
+        return 0;
+    }
+    unsigned long long z = file_size(store, rec->ir, true);
+    add(&ctx->by_language, rec->language, rec->ir_size, z);
+    add(&ctx->by_compiler, rec->compiler, rec->ir_size, z);
+    ctx->total.tus++;
+    ctx->total.raw += rec->ir_size;
+    ctx->total.compressed += z;
+    irs_record_free(rec);
+    return 0;
+}
+
+static int each_blob(irs_store *store, const char *id, const char *path, void *vctx)
+{
+    (void)path;
+    struct stats_ctx *ctx = vctx;
+    if (!id)
+        return 0;
+    void *data;
+    size_t len;
+    irs_error err;
+    /* The raw size is in the zstd frame header, but only a full read proves it. */
+    if (irs_blob_get(store, id, &data, &len, &err) < 0) {
+        ctr_err_obj(&err);
+        ctx->bad++;
+        return 0;
+    }
+    free(data);
+    ctx->unique.tus++;
+    ctx->unique.raw += len;
+    ctx->unique.compressed += file_size(store, id, true);
+    return 0;
+}
+
+static json_t *groups_json(const struct groups *g)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < g->n; i++)
+        json_object_set_new(o, g->v[i].name,
+                            json_pack("{s:I,s:I,s:I}", "tus", (json_int_t)g->v[i].tus,
+                                      "raw_bytes", (json_int_t)g->v[i].raw,
+                                      "compressed_bytes", (json_int_t)g->v[i].compressed));
+    return o;
+}
+
+static void print_group(const char *label, const struct group *g)
+{
+    printf("  %-22s %6lu TUs %12llu raw %12llu compressed", label, g->tus, g->raw,
+           g->compressed);
+    if (g->compressed)
+        printf("  (%.1fx)", (double)g->raw / (double)g->compressed);
+    putchar('\n');
+}
+
+static void free_groups(struct groups *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        free(g->v[i].name);
+    free(g->v);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    struct ctr_opts o;
+    int rc = ctr_parse(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 0, 1, &o);
+    if (rc)
+        return rc > 0 ? CTR_EXIT_OK : CTR_EXIT_ERROR;
+    irs_store *store;
+    if (ctr_open_store(o.npos ? o.pos[0] : o.store, &store) < 0)
+        return CTR_EXIT_ERROR;
+    struct stats_ctx ctx = {0};
+    irs_error err;
+    rc = irs_store_walk(store, IRS_ENTRY_RECORD, each_record, &ctx, &err);
+    if (rc == 0)
+        rc = irs_store_walk(store, IRS_ENTRY_BLOB, each_blob, &ctx, &err);
+    if (rc < 0) {
+        ctr_err_obj(&err);
+    } else if (o.json) {
+        ctr_print_json(json_pack(
+            "{s:s,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:o,s:I}", "store", irs_store_path(store),
+            "tus", (json_int_t)ctx.total.tus, "raw_bytes", (json_int_t)ctx.total.raw,
+            "compressed_bytes", (json_int_t)ctx.total.compressed, "unique", "blobs",
+            (json_int_t)ctx.unique.tus, "raw_bytes", (json_int_t)ctx.unique.raw,
+            "compressed_bytes", (json_int_t)ctx.unique.compressed, "by_language",
+            groups_json(&ctx.by_language), "by_compiler", groups_json(&ctx.by_compiler),
+            "bad", (json_int_t)ctx.bad));
+    } else {
+        printf("store %s\n", irs_store_path(store));
+        print_group("all TUs", &ctx.total);
+        printf("  %-22s %6lu    %12llu raw %12llu compressed\n", "unique IR blobs",
+               ctx.unique.tus, ctx.unique.raw, ctx.unique.compressed);
+        printf("by language:\n");
+        for (size_t i = 0; i < ctx.by_language.n; i++)
+            print_group(ctx.by_language.v[i].name, &ctx.by_language.v[i]);
+        printf("by compiler:\n");
+        for (size_t i = 0; i < ctx.by_compiler.n; i++)
+            print_group(ctx.by_compiler.v[i].name, &ctx.by_compiler.v[i]);
+    }
+    free_groups(&ctx.by_language);
+    free_groups(&ctx.by_compiler);
+    irs_store_free(store);
+    if (rc < 0)
+        return CTR_EXIT_ERROR;
+    return ctx.bad ? CTR_EXIT_PROBLEMS : CTR_EXIT_OK;
+}

@@ -1,0 +1,182 @@
+/* irstore: the comtainer IR store.
+ *
+ * This library is the only code that knows the on-disk format of the store
+ * (docs/STORE-FORMAT.md) and of the TU record that objects carry in their
+ * `.comtainer` section.  Compiler plugins write through it; ctr-store and
+ * ctr-relink read through it.  Everything read back is treated as untrusted:
+ * sizes are bounded, hashes are verified, and bad input is reported through an
+ * irs_error naming the file and the problem.
+ *
+ * Conventions: functions return 0 on success and a negative value on failure,
+ * in which case they have filled *err (err may be NULL when the caller does not
+ * care).  Nothing in this library exits or aborts.  Objects returned through
+ * out-parameters are owned by the caller and released with the matching
+ * *_free function, which accepts NULL.
+ */
+#ifndef COMTAINER_IRSTORE_H
+#define COMTAINER_IRSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Store layout version written to STORE/FORMAT.  Readers refuse any other. */
+#define IRS_STORE_FORMAT_VERSION 1
+/* Metadata schema version written in each record's "v" key.  Readers accept
+ * any version >= 1: keys they do not know are ignored, keys never change
+ * meaning (a changed meaning gets a new key). */
+#define IRS_RECORD_SCHEMA_VERSION 1
+
+#define IRS_HASH_HEX_LEN 64 /* SHA-256 in lower-case hex */
+
+/* Where the plugins write and the tools read when no store is named. */
+#define IRS_DEFAULT_STORE "/var/lib/comtainer/store"
+
+/* ---- errors --------------------------------------------------------------- */
+
+typedef struct irs_error {
+    int errnum;     /* errno value when the cause was a system call, else 0 */
+    char msg[1024]; /* lower-case message naming the file and the problem */
+} irs_error;
+
+/* Fill err (if not NULL) with a formatted message; returns -1. */
+int irs_error_set(irs_error *err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Prefix the message already in err with more context; returns -1. */
+int irs_error_wrap(irs_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- hashing -------------------------------------------------------------- */
+
+/* SHA-256 of data as 64 lower-case hex characters plus NUL in hex. */
+int irs_sha256_hex(const void *data, size_t len, char hex[IRS_HASH_HEX_LEN + 1],
+                   irs_error *err);
+/* True when s is exactly 64 lower-case hex characters. */
+bool irs_is_hash_hex(const char *s);
+
+/* ---- the store ------------------------------------------------------------ */
+
+typedef struct irs_store irs_store;
+
+enum irs_open_flags {
+    IRS_OPEN_CREATE = 1 << 0, /* create the directory and FORMAT if missing */
+};
+
+/* The store a tool uses when none is named: $COMTAINER_STORE if set and not
+ * empty, else IRS_DEFAULT_STORE.  Returned string is static or from getenv. */
+const char *irs_store_default_path(void);
+
+/* Open the store at path (NULL = irs_store_default_path()). */
+int irs_store_open(const char *path, int flags, irs_store **out, irs_error *err);
+void irs_store_free(irs_store *store);
+/* The store's root directory as given to irs_store_open. */
+const char *irs_store_path(const irs_store *store);
+
+/* Store data (an IR module) content-addressed by the SHA-256 of its bytes,
+ * compressed with zstd.  Writing an already present blob is cheap and not an
+ * error.  hex receives the address. */
+int irs_blob_put(irs_store *store, const void *data, size_t len,
+                 char hex[IRS_HASH_HEX_LEN + 1], irs_error *err);
+/* Read and decompress a blob and verify that its bytes hash to hex.  *data is
+ * malloc'ed and owned by the caller. */
+int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
+                 irs_error *err);
+/* Path of a blob or record file (whether or not it exists) into buf. */
+int irs_blob_path(const irs_store *store, const char *hex, char *buf, size_t size);
+int irs_record_path(const irs_store *store, const char *id, char *buf, size_t size);
+
+/* ---- TU records (metadata) -------------------------------------------------- */
+
+typedef struct irs_strv {
+    size_t n;
+    char **v;
+} irs_strv;
+
+/* One translation unit: what was compiled, how, and where its IR is. */
+typedef struct irs_record {
+    uint32_t version;     /* schema version the record was written with */
+    char *ir_kind;        /* "llvm-bc" or "gcc-lto" */
+    char ir[IRS_HASH_HEX_LEN + 1]; /* address of the IR blob */
+    uint64_t ir_size;     /* uncompressed IR bytes */
+    char *producer;       /* plugin that wrote the record, with its version */
+    char *compiler;       /* "clang", "gcc", "g++", "gfortran", ... */
+    char *compiler_version;
+    char *compiler_path;  /* the executable that ran the front end */
+    char *language;       /* "c", "c++", "objective-c", "fortran", ... */
+    char *source;         /* input file as given on the command line */
+    char *cwd;            /* working directory of the compile */
+    char *output;         /* output file as given (may be empty) */
+    irs_strv driver_args; /* the compiler driver's argv */
+    irs_strv frontend_args; /* the front end's (cc1 / cc1plus / f951) argv */
+    char *triple;
+    char *target_cpu;     /* -march / -target-cpu of the compile */
+    char *tune_cpu;
+    irs_strv target_features;
+    int32_t opt_level;    /* 0..3 */
+    int32_t size_level;   /* 0, 1 (-Os), 2 (-Oz) */
+    int32_t pic_level;    /* 0, 1 (-fpic), 2 (-fPIC) */
+    int32_t pie_level;    /* 0, 1 (-fpie), 2 (-fPIE) */
+    bool debug_info;      /* -g (any level) was on */
+} irs_record;
+
+irs_record *irs_record_new(void);
+void irs_record_free(irs_record *rec);
+/* Set a string field: the value is copied; NULL stores an empty string. */
+int irs_record_set(char **field, const char *value);
+/* Append a copy of s to v. */
+int irs_strv_push(irs_strv *v, const char *s);
+void irs_strv_clear(irs_strv *v);
+
+/* Serialize to the canonical msgpack encoding (fixed key order, so equal
+ * records give equal bytes).  *buf is malloc'ed. */
+int irs_record_encode(const irs_record *rec, char **buf, size_t *len, irs_error *err);
+/* Parse an encoded record.  Unknown keys are ignored; required keys must be
+ * present with the right types.  `what` names the input in messages. */
+int irs_record_decode(const void *buf, size_t len, const char *what,
+                      irs_record **out, irs_error *err);
+/* The TU id of a record: SHA-256 of its canonical encoding. */
+int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], irs_error *err);
+/* Write the record (its IR blob should be put first); id receives its TU id. */
+int irs_record_put(irs_store *store, const irs_record *rec,
+                   char id[IRS_HASH_HEX_LEN + 1], irs_error *err);
+/* Read a record by TU id and verify that its bytes hash to id. */
+int irs_record_get(irs_store *store, const char *id, irs_record **out, irs_error *err);
+
+/* ---- walking and checking --------------------------------------------------- */
+
+enum irs_entry_kind { IRS_ENTRY_BLOB, IRS_ENTRY_RECORD };
+
+/* Call fn for every entry of the given kind, in lexical order of address.
+ * Files whose names are not addresses are reported through fn with a NULL id
+ * and their path.  A non-zero return from fn stops the walk and is returned. */
+typedef int (*irs_walk_fn)(irs_store *store, const char *id, const char *path,
+                           void *ctx);
+int irs_store_walk(irs_store *store, enum irs_entry_kind kind, irs_walk_fn fn,
+                   void *ctx, irs_error *err);
+
+/* ---- the record inside objects -------------------------------------------- */
+
+/* Each object carries, in a non-allocated section `.comtainer`, one line
+ * "CMTR1:<tu-id>\n" per TU; linkers concatenate them into executables and
+ * shared libraries. */
+#define IRS_SECTION_NAME ".comtainer"
+#define IRS_SECTION_TAG "CMTR1:"
+
+/* Assembler text (GNU as syntax) that emits the record for id. */
+int irs_section_asm(const char *id, char *buf, size_t size);
+
+/* The TU ids recorded in an ELF object, executable, shared library, or every
+ * member of an ar archive, in file order.  *ids is a NULL-terminated array of
+ * malloc'ed strings (free with irs_ids_free).  A file with no record gives an
+ * empty array, not an error. */
+int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err);
+void irs_ids_free(char **ids);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

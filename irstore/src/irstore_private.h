@@ -1,0 +1,39 @@
+/* Internals shared by the irstore source files; not installed. */
+#ifndef COMTAINER_IRSTORE_PRIVATE_H
+#define COMTAINER_IRSTORE_PRIVATE_H
+
+#include "comtainer/irstore.h"
+
+/* Limits on what is read back from a store (all of it untrusted). */
+/* A record holds command lines; 4 MiB is far above any real one. */
+#define IRS_MAX_RECORD_BYTES (4u << 20)
+/* Largest IR module accepted, uncompressed: beyond any single real TU. */
+#define IRS_MAX_BLOB_BYTES ((size_t)1 << 30)
+/* Longest string or argument vector in a record. */
+#define IRS_MAX_STRING_BYTES (1u << 20)
+#define IRS_MAX_STRV_ITEMS 65536u
+
+#define IRS_FORMAT_FILE "FORMAT"
+#define IRS_BLOB_DIR "blobs"
+#define IRS_RECORD_DIR "records"
+#define IRS_TMP_DIR "tmp"
+
+struct irs_store {
+    char *root;
+};
+
+/* Entry path root/dir/xx/hex into buf; -1 if it does not fit or hex is bad. */
+int irs__entry_path(const irs_store *store, const char *dir, const char *hex,
+                    char *buf, size_t size);
+/* Write data to a temp file inside the store, then rename it to final_path,
+ * creating final_path's directory if needed.  Readers never see a partial
+ * file; on failure nothing is left behind. */
+int irs__write_atomic(irs_store *store, const char *final_path, const void *data,
+                      size_t len, irs_error *err);
+/* Read a whole regular file of at most limit bytes into a malloc'ed buffer. */
+int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
+                   irs_error *err);
+/* mkdir -p. */
+int irs__mkdirs(const char *path, irs_error *err);
+
+#endif

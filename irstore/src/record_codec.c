@@ -1,0 +1,284 @@
+/* The msgpack encoding of TU records (docs/STORE-FORMAT.md, "Records").
+ *
+ * One table lists every key with its type and place in irs_record; the encoder
+ * walks it in order (so equal records give equal bytes and equal TU ids) and
+ * the decoder looks keys up in it, ignoring keys it does not know. */
+#include "irstore_private.h"
+
+#include <errno.h>
+#include <msgpack.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum field_type { F_U32, F_U64, F_I32, F_BOOL, F_STR, F_HASH, F_STRV };
+
+struct field {
+    const char *key;
+    enum field_type type;
+    size_t offset;
+    bool required;
+};
+
+#define FIELD(k, t, m, req) {k, t, offsetof(irs_record, m), req}
+static const struct field fields[] = {
+    FIELD("v", F_U32, version, true),
+    FIELD("ir_kind", F_STR, ir_kind, true),
+    FIELD("ir", F_HASH, ir, true),
+    FIELD("ir_size", F_U64, ir_size, false),
+    FIELD("producer", F_STR, producer, false),
+    FIELD("compiler", F_STR, compiler, true),
+    FIELD("compiler_version", F_STR, compiler_version, false),
+    FIELD("compiler_path", F_STR, compiler_path, false),
+    FIELD("language", F_STR, language, true),
+    FIELD("source", F_STR, source, true),
+    FIELD("cwd", F_STR, cwd, false),
+    FIELD("output", F_STR, output, false),
+    FIELD("driver_args", F_STRV, driver_args, false),
+    FIELD("frontend_args", F_STRV, frontend_args, false),
+    FIELD("triple", F_STR, triple, false),
+    FIELD("target_cpu", F_STR, target_cpu, false),
+    FIELD("tune_cpu", F_STR, tune_cpu, false),
+    FIELD("target_features", F_STRV, target_features, false),
+    FIELD("opt_level", F_I32, opt_level, false),
+    FIELD("size_level", F_I32, size_level, false),
+    FIELD("pic_level", F_I32, pic_level, false),
+    FIELD("pie_level", F_I32, pie_level, false),
+    FIELD("debug_info", F_BOOL, debug_info, false),
+};
+#define NFIELDS (sizeof fields / sizeof *fields)
+
+static void pack_string(msgpack_packer *pk, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, s ? s : "", n);
+}
+
+int irs_record_encode(const irs_record *rec, char **buf, size_t *len, irs_error *err)
+{
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, NFIELDS);
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const struct field *f = &fields[i];
+        const char *p = (const char *)rec + f->offset;
+        pack_string(&pk, f->key);
+        switch (f->type) {
+        case F_U32: msgpack_pack_uint32(&pk, *(const uint32_t *)p); break;
+        case F_U64: msgpack_pack_uint64(&pk, *(const uint64_t *)p); break;
+        case F_I32: msgpack_pack_int32(&pk, *(const int32_t *)p); break;
+        case F_BOOL:
+            if (*(const bool *)p)
+                msgpack_pack_true(&pk);
+            else
+                msgpack_pack_false(&pk);
+            break;
+        case F_STR: pack_string(&pk, *(char *const *)p); break;
+        case F_HASH: pack_string(&pk, p); break;
+        case F_STRV: {
+            const irs_strv *v = (const irs_strv *)p;
+            msgpack_pack_array(&pk, v->n);
+            for (size_t j = 0; j < v->n; j++)
+                pack_string(&pk, v->v[j]);
+            break;
+        }
+        }
+    }
+    /* sbuffer reports allocation failure only by leaving data NULL */
+    if (!sb.data) {
+        msgpack_sbuffer_destroy(&sb);
+        return irs_error_set(err, ENOMEM, "encoding record");
+    }
+    *len = sb.size;
+    *buf = msgpack_sbuffer_release(&sb);
+    return 0;
+}
+
+int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], irs_error *err)
+{
+    char *buf;
+    size_t len;
+    if (irs_record_encode(rec, &buf, &len, err) < 0)
+        return -1;
+    int rc = irs_sha256_hex(buf, len, id, err);
+    free(buf);
+    return rc;
+}
+
+/* Copy a msgpack string out, refusing embedded NULs and oversized values. */
+static int take_string(const msgpack_object *o, char **out, const char *what,
+                       const char *key, irs_error *err)
+{
+    if (o->type != MSGPACK_OBJECT_STR)
+        return irs_error_set(err, 0, "%s: key '%s' is not a string", what, key);
+    uint32_t n = o->via.str.size;
+    if (n > IRS_MAX_STRING_BYTES)
+        return irs_error_set(err, 0, "%s: key '%s' is too long", what, key);
+    if (memchr(o->via.str.ptr, '\0', n))
+        return irs_error_set(err, 0, "%s: key '%s' contains a NUL byte", what, key);
+    char *s = malloc(n + 1);
+    if (!s)
+        return irs_error_set(err, ENOMEM, "%s", what);
+    memcpy(s, o->via.str.ptr, n);
+    s[n] = '\0';
+    free(*out);
+    *out = s;
+    return 0;
+}
+
+static int take_int(const msgpack_object *o, int64_t lo, uint64_t hi, uint64_t *u,
+                    int64_t *s, const char *what, const char *key, irs_error *err)
+{
+    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= hi) {
+        *u = o->via.u64;
+        *s = (int64_t)o->via.u64;
+        return 0;
+    }
+    if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && o->via.i64 >= lo) {
+        *s = o->via.i64;
+        *u = 0;
+        return 0;
+    }
+    return irs_error_set(err, 0, "%s: key '%s' is not an integer in range", what, key);
+}
+
+static int decode_field(const struct field *f, const msgpack_object *o, irs_record *rec,
+                        const char *what, irs_error *err)
+{
+    char *p = (char *)rec + f->offset;
+    uint64_t u = 0;
+    int64_t s = 0;
+    switch (f->type) {
+    case F_U32:
+        if (take_int(o, 0, UINT32_MAX, &u, &s, what, f->key, err) < 0)
+            return -1;
+        *(uint32_t *)p = (uint32_t)u;
+        return 0;
+    case F_U64:
+        if (take_int(o, 0, UINT64_MAX, &u, &s, what, f->key, err) < 0)
+            return -1;
+        *(uint64_t *)p = u;
+        return 0;
+    case F_I32:
+        if (take_int(o, INT32_MIN, INT32_MAX, &u, &s, what, f->key, err) < 0)
+            return -1;
+        *(int32_t *)p = (int32_t)s;
+        return 0;
+    case F_BOOL:
+        if (o->type != MSGPACK_OBJECT_BOOLEAN)
+            return irs_error_set(err, 0, "%s: key '%s' is not a boolean", what, f->key);
+        *(bool *)p = o->via.boolean;
+        return 0;
+    case F_STR:
+        return take_string(o, (char **)p, what, f->key, err);
+    case F_HASH: {
+        char *h = NULL;
+        if (take_string(o, &h, what, f->key, err) < 0)
+            return -1;
+        bool ok = irs_is_hash_hex(h);
+        if (ok)
+            memcpy(p, h, IRS_HASH_HEX_LEN + 1);
+        free(h);
+        return ok ? 0 : irs_error_set(err, 0, "%s: key '%s' is not a sha256 address",
+                                      what, f->key);
+    }
+    case F_STRV: {
+        irs_strv *v = (irs_strv *)p;
+        if (o->type != MSGPACK_OBJECT_ARRAY)
+            return irs_error_set(err, 0, "%s: key '%s' is not an array", what, f->key);
+        if (o->via.array.size > IRS_MAX_STRV_ITEMS)
+            return irs_error_set(err, 0, "%s: key '%s' has too many items", what, f->key);
+        irs_strv_clear(v);
+        for (uint32_t i = 0; i < o->via.array.size; i++) {
+            char *item = NULL;
+            if (take_string(&o->via.array.ptr[i], &item, what, f->key, err) < 0)
+                return -1;
+            int rc = irs_strv_push(v, item);
+            free(item);
+            if (rc < 0)
+                return irs_error_set(err, ENOMEM, "%s", what);
+        }
+        return 0;
+    }
+    }
+    return -1;
+}
+
+int irs_record_decode(const void *buf, size_t len, const char *what, irs_record **out,
+                      irs_error *err)
+{
+    *out = NULL;
+    if (len > IRS_MAX_RECORD_BYTES)
+        return irs_error_set(err, 0, "%s: record too large", what);
+    irs_record *rec = irs_record_new();
+    if (!rec)
+        return irs_error_set(err, ENOMEM, "%s", what);
+    rec->version = 0;
+
+    msgpack_unpacked up;
+    msgpack_unpacked_init(&up);
+    size_t off = 0;
+    int rc = -1;
+    bool seen[NFIELDS] = {false};
+    msgpack_unpack_return ur = msgpack_unpack_next(&up, buf, len, &off);
+    if (ur != MSGPACK_UNPACK_SUCCESS) {
+        irs_error_set(err, 0, "%s: not a msgpack record (%s)", what,
+                      ur == MSGPACK_UNPACK_CONTINUE ? "truncated" : "malformed");
+        goto out;
+    }
+    if (off != len) {
+        irs_error_set(err, 0, "%s: %zu trailing bytes after the record", what, len - off);
+        goto out;
+    }
+    if (up.data.type != MSGPACK_OBJECT_MAP) {
+        irs_error_set(err, 0, "%s: record is not a map", what);
+        goto out;
+    }
+    const msgpack_object_map *m = &up.data.via.map;
+    for (uint32_t i = 0; i < m->size; i++) {
+        const msgpack_object *k = &m->ptr[i].key;
+        if (k->type != MSGPACK_OBJECT_STR)
+            continue; /* not ours: ignore, like any unknown key */
+        for (size_t j = 0; j < NFIELDS; j++) {
+            if (strlen(fields[j].key) != k->via.str.size ||
+                memcmp(fields[j].key, k->via.str.ptr, k->via.str.size) != 0)
+                continue;
+            if (seen[j]) {
+                irs_error_set(err, 0, "%s: key '%s' appears twice", what, fields[j].key);
+                goto out;
+            }
+            seen[j] = true;
+            if (decode_field(&fields[j], &m->ptr[i].val, rec, what, err) < 0)
+                goto out;
+            break;
+        }
+    }
+    for (size_t j = 0; j < NFIELDS; j++) {
+        if (fields[j].required && !seen[j]) {
+            irs_error_set(err, 0, "%s: required key '%s' is missing", what, fields[j].key);
+            goto out;
+        }
+    }
+    if (rec->version < 1) {
+        irs_error_set(err, 0, "%s: bad schema version %u", what, rec->version);
+        goto out;
+    }
+    /* Optional strings read back as "" rather than NULL. */
+    for (size_t j = 0; j < NFIELDS; j++) {
+        char **s = (char **)((char *)rec + fields[j].offset);
+        if (fields[j].type == F_STR && !*s && irs_record_set(s, "") < 0) {
+            irs_error_set(err, ENOMEM, "%s", what);
+            goto out;
+        }
+    }
+    *out = rec;
+    rec = NULL;
+    rc = 0;
+out:
+    msgpack_unpacked_destroy(&up);
+    irs_record_free(rec);
+    return rc;
+}

@@ -1,0 +1,184 @@
+/* The TU record carried by objects: writing its assembler text and reading it
+ * back from ELF files and ar archives (with libelf).  The file is untrusted:
+ * every entry is checked for the exact "CMTR1:<64 hex>\n" shape. */
+#include "irstore_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ENTRY_LEN (sizeof IRS_SECTION_TAG - 1 + IRS_HASH_HEX_LEN + 1)
+/* An executable of a million TUs would still be far below this many. */
+#define MAX_IDS (1u << 22)
+
+int irs_section_asm(const char *id, char *buf, size_t size)
+{
+    if (!irs_is_hash_hex(id))
+        return -1;
+    /* "" flags: not allocated, so it costs nothing at run time, is kept by
+     * --gc-sections and by GNU strip, and linkers concatenate it. */
+    int n = snprintf(buf, size,
+                     "\t.pushsection " IRS_SECTION_NAME ",\"\",@progbits\n"
+                     "\t.ascii \"" IRS_SECTION_TAG "%s\\n\"\n"
+                     "\t.popsection\n",
+                     id);
+    return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+void irs_ids_free(char **ids)
+{
+    if (!ids)
+        return;
+    for (char **p = ids; *p; p++)
+        free(*p);
+    free(ids);
+}
+
+struct idlist {
+    char **v;
+    size_t n, cap;
+};
+
+static int push_id(struct idlist *l, const char *id, size_t len, irs_error *err)
+{
+    if (l->n + 2 > l->cap) {
+        if (l->n >= MAX_IDS)
+            return irs_error_set(err, 0, "too many TU records");
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return irs_error_set(err, ENOMEM, "reading TU records");
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = strndup(id, len)))
+        return irs_error_set(err, ENOMEM, "reading TU records");
+    l->v[++l->n] = NULL;
+    return 0;
+}
+
+static int parse_section(const char *data, size_t size, struct idlist *l,
+                         const char *what, irs_error *err)
+{
+    const size_t taglen = sizeof IRS_SECTION_TAG - 1;
+    size_t off = 0;
+    while (off < size) {
+        if (data[off] == '\0') { /* alignment padding between inputs */
+            off++;
+            continue;
+        }
+        if (size - off < ENTRY_LEN || memcmp(data + off, IRS_SECTION_TAG, taglen) != 0 ||
+            data[off + ENTRY_LEN - 1] != '\n')
+            return irs_error_set(err, 0, "%s: malformed " IRS_SECTION_NAME
+                                 " entry at offset %zu", what, off);
+        char id[IRS_HASH_HEX_LEN + 1];
+        memcpy(id, data + off + taglen, IRS_HASH_HEX_LEN);
+        id[IRS_HASH_HEX_LEN] = '\0';
+        if (!irs_is_hash_hex(id))
+            return irs_error_set(err, 0, "%s: malformed TU id at offset %zu", what, off);
+        if (push_id(l, id, IRS_HASH_HEX_LEN, err) < 0)
+            return -1;
+        off += ENTRY_LEN;
+    }
+    return 0;
+}
+
+static int scan_elf(Elf *elf, struct idlist *l, const char *what, irs_error *err)
+{
+    size_t shstrndx;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return irs_error_set(err, 0, "%s: bad ELF section headers: %s", what,
+                             elf_errmsg(-1));
+    for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh))
+            return irs_error_set(err, 0, "%s: bad section header: %s", what,
+                                 elf_errmsg(-1));
+        const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
+        if (!name || strcmp(name, IRS_SECTION_NAME) != 0 || sh.sh_type == SHT_NOBITS)
+            continue;
+        for (Elf_Data *d = NULL; (d = elf_rawdata(scn, d));) {
+            if (d->d_size && !d->d_buf)
+                return irs_error_set(err, 0, "%s: unreadable " IRS_SECTION_NAME, what);
+            if (parse_section(d->d_buf, d->d_size, l, what, err) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int looks_like_bitcode(int fd)
+{
+    unsigned char m[4];
+    if (pread(fd, m, 4, 0) != 4)
+        return 0;
+    return (m[0] == 'B' && m[1] == 'C' && m[2] == 0xc0 && m[3] == 0xde) ||
+           (m[0] == 0xde && m[1] == 0xc0 && m[2] == 0x17 && m[3] == 0x0b);
+}
+
+int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err)
+{
+    struct idlist l = {0};
+    int rc = -1;
+    *ids = NULL;
+    *n = 0;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return irs_error_set(err, errno, "'%s'", path);
+    Elf *top = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    if (!top) {
+        irs_error_set(err, 0, "'%s': %s", path, elf_errmsg(-1));
+        goto out;
+    }
+    char what[4096];
+    switch (elf_kind(top)) {
+    case ELF_K_ELF:
+        snprintf(what, sizeof what, "'%s'", path);
+        rc = scan_elf(top, &l, what, err);
+        break;
+    case ELF_K_AR: {
+        rc = 0;
+        Elf_Cmd cmd = ELF_C_READ_MMAP;
+        Elf *m;
+        while (rc == 0 && (m = elf_begin(fd, cmd, top))) {
+            Elf_Arhdr *ah = elf_getarhdr(m);
+            snprintf(what, sizeof what, "'%s(%s)'", path, ah && ah->ar_name ? ah->ar_name : "?");
+            /* skip the symbol table and string table pseudo-members */
+            if (elf_kind(m) == ELF_K_ELF && !(ah && ah->ar_name && ah->ar_name[0] == '/'))
+                rc = scan_elf(m, &l, what, err);
+            cmd = elf_next(m);
+            elf_end(m);
+        }
+        break;
+    }
+    default:
+        if (looks_like_bitcode(fd))
+            irs_error_set(err, 0, "'%s' is an LLVM bitcode object (built with -flto): its "
+                          "TU records appear in the program linked from it", path);
+        else
+            irs_error_set(err, 0, "'%s' is not an ELF file or ar archive", path);
+        break;
+    }
+out:
+    if (top)
+        elf_end(top);
+    close(fd);
+    if (rc < 0) {
+        for (size_t i = 0; i < l.n; i++)
+            free(l.v[i]);
+        free(l.v);
+        return -1;
+    }
+    if (!l.v && !(l.v = calloc(1, sizeof *l.v)))
+        return irs_error_set(err, ENOMEM, "'%s'", path);
+    *ids = l.v;
+    *n = l.n;
+    return 0;
+}
