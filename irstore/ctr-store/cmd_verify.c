@@ -20,7 +20,10 @@ struct verify_ctx {
 static void problem(struct verify_ctx *ctx, const char *path, const char *msg)
 {
     ctx->bad++;
-    ctr_err("bad entry '%s': %s", path, msg);
+    if (strstr(msg, path))
+        ctr_err("bad entry: %s", msg);
+    else
+        ctr_err("bad entry '%s': %s", path, msg);
     if (ctx->problems)
         json_array_append_new(ctx->problems,
                               json_pack("{s:s,s:s}", "path", path, "problem", msg));

@@ -2,6 +2,7 @@
 #include "irstore_private.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,7 +46,9 @@ int irs_record_get(irs_store *store, const char *id, irs_record **out, irs_error
         return irs_error_set(err, 0, "'%s': content hash mismatch (is %.12s...)", path,
                              actual);
     }
-    int rc = irs_record_decode(buf, len, path, out, err);
+    char what[4200];
+    snprintf(what, sizeof what, "'%s'", path);
+    int rc = irs_record_decode(buf, len, what, out, err);
     free(buf);
     return rc;
 }
