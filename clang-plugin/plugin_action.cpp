@@ -8,6 +8,7 @@
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendPluginRegistry.h>
 
+#include <cstdlib>
 #include <dlfcn.h>
 #include <fstream>
 #include <iterator>
@@ -105,6 +106,26 @@ static void recordFacts(CompilerInstance &CI)
     currentFacts() = std::move(f);
 }
 
+static bool strictMode()
+{
+    const char *s = std::getenv("COMTAINER_STRICT");
+    return s && *s && std::string(s) != "0";
+}
+
+static void reportNotCaptured(CompilerInstance &CI, const std::string &why)
+{
+    const auto &in = CI.getFrontendOpts().Inputs;
+    std::string src = in.empty() || !in.front().isFile() ? "<input>" : in.front().getFile().str();
+    std::string msg = "comtainer: IR not captured for '" + src + "': " + why;
+    if (strictMode()) {
+        DiagnosticsEngine &d = CI.getDiagnostics();
+        d.Report(d.getCustomDiagID(DiagnosticsEngine::Error, "%0")) << msg;
+    } else {
+        llvm::errs() << "comtainer: warning: IR not captured for '" << src << "': " << why
+                     << "\n";
+    }
+}
+
 class CaptureAction : public PluginASTAction {
   protected:
     std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &CI,
@@ -112,7 +133,13 @@ class CaptureAction : public PluginASTAction {
     {
         std::string self = selfPath();
         CodeGenOptions &cg = CI.getCodeGenOpts();
-        if (!self.empty()) {
+        if (cg.DisableLLVMPasses) {
+            // -save-temps splits the compile: this step writes unoptimized
+            // bitcode with no pipeline to hook, and the step that optimizes it
+            // reads IR without running plugin actions.  Say so, once.
+            reportNotCaptured(CI, "LLVM passes are disabled (-save-temps or "
+                                  "-disable-llvm-passes)");
+        } else if (!self.empty()) {
             recordFacts(CI);
             cg.PassPlugins.push_back(self);
             // Capture IR that a later -O3 can optimize: at -O0 clang would

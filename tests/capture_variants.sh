@@ -88,6 +88,13 @@ note "stdin input"
 printf 'int from_stdin(void) { return 1; }\n' | $CC_CLANG -O2 $P -x c - -c -o stdin.o
 assert_eq "-" "$(tu_sources stdin.o)" "stdin TU source"
 
+note "-save-temps cannot be captured: one warning, a good object; strict fails"
+$CC_CLANG -O2 $P -save-temps -c k.c -o st.o 2>st.txt || fail "-save-temps compile failed"
+assert_eq 1 "$(grep -c "^comtainer: warning: IR not captured for 'k.i'" st.txt)" "-save-temps warning"
+if COMTAINER_STRICT=1 $CC_CLANG -O2 $P -save-temps -c k.c -o st2.o 2>/dev/null; then
+    fail "-save-temps in strict mode succeeded"
+fi
+
 note "the record survives strip, strip --strip-all, --gc-sections"
 $CC_CLANG -O2 $P -ffunction-sections -fdata-sections -Wl,--gc-sections k.c -o gc
 assert_eq k.c "$(tu_sources gc)" "--gc-sections"
