@@ -178,3 +178,13 @@ int ctr_find_tu(irs_store *store, const char *prefix, char id[IRS_HASH_HEX_LEN +
     memcpy(id, ctx.found, IRS_HASH_HEX_LEN + 1);
     return 0;
 }
+
+int ctr_begin(int argc, char **argv, const char *usage, unsigned allowed, int min_pos,
+              int max_pos, bool store_arg, struct ctr_opts *o, irs_store **store)
+{
+    int rc = ctr_parse(argc, argv, usage, allowed, min_pos, max_pos, o);
+    if (rc)
+        return rc > 0 ? CTR_EXIT_OK : CTR_EXIT_ERROR;
+    const char *path = store_arg && o->npos ? o->pos[0] : o->store;
+    return ctr_open_store(path, store) < 0 ? CTR_EXIT_ERROR : -1;
+}

@@ -50,4 +50,9 @@ enum { CTR_OPT_JSON = 1 << 0, CTR_OPT_STORE = 1 << 1, CTR_OPT_OUTPUT = 1 << 2 };
  * on, 1 when --help was printed, -1 after a usage error was printed. */
 int ctr_parse(int argc, char **argv, const char *usage, unsigned allowed, int min_pos,
               int max_pos, struct ctr_opts *o);
+/* ctr_parse, then open the store: the first positional argument when
+ * store_arg is set and one was given, else --store, else the default.
+ * Returns -1 to go on, or the exit status the command should return now. */
+int ctr_begin(int argc, char **argv, const char *usage, unsigned allowed, int min_pos,
+              int max_pos, bool store_arg, struct ctr_opts *o, irs_store **store);
 #endif

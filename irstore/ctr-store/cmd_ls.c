@@ -39,12 +39,11 @@ static int each(irs_store *store, const char *id, const char *path, void *vctx)
 int cmd_ls(int argc, char **argv)
 {
     struct ctr_opts o;
-    int rc = ctr_parse(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 0, 1, &o);
-    if (rc)
-        return rc > 0 ? CTR_EXIT_OK : CTR_EXIT_ERROR;
     irs_store *store;
-    if (ctr_open_store(o.npos ? o.pos[0] : o.store, &store) < 0)
-        return CTR_EXIT_ERROR;
+    int rc = ctr_begin(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 0, 1, true, &o,
+                       &store);
+    if (rc >= 0)
+        return rc;
     struct ls_ctx ctx = {o.json ? json_array() : NULL, 0};
     irs_error err;
     rc = irs_store_walk(store, IRS_ENTRY_RECORD, each, &ctx, &err);

@@ -37,12 +37,11 @@ static void print_record(const char *id, const irs_record *r)
 int cmd_show(int argc, char **argv)
 {
     struct ctr_opts o;
-    int rc = ctr_parse(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 1, 1, &o);
-    if (rc)
-        return rc > 0 ? CTR_EXIT_OK : CTR_EXIT_ERROR;
     irs_store *store;
-    if (ctr_open_store(o.store, &store) < 0)
-        return CTR_EXIT_ERROR;
+    int rc = ctr_begin(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 1, 1, false, &o,
+                       &store);
+    if (rc >= 0)
+        return rc;
     char id[IRS_HASH_HEX_LEN + 1];
     irs_error err;
     irs_record *rec = NULL;

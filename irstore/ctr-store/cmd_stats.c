@@ -127,12 +127,11 @@ static void free_groups(struct groups *g)
 int cmd_stats(int argc, char **argv)
 {
     struct ctr_opts o;
-    int rc = ctr_parse(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 0, 1, &o);
-    if (rc)
-        return rc > 0 ? CTR_EXIT_OK : CTR_EXIT_ERROR;
     irs_store *store;
-    if (ctr_open_store(o.npos ? o.pos[0] : o.store, &store) < 0)
-        return CTR_EXIT_ERROR;
+    int rc = ctr_begin(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 0, 1, true, &o,
+                       &store);
+    if (rc >= 0)
+        return rc;
     struct stats_ctx ctx = {0};
     irs_error err;
     rc = irs_store_walk(store, IRS_ENTRY_RECORD, each_record, &ctx, &err);

@@ -77,12 +77,11 @@ static int check_record(irs_store *store, const char *id, const char *path, void
 int cmd_verify(int argc, char **argv)
 {
     struct ctr_opts o;
-    int rc = ctr_parse(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 0, 1, &o);
-    if (rc)
-        return rc > 0 ? CTR_EXIT_OK : CTR_EXIT_ERROR;
     irs_store *store;
-    if (ctr_open_store(o.npos ? o.pos[0] : o.store, &store) < 0)
-        return CTR_EXIT_ERROR;
+    int rc = ctr_begin(argc, argv, usage, CTR_OPT_JSON | CTR_OPT_STORE, 0, 1, true, &o,
+                       &store);
+    if (rc >= 0)
+        return rc;
     struct verify_ctx ctx = {.problems = o.json ? json_array() : NULL};
     irs_error err;
     rc = irs_store_walk(store, IRS_ENTRY_BLOB, check_blob, &ctx, &err);
