@@ -1,0 +1,225 @@
+/* Reading a linked ELF file's link facts with libelf. */
+#include "elf_link.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Bounds on untrusted counts: far beyond any real binary. */
+#define MAX_NEEDED 4096
+#define MAX_EXPORTS (1u << 22)
+
+const char *ctr_elf_kind_name(enum ctr_elf_kind kind)
+{
+    switch (kind) {
+    case CTR_ELF_EXEC: return "executable";
+    case CTR_ELF_PIE: return "pie-executable";
+    case CTR_ELF_SHARED: return "shared-library";
+    default: return "other";
+    }
+}
+
+void ctr_elf_link_free(ctr_elf_link *l)
+{
+    if (!l)
+        return;
+    free(l->interp);
+    free(l->soname);
+    irs_strv_clear(&l->needed);
+    irs_strv_clear(&l->runpath);
+    irs_strv_clear(&l->exports);
+    irs_ids_free(l->tu_ids);
+    free(l);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int split_path(irs_strv *v, const char *s)
+{
+    const char *p = s;
+    while (*p) {
+        const char *e = strchr(p, ':');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        char *item = strndup(p, n);
+        if (!item || irs_strv_push(v, item) < 0) {
+            free(item);
+            return -1;
+        }
+        free(item);
+        p += n + (e ? 1 : 0);
+    }
+    return 0;
+}
+
+static int read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
+                        uint64_t *flags1, const char *path, irs_error *err)
+{
+    Elf_Data *d = elf_getdata(scn, NULL);
+    if (!d || sh->sh_entsize == 0)
+        return irs_error_set(err, 0, "'%s': unreadable dynamic section", path);
+    size_t n = sh->sh_size / sh->sh_entsize;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Dyn dyn;
+        if (!gelf_getdyn(d, (int)i, &dyn))
+            return irs_error_set(err, 0, "'%s': bad dynamic entry %zu", path, i);
+        if (dyn.d_tag == DT_NULL)
+            break;
+        const char *s = NULL;
+        if (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_SONAME || dyn.d_tag == DT_RUNPATH ||
+            dyn.d_tag == DT_RPATH) {
+            s = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
+            if (!s)
+                return irs_error_set(err, 0, "'%s': dynamic string out of range", path);
+        }
+        int rc = 0;
+        switch (dyn.d_tag) {
+        case DT_NEEDED:
+            if (l->needed.n >= MAX_NEEDED)
+                return irs_error_set(err, 0, "'%s': too many DT_NEEDED entries", path);
+            rc = irs_strv_push(&l->needed, s);
+            break;
+        case DT_SONAME:
+            rc = irs_record_set(&l->soname, s);
+            break;
+        case DT_RUNPATH:
+        case DT_RPATH:
+            /* DT_RUNPATH wins when both are present, as in ld.so */
+            if (dyn.d_tag == DT_RPATH && l->runpath.n && !l->rpath)
+                break;
+            irs_strv_clear(&l->runpath);
+            l->rpath = dyn.d_tag == DT_RPATH;
+            rc = split_path(&l->runpath, s);
+            break;
+        case DT_FLAGS_1:
+            *flags1 = dyn.d_un.d_val;
+            break;
+        }
+        if (rc < 0)
+            return irs_error_set(err, ENOMEM, "'%s'", path);
+    }
+    return 0;
+}
+
+static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
+                        const char *path, irs_error *err)
+{
+    Elf_Data *d = elf_getdata(scn, NULL);
+    if (!d || sh->sh_entsize == 0)
+        return irs_error_set(err, 0, "'%s': unreadable .dynsym", path);
+    size_t n = sh->sh_size / sh->sh_entsize;
+    if (n > MAX_EXPORTS)
+        return irs_error_set(err, 0, "'%s': too many dynamic symbols", path);
+    for (size_t i = 1; i < n; i++) {
+        GElf_Sym sym;
+        if (!gelf_getsym(d, (int)i, &sym))
+            return irs_error_set(err, 0, "'%s': bad dynamic symbol %zu", path, i);
+        int bind = GELF_ST_BIND(sym.st_info);
+        if (sym.st_shndx == SHN_UNDEF || (bind != STB_GLOBAL && bind != STB_WEAK &&
+                                          bind != STB_GNU_UNIQUE))
+            continue;
+        if (GELF_ST_VISIBILITY(sym.st_other) != STV_DEFAULT &&
+            GELF_ST_VISIBILITY(sym.st_other) != STV_PROTECTED)
+            continue;
+        const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
+        if (!name)
+            return irs_error_set(err, 0, "'%s': symbol name out of range", path);
+        if (*name && irs_strv_push(&l->exports, name) < 0)
+            return irs_error_set(err, ENOMEM, "'%s'", path);
+    }
+    qsort(l->exports.v, l->exports.n, sizeof *l->exports.v, cmp_str);
+    return 0;
+}
+
+static int read_interp(Elf *elf, ctr_elf_link *l, const char *path, irs_error *err)
+{
+    size_t nph;
+    if (elf_getphdrnum(elf, &nph) != 0)
+        return irs_error_set(err, 0, "'%s': bad program headers", path);
+    for (size_t i = 0; i < nph; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_INTERP)
+            continue;
+        size_t size;
+        char *raw = elf_rawfile(elf, &size);
+        if (!raw || ph.p_offset >= size || ph.p_filesz > size - ph.p_offset ||
+            ph.p_filesz == 0 || ph.p_filesz > 4096)
+            return irs_error_set(err, 0, "'%s': bad PT_INTERP", path);
+        char *s = strndup(raw + ph.p_offset, ph.p_filesz);
+        if (!s)
+            return irs_error_set(err, ENOMEM, "'%s'", path);
+        free(l->interp);
+        l->interp = s;
+    }
+    return 0;
+}
+
+int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
+{
+    *out = NULL;
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+    ctr_elf_link *l = calloc(1, sizeof *l);
+    if (!l || irs_record_set(&l->interp, "") < 0 || irs_record_set(&l->soname, "") < 0) {
+        ctr_elf_link_free(l);
+        return irs_error_set(err, ENOMEM, "'%s'", path);
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        ctr_elf_link_free(l);
+        return irs_error_set(err, errno, "'%s'", path);
+    }
+    Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    int rc = -1;
+    GElf_Ehdr eh;
+    if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+        irs_error_set(err, 0, "'%s' is not an ELF file", path);
+        goto out;
+    }
+    uint64_t flags1 = 0;
+    size_t shstrndx;
+    if (elf_getshdrstrndx(elf, &shstrndx) != 0) {
+        irs_error_set(err, 0, "'%s': bad section headers", path);
+        goto out;
+    }
+    for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh)) {
+            irs_error_set(err, 0, "'%s': bad section header", path);
+            goto out;
+        }
+        if (sh.sh_type == SHT_DYNAMIC &&
+            read_dynamic(elf, scn, &sh, l, &flags1, path, err) < 0)
+            goto out;
+        if (sh.sh_type == SHT_DYNSYM && read_exports(elf, scn, &sh, l, path, err) < 0)
+            goto out;
+    }
+    if (read_interp(elf, l, path, err) < 0)
+        goto out;
+    if (eh.e_type == ET_EXEC)
+        l->kind = CTR_ELF_EXEC;
+    else if (eh.e_type == ET_DYN)
+        /* glibc's own libc.so.6 has an interpreter too, but also a SONAME */
+        l->kind = (flags1 & DF_1_PIE) || (*l->interp && !*l->soname) ? CTR_ELF_PIE
+                                                                       : CTR_ELF_SHARED;
+    else
+        l->kind = CTR_ELF_OTHER;
+    if (irs_elf_tu_ids(path, &l->tu_ids, &l->ntu, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    if (elf)
+        elf_end(elf);
+    close(fd);
+    if (rc < 0)
+        ctr_elf_link_free(l);
+    else
+        *out = l;
+    return rc;
+}

@@ -1,0 +1,32 @@
+/* What a linked ELF file says about its own link: enough to link it again. */
+#ifndef CTR_ELF_LINK_H
+#define CTR_ELF_LINK_H
+
+#include "comtainer/irstore.h"
+
+enum ctr_elf_kind {
+    CTR_ELF_EXEC,   /* ET_EXEC: non-PIE executable */
+    CTR_ELF_PIE,    /* ET_DYN with DF_1_PIE or an interpreter */
+    CTR_ELF_SHARED, /* ET_DYN shared library */
+    CTR_ELF_OTHER,  /* relocatable objects, core files, ... */
+};
+
+typedef struct ctr_elf_link {
+    enum ctr_elf_kind kind;
+    char *interp;       /* PT_INTERP, "" if none */
+    char *soname;       /* DT_SONAME, "" if none */
+    irs_strv needed;    /* DT_NEEDED in order */
+    irs_strv runpath;   /* DT_RUNPATH (or DT_RPATH) split at ':' */
+    bool rpath;         /* the search path came from DT_RPATH, not DT_RUNPATH */
+    irs_strv exports;   /* defined global/weak dynamic symbols, sorted */
+    char **tu_ids;      /* from the .comtainer section, link order */
+    size_t ntu;
+} ctr_elf_link;
+
+/* Read an ELF file's link facts.  The file is untrusted: malformed dynamic
+ * sections give an error naming the file.  *out is owned by the caller. */
+int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err);
+void ctr_elf_link_free(ctr_elf_link *link);
+const char *ctr_elf_kind_name(enum ctr_elf_kind kind);
+
+#endif

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# ctr-relink --plan on a root filesystem: finds exactly the binaries that name
+# TUs, recovers kind, SONAME, RUNPATH and DT_NEEDED, resolves libraries inside
+# the root only (symlinks included), and reports binaries it cannot relink.
+. "$TESTS_DIR/lib.sh"
+fresh_work
+RELINK="$BUILD_DIR/relinker/ctr-relink"
+
+root="$WORK/rootfs"
+export COMTAINER_STORE="$root/var/lib/comtainer/store"
+cp -r "$TESTS_DIR/projects/multi" src
+make -C src -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" \
+    CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" >/dev/null
+mkdir -p "$root/opt/app" "$root/usr/lib/x86_64-linux-gnu" "$root/lib64" "$root/usr/bin"
+cp src/heat src/solve src/libsolver.so "$root/opt/app/"
+# the image's own runtime libraries (copies of this machine's)
+for lib in libc.so.6 libm.so.6 libstdc++.so.6 libgcc_s.so.1; do
+    cp "$(gcc -print-file-name=$lib)" "$root/usr/lib/x86_64-linux-gnu/" 2>/dev/null ||
+        cp "/lib/x86_64-linux-gnu/$lib" "$root/usr/lib/x86_64-linux-gnu/"
+done
+ln -s usr/lib "$root/lib"                         # merged /usr, as in Debian
+cp /bin/true "$root/usr/bin/true"                 # an ELF file without TUs
+"$CC_CLANG" -O2 -o "$root/usr/bin/plain" -x c - <<<'int main(void){return 0;}'
+
+"$RELINK" --plan "$root" --json >plan.json || { cat plan.json; fail "plan reported problems"; }
+python3 - <<'PY'
+import json
+p = json.load(open("plan.json"))
+b = {x["path"]: x for x in p["binaries"]}
+assert sorted(b) == ["/opt/app/heat", "/opt/app/libsolver.so", "/opt/app/solve"], sorted(b)
+assert p["elf_files"] >= 9, p["elf_files"]          # 3 covered + 4 libs + 2 plain
+heat, solve, lib = b["/opt/app/heat"], b["/opt/app/solve"], b["/opt/app/libsolver.so"]
+assert heat["kind"] == "pie-executable" and lib["kind"] == "shared-library", (heat, lib)
+assert heat["interp"] == "/lib64/ld-linux-x86-64.so.2"
+assert lib["soname"] == "libsolver.so" and lib["exports"] > 0
+assert solve["runpath"] == ["$ORIGIN"], solve["runpath"]
+found = {n["name"]: n["found"] for n in solve["needed"]}
+assert found["libsolver.so"] == "/opt/app/libsolver.so", found
+assert found["libstdc++.so.6"] == "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", found
+assert [t["source"] for t in heat["tus"]] == ["apps/heat.c", "core/vec.c", "core/stats.c"] or \
+       sorted(t["source"] for t in heat["tus"]) == ["apps/heat.c", "core/stats.c", "core/vec.c"]
+assert all(t["present"] for x in b.values() for t in x["tus"])
+assert all(x["problem"] is None for x in b.values())
+PY
+
+note "libraries are never found outside the root"
+rm "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
+ln -s /../../../../lib/x86_64-linux-gnu/libm.so.6 "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
+if "$RELINK" --plan "$root" >plan.txt; then fail "a dangling in-root symlink was followed out"; fi
+grep "/opt/app/heat" plan.txt | grep -q "1 needed libraries not found" || { cat plan.txt; fail "heat libm"; }
+
+note "a TU missing from the store is reported per binary"
+rm "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
+cp "/lib/x86_64-linux-gnu/libm.so.6" "$root/usr/lib/x86_64-linux-gnu/"
+id=$("$CTR_STORE" which "$root/opt/app/libsolver.so" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+rm "$COMTAINER_STORE/records/${id:0:2}/$id"
+if "$RELINK" --plan "$root" >plan.txt; then fail "plan ignored a missing TU"; fi
+grep "/opt/app/libsolver.so" plan.txt | grep -q "1 of 2 TUs unusable" || { cat plan.txt; fail "missing TU"; }
+grep "/opt/app/heat" plan.txt | grep -q " ok$" || { cat plan.txt; fail "heat should still be ok"; }
+
+"$RELINK" --help | grep -q "usage: ctr-relink" || fail "--help"
+if "$RELINK" --plan "$WORK/nowhere" 2>e.txt; then fail "missing rootfs accepted"; fi
+grep -q "^ctr-relink: .*nowhere" e.txt || fail "missing rootfs message: $(cat e.txt)"
+echo PASS
