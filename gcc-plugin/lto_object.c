@@ -1,0 +1,311 @@
+/* Pack collected GIMPLE LTO sections into an ELF relocatable object shaped
+ * like the slim object `gcc -flto -c` writes: the sections (SHF_EXCLUDE,
+ * alignment 1), an empty .note.GNU-stack, and a symbol table holding only the
+ * common symbol __gnu_lto_slim that marks slim LTO objects. */
+#include "lto_object.h"
+
+#include "comtainer/irstore.h"
+
+#include <elf.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#define LTO_ELF_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define LTO_ELF_MACHINE EM_AARCH64
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LTO_ELF_MACHINE EM_PPC64
+#elif defined(__riscv) && __riscv_xlen == 64
+#define LTO_ELF_MACHINE EM_RISCV
+#else
+#error "the GCC plugin writes 64-bit little-endian ELF only"
+#endif
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the GCC plugin writes 64-bit little-endian ELF only"
+#endif
+
+/* Digits of the content-derived suffix: 16 hex digits, the width of the
+ * HOST_WIDE_INT that lto1 parses back out of the name. */
+#define ID_HEX_DIGITS 16
+
+struct section {
+    char *name;
+    unsigned char *data;
+    size_t len, cap;
+};
+
+struct lto_object {
+    struct section *sec;
+    size_t n, cap;
+};
+
+struct outbuf {
+    unsigned char *p;
+    size_t len, cap;
+    int failed;
+};
+
+static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+lto_object *lto_object_new(void)
+{
+    return calloc(1, sizeof(lto_object));
+}
+
+void lto_object_free(lto_object *obj)
+{
+    if (!obj)
+        return;
+    for (size_t i = 0; i < obj->n; i++) {
+        free(obj->sec[i].name);
+        free(obj->sec[i].data);
+    }
+    free(obj->sec);
+    free(obj);
+}
+
+int lto_object_begin(lto_object *obj, const char *name)
+{
+    if (obj->n == obj->cap) {
+        size_t cap = obj->cap ? 2 * obj->cap : 64;
+        struct section *s = realloc(obj->sec, cap * sizeof *s);
+        if (!s)
+            return -1;
+        obj->sec = s;
+        obj->cap = cap;
+    }
+    struct section *s = &obj->sec[obj->n];
+    memset(s, 0, sizeof *s);
+    if (!(s->name = strdup(name)))
+        return -1;
+    obj->n++;
+    return 0;
+}
+
+int lto_object_append(lto_object *obj, const void *data, size_t len)
+{
+    if (!obj->n)
+        return -1;
+    struct section *s = &obj->sec[obj->n - 1];
+    if (len > s->cap - s->len) {
+        size_t cap = s->cap ? s->cap : 4096;
+        while (cap - s->len < len) {
+            if (cap > SIZE_MAX / 2)
+                return -1;
+            cap *= 2;
+        }
+        unsigned char *p = realloc(s->data, cap);
+        if (!p)
+            return -1;
+        s->data = p;
+        s->cap = cap;
+    }
+    memcpy(s->data + s->len, data, len);
+    s->len += len;
+    return 0;
+}
+
+size_t lto_object_count(const lto_object *obj)
+{
+    return obj->n;
+}
+
+static void out_reserve(struct outbuf *o, size_t more)
+{
+    if (o->failed || more <= o->cap - o->len)
+        return;
+    size_t cap = o->cap ? o->cap : 4096;
+    while (cap - o->len < more) {
+        if (cap > SIZE_MAX / 2) {
+            o->failed = 1;
+            return;
+        }
+        cap *= 2;
+    }
+    unsigned char *p = realloc(o->p, cap);
+    if (!p) {
+        o->failed = 1;
+        return;
+    }
+    o->p = p;
+    o->cap = cap;
+}
+
+static size_t out_put(struct outbuf *o, const void *data, size_t len)
+{
+    size_t at = o->len;
+    out_reserve(o, len);
+    if (o->failed)
+        return at;
+    if (len)
+        memcpy(o->p + o->len, data, len);
+    o->len += len;
+    return at;
+}
+
+static void out_align(struct outbuf *o, size_t align)
+{
+    static const unsigned char zeros[16];
+    while (!o->failed && o->len % align)
+        out_put(o, zeros, align - o->len % align);
+}
+
+/* Name of section i with GCC's random suffix replaced by id ("" = removed). */
+static size_t put_name(struct outbuf *strtab, const struct section *s,
+                       const char *seed_suffix, const char *id)
+{
+    size_t at = strtab->len, n = strlen(s->name), sl = strlen(seed_suffix);
+    if (sl && n > sl && strcmp(s->name + n - sl, seed_suffix) == 0) {
+        out_put(strtab, s->name, n - sl);
+        if (*id) {
+            out_put(strtab, ".", 1);
+            out_put(strtab, id, strlen(id));
+        }
+    } else {
+        out_put(strtab, s->name, n);
+    }
+    out_put(strtab, "", 1);
+    return at;
+}
+
+/* One ELF image with the suffixes set to id. */
+static int build(const lto_object *obj, const char *seed_suffix, const char *id,
+                 struct outbuf *o)
+{
+    /* Section indexes: 0 null, 1..n collected, then our own four. */
+    const size_t n = obj->n, i_note = n + 1, i_symtab = n + 2, i_strtab = n + 3,
+                 i_shstrtab = n + 4, shnum = n + 5;
+    Elf64_Shdr *sh = calloc(shnum, sizeof *sh);
+    struct outbuf names = {0};
+    if (!sh)
+        return -1;
+
+    out_put(&names, "", 1);
+    Elf64_Ehdr eh;
+    memset(&eh, 0, sizeof eh);
+    out_put(o, &eh, sizeof eh); /* filled in at the end */
+
+    for (size_t i = 0; i < n; i++) {
+        const struct section *s = &obj->sec[i];
+        sh[i + 1].sh_name = (Elf64_Word)put_name(&names, s, seed_suffix, id);
+        sh[i + 1].sh_type = SHT_PROGBITS;
+        sh[i + 1].sh_flags = SHF_EXCLUDE;
+        sh[i + 1].sh_addralign = 1;
+        sh[i + 1].sh_offset = out_put(o, s->data, s->len);
+        sh[i + 1].sh_size = s->len;
+    }
+
+    sh[i_note].sh_name = (Elf64_Word)out_put(&names, ".note.GNU-stack", 16);
+    sh[i_note].sh_type = SHT_PROGBITS;
+    sh[i_note].sh_addralign = 1;
+    sh[i_note].sh_offset = o->len;
+
+    static const char strtab[] = "\0__gnu_lto_slim";
+    Elf64_Sym sym[2];
+    memset(sym, 0, sizeof sym);
+    sym[1].st_name = 1;
+    sym[1].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
+    sym[1].st_shndx = SHN_COMMON;
+    sym[1].st_value = 1; /* alignment of a common symbol */
+    sym[1].st_size = 1;
+    out_align(o, 8);
+    sh[i_symtab].sh_name = (Elf64_Word)out_put(&names, ".symtab", 8);
+    sh[i_symtab].sh_type = SHT_SYMTAB;
+    sh[i_symtab].sh_offset = out_put(o, sym, sizeof sym);
+    sh[i_symtab].sh_size = sizeof sym;
+    sh[i_symtab].sh_link = (Elf64_Word)i_strtab;
+    sh[i_symtab].sh_info = 1; /* index of the first non-local symbol */
+    sh[i_symtab].sh_addralign = 8;
+    sh[i_symtab].sh_entsize = sizeof(Elf64_Sym);
+
+    sh[i_strtab].sh_name = (Elf64_Word)out_put(&names, ".strtab", 8);
+    sh[i_strtab].sh_type = SHT_STRTAB;
+    sh[i_strtab].sh_offset = out_put(o, strtab, sizeof strtab);
+    sh[i_strtab].sh_size = sizeof strtab;
+    sh[i_strtab].sh_addralign = 1;
+
+    sh[i_shstrtab].sh_name = (Elf64_Word)out_put(&names, ".shstrtab", 10);
+    sh[i_shstrtab].sh_type = SHT_STRTAB;
+    sh[i_shstrtab].sh_addralign = 1;
+    sh[i_shstrtab].sh_size = names.len;
+    sh[i_shstrtab].sh_offset = out_put(o, names.p, names.len);
+
+    /* Extended numbering for TUs with more than 65279 sections (one per
+     * function): the real counts live in section 0. */
+    int extended = shnum >= SHN_LORESERVE;
+    if (extended) {
+        sh[0].sh_size = shnum;
+        sh[0].sh_link = (Elf64_Word)i_shstrtab;
+    }
+    out_align(o, 8);
+    size_t shoff = out_put(o, sh, shnum * sizeof *sh);
+
+    memcpy(eh.e_ident, ELFMAG, SELFMAG);
+    eh.e_ident[EI_CLASS] = ELFCLASS64;
+    eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    eh.e_ident[EI_VERSION] = EV_CURRENT;
+    eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
+    eh.e_type = ET_REL;
+    eh.e_machine = LTO_ELF_MACHINE;
+    eh.e_version = EV_CURRENT;
+    eh.e_shoff = shoff;
+    eh.e_ehsize = sizeof(Elf64_Ehdr);
+    eh.e_shentsize = sizeof(Elf64_Shdr);
+    eh.e_shnum = extended ? 0 : (Elf64_Half)shnum;
+    eh.e_shstrndx = extended ? SHN_XINDEX : (Elf64_Half)i_shstrtab;
+    if (!o->failed)
+        memcpy(o->p, &eh, sizeof eh);
+
+    int failed = o->failed || names.failed;
+    free(names.p);
+    free(sh);
+    return failed ? -1 : 0;
+}
+
+int lto_object_write(const lto_object *obj, const char *seed_suffix, void **buf,
+                     size_t *len, char *errbuf, size_t errlen)
+{
+    struct outbuf canon = {0}, out = {0};
+    char hex[IRS_HASH_HEX_LEN + 1];
+    irs_error err;
+
+    *buf = NULL;
+    *len = 0;
+    if (!obj->n)
+        return fail(errbuf, errlen, "GCC streamed no LTO sections");
+    /* The suffix comes from the content without any suffix. */
+    if (build(obj, seed_suffix, "", &canon) < 0) {
+        free(canon.p);
+        return fail(errbuf, errlen, "out of memory writing the IR object");
+    }
+    int rc = irs_sha256_hex(canon.p, canon.len, hex, &err);
+    free(canon.p);
+    if (rc < 0)
+        return fail(errbuf, errlen, "%s", err.msg);
+    /* lto1 reads the suffix as a hex HOST_WIDE_INT: no leading zero. */
+    hex[ID_HEX_DIGITS] = '\0';
+    const char *id = hex;
+    while (id[0] == '0' && id[1])
+        id++;
+    if (build(obj, seed_suffix, id, &out) < 0) {
+        free(out.p);
+        return fail(errbuf, errlen, "out of memory writing the IR object");
+    }
+    *buf = out.p;
+    *len = out.len;
+    return 0;
+}

@@ -1,0 +1,462 @@
+// comtainer's GCC 12 plugin: capture each translation unit's GIMPLE as a slim
+// LTO object in the comtainer store, without changing what GCC writes.
+//
+// At PLUGIN_ALL_IPA_PASSES_START the compiler forks.  The compiler goes on
+// untouched; the capture process (the child) turns on slim LTO streaming,
+// turns debug info off, sends all its output to /dev/null, collects the LTO
+// sections through lang_hooks.lto, unpins functions from the compile's -O
+// and -march, stores object and record, reports the TU id through a pipe and
+// _exit()s before any code generation.  The compiler collects the report as
+// late as it can and writes the TU record into the `.comtainer` section of
+// its own output (raw assembler text, or a top-level asm node when the user
+// builds with -flto, so that the record survives link-time optimization).
+//
+// Everything that needs no GCC header lives in capture.c and lto_object.c.
+
+#include "gcc-plugin.h"
+#include "plugin-version.h"
+
+#include "tree.h"
+#include "cgraph.h"
+#include "context.h"
+#include "diagnostic.h"
+#include "dumpfile.h"
+#include "langhooks.h"
+#include "opts.h"
+#include "output.h"
+#include "target.h"
+#include "gimple.h"
+#include "lto-streamer.h"
+#include "toplev.h"
+#include "version.h"
+
+#include "capture.h"
+
+#include <csignal>
+#include <ctime>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+__attribute__((visibility("default"))) int plugin_is_GPL_compatible;
+
+namespace {
+
+// A capture process that outlives this bound is stuck: its compile is long
+// over.  The compiler then reports it as not captured.
+constexpr unsigned kCaptureTimeoutSeconds = 1800;
+
+enum class Mode { kOff, kCompiler, kCapture };
+
+struct State {
+    Mode mode = Mode::kOff;
+    bool strict = false;
+    bool debug = false;        // COMTAINER_DEBUG: keep the capture's stderr
+    const char *source = "";
+    // compiler side
+    pid_t child = -1;
+    int report_fd = -1;
+    bool user_lto = false;     // the user's own compile streams LTO
+    bool collected = false;
+    double fork_time = 0;      // seconds, CLOCK_MONOTONIC
+    void (*orig_lto_start)(void) = nullptr;
+    // capture side
+    int pipe_fd = -1;
+    lto_object *obj = nullptr;
+    bool out_of_memory = false;
+    char seed_suffix[32] = "";
+    cg_compile compile = {};
+    char compiler_version[256] = "";
+    const char *configure_args = "";
+};
+
+State st;
+
+double now(void)
+{
+    timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void warn_not_captured(const char *reason)
+{
+    fprintf(stderr, "comtainer: %s: IR not captured for '%s': %s\n",
+            st.strict ? "error" : "warning", st.source, reason);
+    // COMTAINER_STRICT makes the compile fail without a second message.
+    if (st.strict)
+        ++diagnostic_kind_count(global_dc, DK_ERROR);
+}
+
+// ---- capture process ------------------------------------------------------
+
+[[noreturn]] void capture_exit_error(const char *reason)
+{
+    cg_report_error(st.pipe_fd, reason);
+    _exit(1);
+}
+
+void capture_begin_section(const char *name)
+{
+    if (!st.out_of_memory && lto_object_begin(st.obj, name) < 0)
+        st.out_of_memory = true;
+}
+
+void capture_append_data(const void *data, size_t len, void *block)
+{
+    if (data && !st.out_of_memory && lto_object_append(st.obj, data, len) < 0)
+        st.out_of_memory = true;
+    free(block); // the hook owns the block (see langhooks.h)
+}
+
+void capture_end_section(void) {}
+
+// Called right before streaming, after free-lang-data has given every
+// function the compile's optimization and target nodes: drop the nodes that
+// are only the compile's defaults, so that `gcc -flto -O3 -march=native`
+// applies its own options to them.  Functions with their own
+// __attribute__((optimize/target)) keep theirs.
+void capture_lto_start(void)
+{
+    cgraph_node *node;
+    FOR_EACH_FUNCTION (node) {
+        tree decl = node->decl;
+        if (DECL_FUNCTION_SPECIFIC_TARGET (decl) == target_option_default_node)
+            DECL_FUNCTION_SPECIFIC_TARGET (decl) = NULL_TREE;
+        if (DECL_FUNCTION_SPECIFIC_OPTIMIZATION (decl) == optimization_default_node)
+            DECL_FUNCTION_SPECIFIC_OPTIMIZATION (decl) = NULL_TREE;
+    }
+    if (st.orig_lto_start)
+        st.orig_lto_start ();
+}
+
+// Turn off every dump the user asked for: the compiler writes those files.
+void capture_disable_dumps(void)
+{
+    gcc::dump_manager *dumps = g->get_dumps ();
+    for (int phase = 0;; phase++) {
+        dump_file_info *dfi = dumps->get_dump_file_info (phase);
+        if (!dfi)
+            break;
+        dfi->pstate = 0;
+        dfi->alt_state = 0;
+    }
+}
+
+// GCC cannot optimize at link time what it streamed at -O0: without the
+// early passes and IPA summaries of an optimizing compile, lto1 -O3 crashes
+// in IPA-CP once the functions are unpinned.  A capture of an -O0 compile
+// therefore streams as an -O2 compile would, exactly as the optimize
+// attribute switches options (c-family's parse_optimize_options).
+void capture_raise_optimization(void)
+{
+    if (optimize)
+        return;
+    const char *argv[] = {"cc1", "-O2", nullptr};
+    cl_decoded_option *decoded = nullptr;
+    unsigned int count = 0;
+    decode_cmdline_options_to_array_default_mask (2, argv, &decoded, &count);
+    decode_options (&global_options, &global_options_set, decoded, count,
+                    UNKNOWN_LOCATION, global_dc, nullptr);
+    free (decoded);
+    targetm.override_options_after_change ();
+    optimization_default_node = build_optimization_node (&global_options, &global_options_set);
+    optimization_current_node = optimization_default_node;
+}
+
+// .gnu.lto_.opts lists the compile's options; -frandom-seed only names the
+// random number whose traces the capture removes, so it goes too, or equal
+// IR would be stored twice.
+void capture_drop_seed_option(void)
+{
+    unsigned int j = 0;
+    for (unsigned int i = 0; i < save_decoded_options_count; i++) {
+        size_t idx = save_decoded_options[i].opt_index;
+        if (idx != OPT_frandom_seed && idx != OPT_frandom_seed_)
+            save_decoded_options[j++] = save_decoded_options[i];
+    }
+    save_decoded_options_count = j;
+}
+
+void capture_setup(int fd)
+{
+    st.mode = Mode::kCapture;
+    st.pipe_fd = fd;
+    if (cg_detach_outputs (fd, st.debug) < 0)
+        capture_exit_error ("cannot redirect the capture process's output");
+    alarm (kCaptureTimeoutSeconds);
+    signal (SIGALRM, SIG_DFL);
+    if (!(st.obj = lto_object_new ()))
+        capture_exit_error ("out of memory");
+    snprintf (st.seed_suffix, sizeof st.seed_suffix, "." HOST_WIDE_INT_PRINT_HEX_PURE,
+              get_random_seed (false));
+
+    quiet_flag = 1;
+    capture_raise_optimization ();
+    // Slim LTO streaming: both flags are needed, and no code generation.
+    if (!flag_lto || !*flag_lto)
+        flag_lto = "";
+    flag_generate_lto = 1;
+    flag_fat_lto_objects = 0;
+    // symbol_table::compile sets up the streamer only for LTO compiles, and
+    // it has already decided.
+    lto_streamer_hooks_init ();
+    // Early debug info was made without LTO in mind: streaming references to
+    // it ICEs in dwarf2out_die_ref_for_decl.
+    debug_info_level = DINFO_LEVEL_NONE;
+    write_symbols = NO_DEBUG;
+    capture_disable_dumps ();
+    capture_drop_seed_option ();
+    // The store compresses the whole object once: GCC's own zstd pass over
+    // every section would be spent twice.
+    flag_lto_compression_level = 0;
+    // The capture process lives for a moment and shares the compiler's
+    // memory copy-on-write: a garbage collection would touch (and so copy)
+    // the whole heap to free memory that _exit frees anyway.
+    param_ggc_min_expand = 1 << 30;
+    param_ggc_min_heapsize = 1 << 30;
+
+    lang_hooks.lto.begin_section = capture_begin_section;
+    lang_hooks.lto.append_data = capture_append_data;
+    lang_hooks.lto.end_section = capture_end_section;
+    st.orig_lto_start = targetm.asm_out.lto_start;
+    targetm.asm_out.lto_start = capture_lto_start;
+}
+
+[[noreturn]] void capture_finish(void)
+{
+    char errbuf[1024], id[IRS_HASH_HEX_LEN + 1];
+    if (seen_error ())
+        capture_exit_error ("the capture process's compile failed");
+    if (st.out_of_memory)
+        capture_exit_error ("out of memory collecting the IR");
+    irs_record *rec = irs_record_new ();
+    if (!rec)
+        capture_exit_error ("out of memory");
+    if (cg_record_fill (rec, &st.compile, errbuf, sizeof errbuf) < 0 ||
+        cg_store_tu (st.obj, st.seed_suffix, rec, id, errbuf, sizeof errbuf) < 0)
+        capture_exit_error (errbuf);
+    cg_report_ok (st.pipe_fd, id);
+    _exit (0);
+}
+
+// ---- compiler ---------------------------------------------------------------
+
+void snapshot_compile(void)
+{
+    cg_compile &c = st.compile;
+    c.lang_name = lang_hooks.name;
+    c.source = st.source;
+    c.compiler_version = st.compiler_version;
+    c.configure_args = st.configure_args;
+#if defined(__x86_64__) || defined(__i386__)
+    c.target_cpu = ix86_arch_string ? ix86_arch_string : "";
+    c.tune_cpu = ix86_tune_string ? ix86_tune_string : "";
+#else
+    c.target_cpu = "";
+    c.tune_cpu = "";
+#endif
+    c.driver_pid = getppid ();
+    c.opt_level = optimize;
+    c.size_level = optimize_size;
+    c.pic_level = flag_pic;
+    c.pie_level = flag_pie;
+    c.debug_info = debug_info_level > DINFO_LEVEL_NONE;
+}
+
+// Wait for the report and put the TU record into the output.
+void collect(bool as_toplevel_asm)
+{
+    if (st.collected || st.child < 0)
+        return;
+    st.collected = true;
+    char id[IRS_HASH_HEX_LEN + 1], reason[1024];
+    double start = now ();
+    int rc = cg_report_collect (st.report_fd, st.child, id, reason, sizeof reason);
+    // COMTAINER_DEBUG=1: how much of the capture overlapped the compile
+    if (st.debug)
+        fprintf (stderr, "comtainer: debug: '%s': capture done %.1f ms after the fork, "
+                 "compiler waited %.1f ms\n", st.source, (now () - st.fork_time) * 1e3,
+                 (now () - start) * 1e3);
+    if (rc < 0) {
+        warn_not_captured (reason);
+        return;
+    }
+    char text[512];
+    if (irs_section_asm (id, text, sizeof text) < 0) {
+        warn_not_captured ("cannot format the TU record");
+        return;
+    }
+    if (as_toplevel_asm)
+        symtab->finalize_toplevel_asm (build_string (strlen (text), text));
+    else if (asm_out_file)
+        fputs (text, asm_out_file);
+}
+
+// The user's -flto compile streams its own IR right after this hook: the
+// record must be a top-level asm node by then to be part of that IR.
+void compiler_lto_start(void)
+{
+    if (st.mode == Mode::kCompiler && st.user_lto)
+        collect (true);
+    if (st.orig_lto_start)
+        st.orig_lto_start ();
+}
+
+void on_all_ipa_passes_start(void *, void *)
+{
+    if (st.mode != Mode::kOff || in_lto_p || seen_error ())
+        return;
+    st.source = main_input_filename ? main_input_filename : "";
+    snapshot_compile ();
+    int fds[2];
+    if (pipe2 (fds, O_CLOEXEC) < 0) {
+        warn_not_captured ("cannot create a pipe");
+        return;
+    }
+    st.fork_time = now ();
+    pid_t pid = fork ();
+    if (pid < 0) {
+        close (fds[0]);
+        close (fds[1]);
+        warn_not_captured ("cannot fork the capture process");
+        return;
+    }
+    if (pid == 0) {
+        close (fds[0]);
+        capture_setup (fds[1]);
+        return; // the compile goes on, now streaming LTO
+    }
+    close (fds[1]);
+    st.mode = Mode::kCompiler;
+    st.child = pid;
+    st.report_fd = fds[0];
+    st.user_lto = flag_generate_lto;
+    if (st.user_lto) {
+        st.orig_lto_start = targetm.asm_out.lto_start;
+        targetm.asm_out.lto_start = compiler_lto_start;
+    }
+}
+
+void on_all_ipa_passes_end(void *, void *)
+{
+    if (st.mode == Mode::kCapture)
+        capture_finish ();
+}
+
+void on_finish_unit(void *, void *)
+{
+    if (st.mode == Mode::kCapture)
+        capture_exit_error ("GCC did not run the IPA passes");
+    if (st.mode == Mode::kCompiler)
+        collect (false);
+}
+
+void on_finish(void *, void *)
+{
+    if (st.mode == Mode::kCapture)
+        capture_exit_error ("GCC did not run the IPA passes");
+    if (st.mode != Mode::kCompiler || st.collected)
+        return;
+    // The compile stopped early (an error): the capture is moot.
+    if (seen_error ()) {
+        kill (st.child, SIGKILL);
+        st.collected = true;
+        close (st.report_fd);
+        waitpid (st.child, nullptr, 0);
+        return;
+    }
+    collect (false); // reaps it; the record can no longer go anywhere
+}
+
+// GCC copies its command line into what it writes: DW_AT_producer with -g,
+// .GCC.command.line with -frecord-gcc-switches, .gnu.lto_.opts with -flto.
+// Take this plugin's own options out of that copy, so that the output is
+// the same as without the plugin.
+bool is_own_plugin_option(const cl_decoded_option &o, const plugin_name_args *info)
+{
+    if (!o.arg)
+        return false;
+    if (o.opt_index == OPT_fplugin_) {
+        if (strcmp (o.arg, info->full_name) == 0 || strcmp (o.arg, info->base_name) == 0)
+            return true;
+        // -fplugin=NAME that cc1 resolved to PLUGINDIR/NAME.so
+        const char *slash = strrchr (info->full_name, '/');
+        const char *base = slash ? slash + 1 : info->full_name;
+        size_t n = strlen (o.arg);
+        return strncmp (base, o.arg, n) == 0 && strcmp (base + n, ".so") == 0;
+    }
+    if (o.opt_index == OPT_fplugin_arg_) {
+        size_t n = strlen (info->base_name);
+        return strncmp (o.arg, info->base_name, n) == 0 && o.arg[n] == '-';
+    }
+    return false;
+}
+
+void hide_own_options(const plugin_name_args *info)
+{
+    unsigned int j = 0;
+    bool other_plugins = false;
+    for (unsigned int i = 0; i < save_decoded_options_count; i++) {
+        const cl_decoded_option &o = save_decoded_options[i];
+        if (is_own_plugin_option (o, info))
+            continue;
+        other_plugins |= o.opt_index == OPT_fplugin_;
+        save_decoded_options[j++] = o;
+    }
+    save_decoded_options_count = j;
+    // The driver adds -iplugindir= whenever -fplugin is given.
+    if (other_plugins)
+        return;
+    j = 0;
+    for (unsigned int i = 0; i < save_decoded_options_count; i++)
+        if (save_decoded_options[i].opt_index != OPT_iplugindir_)
+            save_decoded_options[j++] = save_decoded_options[i];
+    save_decoded_options_count = j;
+}
+
+bool env_flag(const char *name)
+{
+    const char *v = getenv (name);
+    return v && *v && strcmp (v, "0") != 0;
+}
+
+} // namespace
+
+__attribute__((visibility("default"))) int
+plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
+{
+    hide_own_options (info);
+    st.strict = env_flag ("COMTAINER_STRICT");
+    st.debug = env_flag ("COMTAINER_DEBUG");
+    st.source = main_input_filename ? main_input_filename : "";
+    // GIMPLE and the plugin ABI are tied to the exact GCC build.  A mismatch
+    // must not break the build: say so once and capture nothing.
+    if (!plugin_default_version_check (version, &gcc_version)) {
+        char reason[512];
+        snprintf (reason, sizeof reason, "plugin built for GCC %s, compiler is GCC %s",
+                  gcc_version.basever, version->basever);
+        warn_not_captured (reason);
+        return 0;
+    }
+    snprintf (st.compiler_version, sizeof st.compiler_version, "%s %s",
+              version->basever, pkgversion_string);
+    // pkgversion_string ends in a space
+    size_t n = strlen (st.compiler_version);
+    while (n && st.compiler_version[n - 1] == ' ')
+        st.compiler_version[--n] = '\0';
+    st.configure_args = version->configuration_arguments;
+
+    static struct plugin_info plugin_info = {COMTAINER_VERSION,
+                                             "capture GIMPLE into the comtainer IR store"};
+    const char *name = info->base_name;
+    register_callback (name, PLUGIN_INFO, nullptr, &plugin_info);
+    register_callback (name, PLUGIN_ALL_IPA_PASSES_START, on_all_ipa_passes_start, nullptr);
+    register_callback (name, PLUGIN_ALL_IPA_PASSES_END, on_all_ipa_passes_end, nullptr);
+    register_callback (name, PLUGIN_FINISH_UNIT, on_finish_unit, nullptr);
+    register_callback (name, PLUGIN_FINISH, on_finish, nullptr);
+    return 0;
+}
