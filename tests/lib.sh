@@ -60,3 +60,24 @@ same_loaded_code() { # a b
 record_count() {
     "$CTR_STORE" ls "$COMTAINER_STORE" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
 }
+
+# Build tests/projects/multi with the plugin into ROOT/opt/app, with its store
+# at ROOT/var/lib/comtainer/store and copies of this machine's runtime
+# libraries, as a base image would have them.  Extra make arguments follow.
+make_app_rootfs() { # root [make args...]
+    local root=$1
+    shift
+    export COMTAINER_STORE="$root/var/lib/comtainer/store"
+    rm -rf "$WORK/src" && cp -r "$TESTS_DIR/projects/multi" "$WORK/src"
+    make -C "$WORK/src" -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" \
+        CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" \
+        "$@" >"$WORK/make.log" 2>&1 || { cat "$WORK/make.log"; fail "building the app"; }
+    mkdir -p "$root/opt/app" "$root/usr/lib/x86_64-linux-gnu" "$root/lib64" "$root/usr/bin"
+    cp "$WORK/src/heat" "$WORK/src/solve" "$WORK/src/libsolver.so" "$root/opt/app/"
+    local lib
+    for lib in libc.so.6 libm.so.6 libstdc++.so.6 libgcc_s.so.1; do
+        cp "/lib/x86_64-linux-gnu/$lib" "$root/usr/lib/x86_64-linux-gnu/"
+    done
+    cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+    [ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
+}

@@ -1,27 +1,37 @@
-/* ctr-relink: rebuild a root filesystem's programs natively from the IR store.
- *
- * This first step discovers the link graph (--plan): every ELF file of the
- * root filesystem that names TUs, its records in the store, and the libraries
- * it needs, resolved inside the root. */
+/* ctr-relink: rebuild a root filesystem's programs natively from the IR store. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
+#include "relink.h"
 
 static const char usage[] =
-    "usage: ctr-relink --plan ROOTFS [--store DIR] [--json]\n"
+    "usage: ctr-relink ROOTFS -o OUT [options]\n"
+    "       ctr-relink --plan ROOTFS [--store DIR] [--json]\n"
     "\n"
-    "Show how the programs and shared libraries of the unpacked root filesystem\n"
-    "ROOTFS would be relinked: the TUs each one names, whether their records are\n"
-    "in the store, and the libraries each one needs, found inside ROOTFS.\n"
+    "Rebuild every executable and shared library of the unpacked root filesystem\n"
+    "ROOTFS that names TUs in the IR store, for this machine's CPU, with LTO and\n"
+    "-O3, and write the result as a new root filesystem OUT (written whole or not\n"
+    "at all; unchanged files are hard links to ROOTFS's).  A binary that cannot be\n"
+    "relinked is kept as it was, with the reason in the summary.\n"
     "\n"
-    "  --plan        list the link graph (the relink itself is not built yet)\n"
-    "  --store DIR   the IR store (default: ROOTFS/var/lib/comtainer/store)\n"
-    "  --json        machine-readable output\n"
-    "  --help        this text\n"
+    "  -o, --output OUT     the new root filesystem\n"
+    "  --store DIR          the IR store (default: ROOTFS/var/lib/comtainer/store)\n"
+    "  --march CPU          'native' (default: the CPU LLVM detects here) or a CPU name\n"
+    "  --lto full|thin|none link-time optimization for LLVM IR (default: full)\n"
+    "  -j, --jobs N         parallel links (default: the number of CPUs)\n"
+    "  --work DIR           work directory, kept for incremental reruns\n"
+    "                       (default: OUT.ctr-work)\n"
+    "  --plan               only show the link graph and what stands in the way\n"
+    "  --json               machine-readable output\n"
+    "  -v, --verbose        show the link commands\n"
+    "  -h, --help           this text\n"
     "\n"
-    "Exit status: 0 every covered binary can be relinked, 1 some cannot, 2 error.\n";
+    "Exit status: 0 every covered binary was relinked (or can be, with --plan),\n"
+    "1 some were kept as they were, 2 error (nothing written).\n";
 
 static void warn(const char *msg)
 {
@@ -40,39 +50,87 @@ static void print_plan(const ctr_plan *plan)
     printf("%zu ELF files, %zu name TUs\n", plan->fs->elf_files, plan->n);
 }
 
+static const char *action(const ctr_outcome *o)
+{
+    return !o->relinked ? "kept" : o->rebuilt ? "relinked" : "up to date";
+}
+
+static void print_summary(const ctr_plan *plan, const ctr_outcome *oc)
+{
+    printf("%-40s %4s %-5s %-10s %8s  %s\n", "BINARY", "TUS", "TOOL", "ACTION", "TIME", "NOTE");
+    for (size_t i = 0; i < plan->n; i++)
+        printf("%-40s %4zu %-5s %-10s %7.2fs  %s\n", plan->v[i].bin->inner,
+               plan->v[i].bin->link->ntu, oc[i].toolchain, action(&oc[i]), oc[i].seconds,
+               oc[i].why ? oc[i].why : "");
+}
+
+static json_t *summary_json(const ctr_plan *plan, const ctr_outcome *oc, const char *out)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < plan->n; i++)
+        json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:s,s:f,s:s?}", "path",
+                                           plan->v[i].bin->inner,
+                                           "tus", (json_int_t)plan->v[i].bin->link->ntu,
+                                           "toolchain", oc[i].toolchain, "action",
+                                           action(&oc[i]), "seconds", oc[i].seconds,
+                                           "reason", oc[i].why));
+    return json_pack("{s:s,s:o}", "output", out, "binaries", a);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"plan", no_argument, NULL, 'p'},  {"store", required_argument, NULL, 's'},
-        {"json", no_argument, NULL, 'j'},  {"help", no_argument, NULL, 'h'},
+        {"plan", no_argument, NULL, 'p'},      {"store", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'J'},      {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'}, {"march", required_argument, NULL, 'm'},
+        {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
+        {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
     bool json = false, plan_only = false;
-    const char *store_path = NULL;
+    const char *store_path = NULL, *lto = "full";
+    ctr_relink_opts ro = {.march = "native"};
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:j:v", opts, NULL)) != -1) {
         switch (c) {
         case 'p': plan_only = true; break;
         case 's': store_path = optarg; break;
-        case 'j': json = true; break;
+        case 'J': json = true; break;
+        case 'o': ro.out = optarg; break;
+        case 'm': ro.march = optarg; break;
+        case 'l': lto = optarg; break;
+        case 'j': ro.jobs = atoi(optarg); break;
+        case 'w': ro.work = optarg; break;
+        case 'v': ro.verbose = true; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }
     }
-    if (optind != argc - 1 || !plan_only) {
-        fprintf(stderr, "ctr-relink: %s\n", !plan_only ? "only --plan is available so far"
-                                                        : "one ROOTFS is needed");
+    const char *problem = optind != argc - 1          ? "one ROOTFS is needed"
+                          : !plan_only && !ro.out     ? "-o OUT is needed"
+                          : ro.jobs < 0               ? "--jobs must be positive"
+                                                      : NULL;
+    ro.lto = !strcmp(lto, "thin") ? CTR_LTO_THIN : !strcmp(lto, "none") ? CTR_LTO_NONE
+                                                                           : CTR_LTO_FULL;
+    if (!problem && strcmp(lto, "full") && strcmp(lto, "thin") && strcmp(lto, "none"))
+        problem = "--lto takes full, thin or none";
+    if (problem) {
+        fprintf(stderr, "ctr-relink: %s\n", problem);
         fputs(usage, stderr);
         return 2;
     }
     const char *root = argv[optind];
-    char default_store[4096];
+    char default_store[PATH_MAX], default_work[PATH_MAX];
     if (!store_path) {
         snprintf(default_store, sizeof default_store, "%s%s", root, IRS_DEFAULT_STORE);
         store_path = default_store;
     }
+    if (!plan_only && !ro.work) {
+        snprintf(default_work, sizeof default_work, "%s.ctr-work", ro.out);
+        ro.work = default_work;
+    }
 
-    irs_error err;
+    irs_error err = {0};
     irs_store *store = NULL;
     ctr_rootfs *fs = NULL;
     ctr_plan *plan = NULL;
@@ -82,18 +140,40 @@ int main(int argc, char **argv)
         irs_store_free(store);
         return 2;
     }
-    int bad = 0;
-    for (size_t i = 0; i < plan->n; i++)
-        bad |= plan->v[i].problem != NULL;
-    if (json) {
-        json_t *j = ctr_plan_json(plan);
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(j);
+    int status = 0;
+    if (plan_only) {
+        for (size_t i = 0; i < plan->n; i++)
+            status |= plan->v[i].problem != NULL;
+        if (json) {
+            json_t *j = ctr_plan_json(plan);
+            json_dumpf(j, stdout, JSON_INDENT(2));
+            putchar('\n');
+            json_decref(j);
+        } else {
+            print_plan(plan);
+        }
     } else {
-        print_plan(plan);
+        ctr_outcome *oc = calloc(plan->n ? plan->n : 1, sizeof *oc);
+        if (!oc || ctr_relink_run(plan, store, &ro, oc, &err) < 0) {
+            fprintf(stderr, "ctr-relink: %s\n", oc ? err.msg : "out of memory");
+            status = 2;
+        } else {
+            for (size_t i = 0; i < plan->n; i++)
+                status |= !oc[i].relinked;
+            if (json) {
+                json_t *j = summary_json(plan, oc, ro.out);
+                json_dumpf(j, stdout, JSON_INDENT(2));
+                putchar('\n');
+                json_decref(j);
+            } else {
+                print_summary(plan, oc);
+            }
+        }
+        for (size_t i = 0; oc && i < plan->n; i++)
+            free(oc[i].why);
+        free(oc);
     }
     ctr_plan_free(plan);
     irs_store_free(store);
-    return bad ? 1 : 0;
+    return status;
 }

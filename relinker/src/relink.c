@@ -1,0 +1,493 @@
+/* Relinking: retarget each TU's IR into the work directory, describe every
+ * link in a Ninja file, let ninja run them (in parallel, and only when inputs
+ * or commands changed), then assemble the new root filesystem. */
+#include "relink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The native toolchains.  Relinks use the newest LLVM this was built with. */
+#define CLANG "clang-19"
+#define CLANGXX "clang++-19"
+#define GCC_MAJOR "12"
+
+/* Libraries every toolchain driver links by itself: they are named with -l
+ * (or implied), not by their path in the image. */
+static const struct {
+    const char *soname, *flag;
+} runtime_libs[] = {
+    {"libc.so.6", ""},           {"ld-linux-x86-64.so.2", ""}, {"libgcc_s.so.1", ""},
+    {"libm.so.6", "-lm"},        {"libstdc++.so.6", "-lstdc++"},
+    {"libgfortran.so.5", "-lgfortran"}, {"libquadmath.so.0", "-lquadmath"},
+    {"libgomp.so.1", "-lgomp"},  {"libomp.so.5", "-lomp"},     {"libmvec.so.1", "-lmvec"},
+    {"libpthread.so.0", "-lpthread"}, {"libdl.so.2", "-ldl"},  {"librt.so.1", "-lrt"},
+};
+
+/* ---- small helpers ------------------------------------------------------- */
+
+struct buf {
+    char *p;
+    size_t len, cap;
+    bool failed;
+};
+
+static void add(struct buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    if (b->failed)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n + 1);
+    b->len += n;
+}
+
+/* Append s quoted for /bin/sh, with ninja's '$' escaped, after a space. */
+static void add_arg(struct buf *b, const char *s)
+{
+    add(b, " '");
+    for (const char *p = s; *p; p++) {
+        char one[2] = {*p, 0};
+        add(b, *p == '\'' ? "'\\''" : *p == '$' ? "$$" : *p == '\n' ? "" : one);
+    }
+    add(b, "'");
+}
+
+static int write_if_changed(const char *path, const void *data, size_t len, irs_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        char *old = malloc(len + 1);
+        size_t got = old ? fread(old, 1, len + 1, f) : 0;
+        bool same = old && got == len && !memcmp(old, data, len);
+        free(old);
+        fclose(f);
+        if (same)
+            return 0; /* keep the timestamp: ninja sees nothing new */
+    }
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    f = fopen(tmp, "wb");
+    if (!f)
+        return irs_error_set(err, errno, "'%s'", tmp);
+    bool ok = fwrite(data, 1, len, f) == len;
+    ok &= fclose(f) == 0;
+    if (!ok || rename(tmp, path) < 0) {
+        unlink(tmp);
+        return irs_error_set(err, errno, "writing '%s'", path);
+    }
+    return 0;
+}
+
+/* Run a command; its standard output goes to our standard error, so that
+ * only ctr-relink's own report (--json included) is on standard output. */
+static int run(char *const argv[], irs_error *err)
+{
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, 2, 1);
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return irs_error_set(err, rc, "cannot run '%s'", argv[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return irs_error_set(err, errno, "waiting for '%s'", argv[0]);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return irs_error_set(err, 0, "'%s' failed", argv[0]);
+    return 0;
+}
+
+/* ---- per-binary inputs ----------------------------------------------------- */
+
+/* Write each TU's IR into work/tu, retargeted when it is LLVM bitcode.
+ * Returns the toolchain of the binary, or NULL with a reason in why. */
+static const char *prepare_tus(const ctr_plan_entry *e, irs_store *store,
+                               const ctr_target *target, const char *work, char **why)
+{
+    const ctr_elf_link *l = e->bin->link;
+    const char *tc = !strcmp(e->ir_kind, "llvm-bc")   ? "llvm"
+                     : !strcmp(e->ir_kind, "gcc-lto") ? "gcc"
+                                                      : NULL;
+    if (!tc) {
+        asprintf(why, "TUs of %s IR kinds: mixed toolchains are not relinked yet", e->ir_kind);
+        return NULL;
+    }
+    for (size_t t = 0; t < l->ntu; t++) {
+        const irs_record *r = e->recs[t];
+        if (!strcmp(tc, "gcc") && strncmp(r->compiler_version, GCC_MAJOR ".", 3) != 0) {
+            asprintf(why, "%s was compiled by GCC %s; its IR is readable only by that GCC "
+                          "major (this relinker has GCC " GCC_MAJOR ")",
+                     r->source, r->compiler_version);
+            return NULL;
+        }
+        void *ir = NULL, *re = NULL;
+        size_t len, relen;
+        unsigned nf;
+        irs_error err;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/tu/%s.%s", work, l->tu_ids[t],
+                 !strcmp(tc, "llvm") ? "bc" : "o");
+        int rc = irs_blob_get(store, r->ir, &ir, &len, &err);
+        if (rc == 0 && !strcmp(tc, "llvm")) {
+            rc = ctr_retarget_bitcode(ir, len, target, r->source, &re, &relen, &nf, &err);
+            if (rc == 0)
+                rc = write_if_changed(path, re, relen, &err);
+        } else if (rc == 0) {
+            rc = write_if_changed(path, ir, len, &err);
+        }
+        free(ir);
+        free(re);
+        if (rc < 0) {
+            *why = strdup(err.msg);
+            return NULL;
+        }
+    }
+    return tc;
+}
+
+static bool any_language(const ctr_plan_entry *e, const char *lang)
+{
+    for (size_t t = 0; t < e->bin->link->ntu; t++)
+        if (!strcmp(e->recs[t]->language, lang))
+            return true;
+    return false;
+}
+
+/* The link command for one binary, as the ninja variables `pre` (driver and
+ * options, before the TUs) and `post` (libraries, after them). */
+static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
+                         const ctr_relink_opts *o, const ctr_target *target, const char *root,
+                         const char *work, size_t index)
+{
+    const ctr_elf_link *l = e->bin->link;
+    char tmp[PATH_MAX * 2];
+    bool fortran = any_language(e, "fortran"), cxx = any_language(e, "c++");
+    if (!strcmp(tc, "llvm")) {
+        add(b, cxx ? CLANGXX : CLANG);
+        add(b, " -O3 -fuse-ld=lld");
+        add(b, o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "");
+        if (l->exports.n) {
+            snprintf(tmp, sizeof tmp, "-Wl,--export-dynamic-symbol-list=%s/exp/%zu.list", work,
+                     index);
+            add_arg(b, tmp);
+        }
+        snprintf(tmp, sizeof tmp, "-march=%s", target->cpu);
+    } else {
+        add(b, fortran ? "gfortran-" GCC_MAJOR : cxx ? "g++-" GCC_MAJOR : "gcc-" GCC_MAJOR);
+        add(b, " -O3 -flto=auto -fno-fat-lto-objects");
+        snprintf(tmp, sizeof tmp, "-march=%s", o->march);
+    }
+    add_arg(b, tmp);
+    if (l->kind == CTR_ELF_SHARED) {
+        add(b, " -shared");
+        if (*l->soname) {
+            snprintf(tmp, sizeof tmp, "-Wl,-soname,%s", l->soname);
+            add_arg(b, tmp);
+        }
+    } else {
+        add(b, l->kind == CTR_ELF_PIE ? " -pie" : " -no-pie");
+    }
+    if (*l->interp) {
+        snprintf(tmp, sizeof tmp, "-Wl,--dynamic-linker=%s", l->interp);
+        add_arg(b, tmp);
+    }
+    if (l->runpath.n)
+        add(b, l->rpath ? " -Wl,--disable-new-dtags" : " -Wl,--enable-new-dtags");
+    for (size_t i = 0; i < l->runpath.n; i++) {
+        snprintf(tmp, sizeof tmp, "-Wl,-rpath,%s", l->runpath.v[i]);
+        add_arg(b, tmp);
+    }
+    add(b, "\n  post = -Wl,--no-as-needed");
+    for (size_t i = 0; i < l->needed.n; i++) {
+        const char *flag = NULL;
+        for (size_t r = 0; r < sizeof runtime_libs / sizeof *runtime_libs; r++)
+            if (!strcmp(l->needed.v[i], runtime_libs[r].soname))
+                flag = runtime_libs[r].flag;
+        if (flag) {
+            if (*flag)
+                add(b, " "), add(b, flag);
+            continue;
+        }
+        /* a library of the image: link against the image's own copy */
+        snprintf(tmp, sizeof tmp, "%s%s", root, e->bin->needed[i].found);
+        add_arg(b, tmp);
+    }
+}
+
+/* ---- the new root filesystem ---------------------------------------------- */
+
+static int copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return irs_error_set(err, errno, "'%s'", from);
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+    if (out < 0) {
+        close(in);
+        return irs_error_set(err, errno, "'%s'", to);
+    }
+    char buf[1 << 16];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            rc = irs_error_set(err, errno, "writing '%s'", to);
+            break;
+        }
+    if (n < 0)
+        rc = irs_error_set(err, errno, "reading '%s'", from);
+    close(in);
+    if (close(out) < 0 && rc == 0)
+        rc = irs_error_set(err, errno, "writing '%s'", to);
+    if (fchmodat(AT_FDCWD, to, mode & 07777, 0) < 0 && rc == 0)
+        rc = irs_error_set(err, errno, "'%s'", to);
+    return rc;
+}
+
+static int remove_tree(const char *path)
+{
+    char *const argv[] = {"rm", "-rf", "--one-file-system", (char *)path, NULL};
+    return run(argv, NULL);
+}
+
+static int assemble(const ctr_plan *plan, const ctr_outcome *oc, const ctr_relink_opts *o,
+                    irs_error *err)
+{
+    char tmp[PATH_MAX], old[PATH_MAX], dst[PATH_MAX * 2], src[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.ctr-tmp", o->out);
+    snprintf(old, sizeof old, "%s.ctr-old", o->out);
+    remove_tree(tmp);
+    /* unchanged files are hard links to the input's (cp -al) */
+    char *const cp[] = {"cp", "-a", "-l", "--", plan->fs->root, tmp, NULL};
+    if (run(cp, err) < 0)
+        return irs_error_wrap(err, "copying '%s' to '%s'", plan->fs->root, tmp);
+    for (size_t i = 0; i < plan->n; i++) {
+        if (!oc[i].relinked)
+            continue;
+        struct stat st;
+        snprintf(dst, sizeof dst, "%s%s", tmp, plan->v[i].bin->inner);
+        snprintf(src, sizeof src, "%s/bin/%zu", o->work, i);
+        if (lstat(dst, &st) < 0 || unlink(dst) < 0 || copy_file(src, dst, st.st_mode, err) < 0) {
+            if (!err->msg[0])
+                irs_error_set(err, errno, "'%s'", dst);
+            remove_tree(tmp);
+            return -1;
+        }
+    }
+    struct stat st;
+    bool had_out = lstat(o->out, &st) == 0;
+    if (had_out && rename(o->out, old) < 0) {
+        remove_tree(tmp);
+        return irs_error_set(err, errno, "moving the old '%s' aside", o->out);
+    }
+    if (rename(tmp, o->out) < 0) {
+        int e = errno;
+        if (had_out)
+            rename(old, o->out);
+        remove_tree(tmp);
+        return irs_error_set(err, e, "renaming '%s' to '%s'", tmp, o->out);
+    }
+    if (had_out)
+        remove_tree(old);
+    return 0;
+}
+
+/* A relinked binary is used only if it exists (the link rule removes it
+ * first, so a failed link leaves nothing), names the same TUs, and, for a
+ * shared library, exports every symbol the original did. */
+static void check_output(const ctr_plan_entry *e, const char *work, size_t i, ctr_outcome *oc)
+{
+    char path[PATH_MAX];
+    ctr_elf_link *nl = NULL;
+    irs_error err;
+    snprintf(path, sizeof path, "%s/bin/%zu", work, i);
+    const ctr_elf_link *l = e->bin->link;
+    if (access(path, F_OK) != 0) {
+        oc->why = strdup("the native link failed (see the messages above)");
+    } else if (ctr_elf_link_read(path, &nl, &err) < 0) {
+        oc->why = strdup(err.msg);
+    } else if (nl->ntu != l->ntu) {
+        asprintf(&oc->why, "the relinked file names %zu TUs, the original %zu", nl->ntu, l->ntu);
+    } else {
+        size_t j = 0;
+        for (size_t k = 0; k < l->exports.n; k++) {
+            while (j < nl->exports.n && strcmp(nl->exports.v[j], l->exports.v[k]) < 0)
+                j++;
+            if (l->kind == CTR_ELF_SHARED &&
+                (j == nl->exports.n || strcmp(nl->exports.v[j], l->exports.v[k]))) {
+                asprintf(&oc->why, "the relinked library does not export '%s'",
+                         l->exports.v[k]);
+                break;
+            }
+        }
+    }
+    ctr_elf_link_free(nl);
+    if (oc->why)
+        oc->relinked = false;
+}
+
+/* Per-output build times from ninja's log ("start end mtime output hash"). */
+static void read_times(const char *work, const ctr_plan *plan, ctr_outcome *oc)
+{
+    char path[PATH_MAX], line[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/.ninja_log", work);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        long start, end;
+        char mtime[64];
+        size_t idx;
+        if (sscanf(line, "%ld %ld %63s bin/%zu", &start, &end, mtime, &idx) == 4 &&
+            idx < plan->n && oc[idx].rebuilt)
+            oc[idx].seconds = (double)(end - start) / 1000.0; /* last entry wins */
+    }
+    fclose(f);
+}
+
+int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *o,
+                   ctr_outcome *oc, irs_error *err)
+{
+    char path[PATH_MAX];
+    ctr_target target;
+    if (ctr_target_init(&target, o->march, err) < 0)
+        return -1;
+    const char *subdirs[] = {"", "/tu", "/bin", "/rec", "/exp"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
+        snprintf(path, sizeof path, "%s%s", o->work, subdirs[i]);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+            ctr_target_clear(&target);
+            return irs_error_set(err, errno, "work directory '%s'", path);
+        }
+    }
+
+    struct buf nj = {0};
+    add(&nj, "# generated by ctr-relink; rerun ctr-relink rather than editing\n"
+             "ninja_required_version = 1.10\n"
+             "rule link\n  command = rm -f $out && $pre $in $post -o $out\n"
+             "  description = LINK $desc\n\n");
+    size_t todo = 0;
+    for (size_t i = 0; i < plan->n; i++) {
+        const ctr_plan_entry *e = &plan->v[i];
+        oc[i] = (ctr_outcome){.toolchain = "-"};
+        if (e->problem) {
+            oc[i].why = strdup(e->problem);
+            continue;
+        }
+        const char *tc = prepare_tus(e, store, &target, o->work, &oc[i].why);
+        if (!tc)
+            continue;
+        oc[i].toolchain = tc;
+        oc[i].relinked = true;
+        todo++;
+        /* The IR was captured before the plugin tagged the object, so the
+         * record goes in again as an assembler input of the link. */
+        struct buf rec = {0};
+        add(&rec, "\t.section .note.GNU-stack,\"\",@progbits\n");
+        for (size_t t = 0; t < e->bin->link->ntu; t++) {
+            char line[256];
+            irs_section_asm(e->bin->link->tu_ids[t], line, sizeof line);
+            add(&rec, line);
+        }
+        snprintf(path, sizeof path, "%s/rec/%zu.s", o->work, i);
+        if (rec.failed || write_if_changed(path, rec.p ? rec.p : "", rec.len, err) < 0) {
+            free(rec.p);
+            free(nj.p);
+            return rec.failed ? irs_error_set(err, ENOMEM, "%s", path) : -1;
+        }
+        free(rec.p);
+        /* LTO drops or hides inline (linkonce_odr) functions that the
+         * original exported: keep the original's dynamic symbols exported. */
+        struct buf exp = {0};
+        add(&exp, "{\n");
+        for (size_t k = 0; k < e->bin->link->exports.n; k++) {
+            const char *sym = e->bin->link->exports.v[k];
+            if (strpbrk(sym, "\"\\\n"))
+                continue; /* not expressible in a list; the ABI check will say */
+            add(&exp, "  \"");
+            add(&exp, sym);
+            add(&exp, "\";\n");
+        }
+        add(&exp, "};\n");
+        snprintf(path, sizeof path, "%s/exp/%zu.list", o->work, i);
+        if (exp.failed || write_if_changed(path, exp.p, exp.len, err) < 0) {
+            free(exp.p);
+            free(nj.p);
+            return exp.failed ? irs_error_set(err, ENOMEM, "%s", path) : -1;
+        }
+        free(exp.p);
+        struct buf cmd = {0};
+        link_command(&cmd, e, tc, o, &target, plan->fs->root, o->work, i);
+        snprintf(path, sizeof path, "build bin/%zu: link rec/%zu.s", i, i);
+        add(&nj, path);
+        for (size_t t = 0; t < e->bin->link->ntu; t++) {
+            snprintf(path, sizeof path, " tu/%s.%s", e->bin->link->tu_ids[t],
+                     !strcmp(tc, "llvm") ? "bc" : "o");
+            add(&nj, path);
+        }
+        snprintf(path, sizeof path, " | exp/%zu.list\n  pre = ", i);
+        add(&nj, path);
+        add(&nj, cmd.p ? cmd.p : "false");
+        add(&nj, "\n  desc = ");
+        for (const char *p = e->bin->inner; *p; p++) { /* ninja-escape for display */
+            char one[3] = {*p == '$' ? '$' : *p, *p == '$' ? '$' : 0, 0};
+            add(&nj, *p == '\n' ? "?" : one);
+        }
+        add(&nj, "\n");
+        free(cmd.p);
+    }
+    ctr_target_clear(&target);
+    snprintf(path, sizeof path, "%s/build.ninja", o->work);
+    if (nj.failed || write_if_changed(path, nj.p ? nj.p : "", nj.len, err) < 0) {
+        free(nj.p);
+        return nj.failed ? irs_error_set(err, ENOMEM, "build.ninja") : -1;
+    }
+    free(nj.p);
+
+    if (todo) {
+        char jobs[32];
+        snprintf(jobs, sizeof jobs, "-j%d", o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
+        char *const ninja[] = {"ninja", "-C", (char *)o->work, jobs, "-k", "0",
+                               o->verbose ? "-v" : "--quiet", NULL};
+        struct timespec before[plan->n ? plan->n : 1];
+        for (size_t i = 0; i < plan->n; i++) {
+            struct stat st;
+            snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
+            before[i] = stat(path, &st) == 0 ? st.st_mtim : (struct timespec){0, 0};
+        }
+        irs_error nerr;
+        run(ninja, &nerr); /* failed links are found below, one by one */
+        for (size_t i = 0; i < plan->n; i++) {
+            struct stat st;
+            snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
+            oc[i].rebuilt = stat(path, &st) == 0 && (st.st_mtim.tv_sec != before[i].tv_sec ||
+                                                     st.st_mtim.tv_nsec != before[i].tv_nsec);
+        }
+        read_times(o->work, plan, oc);
+        for (size_t i = 0; i < plan->n; i++)
+            if (oc[i].relinked)
+                check_output(&plan->v[i], o->work, i, &oc[i]);
+    }
+    return assemble(plan, oc, o, err);
+}

@@ -1,0 +1,36 @@
+/* Relinking the binaries of a plan: TU inputs, a Ninja build file, the run,
+ * and the new root filesystem. */
+#ifndef CTR_RELINK_H
+#define CTR_RELINK_H
+
+#include "plan.h"
+#include "retarget.h"
+
+enum ctr_lto { CTR_LTO_FULL, CTR_LTO_THIN, CTR_LTO_NONE };
+
+typedef struct ctr_relink_opts {
+    const char *out;     /* new root filesystem */
+    const char *work;    /* persistent work directory (incremental builds) */
+    const char *march;   /* "native" or a CPU name */
+    enum ctr_lto lto;
+    int jobs;            /* 0 = ninja's default */
+    bool verbose;
+} ctr_relink_opts;
+
+/* What happened to one binary. */
+typedef struct ctr_outcome {
+    const char *toolchain; /* "llvm", "gcc" or "-" */
+    bool relinked;
+    char *why;             /* when kept: the reason */
+    bool rebuilt;          /* false: the previous run's output was still up to date */
+    double seconds;        /* link time from ninja's log when rebuilt */
+} ctr_outcome;
+
+/* Relink every binary of the plan that can be relinked, then write opts->out
+ * (atomically: a temp tree renamed into place).  outcomes has plan->n slots.
+ * Returns 0 when OUT was written (even if some binaries were kept), -1 on an
+ * error that prevented writing OUT. */
+int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *opts,
+                   ctr_outcome *outcomes, irs_error *err);
+
+#endif
