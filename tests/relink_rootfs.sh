@@ -88,6 +88,18 @@ grep "/opt/app/kernel" third.txt | grep -q "kept.*blob $id.*No such file" || { c
 cmp -s "$root/opt/app/kernel" "$WORK/out2/opt/app/kernel" || fail "kept binary differs from the original"
 grep "/opt/app/heat" third.txt | grep -q "relinked" || fail "heat should still be relinked"
 
+note "--check runs inside the new root; a failing check keeps every original"
+"$RELINK" "$root" -o "$WORK/out4" --work "$WORK/out.ctr-work" --check "/opt/app/heat" \
+    >check.txt 2>&1 || true
+grep "/opt/app/heat" check.txt | grep -q "relinked\|up to date" || { cat check.txt; fail "--check pass"; }
+grep -q "heat mean=" check.txt || fail "the check's output is not shown"
+if "$RELINK" "$root" -o "$WORK/out5" --work "$WORK/out.ctr-work" --check "/opt/app/no-such" \
+    >check2.txt 2>&1; then fail "a failing --check gave exit 0"; fi
+grep "/opt/app/heat" check2.txt | grep -q "kept.*--check failed" || { cat check2.txt; fail "--check fail"; }
+for b in heat solve libsolver.so; do
+    cmp -s "$root/opt/app/$b" "$WORK/out5/opt/app/$b" || fail "$b not the original after a failed check"
+done
+
 note "OUT is written whole or not at all"
 if "$RELINK" "$WORK/no-such-root" -o "$WORK/out3" 2>/dev/null; then fail "missing root accepted"; fi
 [ ! -e "$WORK/out3" ] || fail "a failed run left OUT behind"

@@ -25,6 +25,9 @@ static const char usage[] =
     "  -j, --jobs N         parallel links (default: the number of CPUs)\n"
     "  --work DIR           work directory, kept for incremental reruns\n"
     "                       (default: OUT.ctr-work)\n"
+    "  --check CMD          run CMD inside the new root (chroot in private mount, pid\n"
+    "                       and network namespaces, no network); if it fails, every\n"
+    "                       relinked file is discarded and the originals are kept\n"
     "  --plan               only show the link graph and what stands in the way\n"
     "  --json               machine-readable output\n"
     "  -v, --verbose        show the link commands\n"
@@ -85,6 +88,7 @@ int main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"march", required_argument, NULL, 'm'},
         {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
         {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
+        {"check", required_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     bool json = false, plan_only = false;
@@ -102,6 +106,7 @@ int main(int argc, char **argv)
         case 'j': ro.jobs = atoi(optarg); break;
         case 'w': ro.work = optarg; break;
         case 'v': ro.verbose = true; break;
+        case 'c': ro.check = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }

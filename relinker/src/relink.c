@@ -2,6 +2,7 @@
  * link in a Ninja file, let ninja run them (in parallel, and only when inputs
  * or commands changed), then assemble the new root filesystem. */
 #include "relink.h"
+#include "rootfs_path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -271,7 +272,38 @@ static int remove_tree(const char *path)
     return run(argv, NULL);
 }
 
-static int assemble(const ctr_plan *plan, const ctr_outcome *oc, const ctr_relink_opts *o,
+/* Run the user's check inside the new root: chroot in private mount, pid,
+ * network, IPC and UTS namespaces (no network).  CMD goes to the root's own
+ * /bin/sh when it has one, else it is split at spaces and run directly. */
+static bool check_passes(const char *root, const char *cmd)
+{
+    char host[PATH_MAX * 2], inner[PATH_MAX];
+    char *argv[64] = {"unshare", "--mount", "--pid", "--fork", "--net", "--ipc", "--uts",
+                      "--", "chroot", (char *)root};
+    size_t n = 10;
+    char *copy = strdup(cmd);
+    if (!copy)
+        return false;
+    if (ctr_rootfs_resolve(root, "/bin/sh", host, sizeof host, inner, sizeof inner, NULL) == 0 &&
+        access(host, X_OK) == 0) {
+        argv[n++] = "/bin/sh";
+        argv[n++] = "-c";
+        argv[n++] = copy;
+    } else {
+        for (char *tok = strtok(copy, " \t"); tok && n < 63; tok = strtok(NULL, " \t"))
+            argv[n++] = tok;
+    }
+    argv[n] = NULL;
+    fprintf(stderr, "ctr-relink: checking the relinked root with: %s\n", cmd);
+    irs_error err;
+    bool ok = run(argv, &err) == 0;
+    if (!ok)
+        fprintf(stderr, "ctr-relink: the check failed (%s)\n", err.msg);
+    free(copy);
+    return ok;
+}
+
+static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
                     irs_error *err)
 {
     char tmp[PATH_MAX], old[PATH_MAX], dst[PATH_MAX * 2], src[PATH_MAX];
@@ -293,6 +325,22 @@ static int assemble(const ctr_plan *plan, const ctr_outcome *oc, const ctr_relin
                 irs_error_set(err, errno, "'%s'", dst);
             remove_tree(tmp);
             return -1;
+        }
+    }
+    if (o->check && !check_passes(tmp, o->check)) {
+        /* put every original back: the new root then holds no relinked file */
+        for (size_t i = 0; i < plan->n; i++) {
+            if (!oc[i].relinked)
+                continue;
+            snprintf(dst, sizeof dst, "%s%s", tmp, plan->v[i].bin->inner);
+            if (unlink(dst) < 0 || link(plan->v[i].bin->host, dst) < 0) {
+                irs_error_set(err, errno, "restoring '%s'", dst);
+                remove_tree(tmp);
+                return -1;
+            }
+            oc[i].relinked = false;
+            free(oc[i].why);
+            oc[i].why = strdup("--check failed: the relinked file was discarded");
         }
     }
     struct stat st;

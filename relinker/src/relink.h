@@ -14,6 +14,7 @@ typedef struct ctr_relink_opts {
     const char *march;   /* "native" or a CPU name */
     enum ctr_lto lto;
     int jobs;            /* 0 = ninja's default */
+    const char *check;   /* command run inside the new root; failure discards the relinks */
     bool verbose;
 } ctr_relink_opts;
 
