@@ -1,5 +1,6 @@
 /* Describing a GCC compile and storing its IR; see capture.h. */
 #include "capture.h"
+#include "errbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,17 +28,6 @@
 /* The report is one short line; anything longer is cut. */
 #define MAX_REPORT_BYTES 2048
 
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* ---- the compile's command lines ------------------------------------------ */
 
@@ -331,7 +321,7 @@ int cg_record_fill(irs_record *rec, const cg_compile *c, char *errbuf, size_t er
     rec->pic_level = c->pic_level;
     rec->pie_level = c->pie_level;
     rec->debug_info = c->debug_info;
-    return rc ? fail(errbuf, errlen, "out of memory describing the compile") : 0;
+    return rc ? cg_fail(errbuf, errlen, "out of memory describing the compile") : 0;
 }
 
 /* ---- the store -------------------------------------------------------------- */
@@ -353,7 +343,7 @@ int cg_store_tu(const lto_object *obj, const char *seed_suffix, irs_record *rec,
         rc = irs_record_put(store, rec, id, &err);
     free(blob);
     irs_store_free(store);
-    return rc < 0 ? fail(errbuf, errlen, "%s", err.msg) : 0;
+    return rc < 0 ? cg_fail(errbuf, errlen, "%s", err.msg) : 0;
 }
 
 /* ---- the report ------------------------------------------------------------- */
@@ -425,14 +415,14 @@ int cg_report_collect(int fd, pid_t pid, char id[IRS_HASH_HEX_LEN + 1], char *re
         return 0;
     }
     if (strncmp(line, "error ", 6) == 0)
-        return fail(reason, reasonlen, "%s", line + 6);
+        return cg_fail(reason, reasonlen, "%s", line + 6);
     if (got == pid && WIFSIGNALED(status))
-        return fail(reason, reasonlen, "capture process killed by signal %d",
+        return cg_fail(reason, reasonlen, "capture process killed by signal %d",
                     WTERMSIG(status));
     if (got == pid && WIFEXITED(status))
-        return fail(reason, reasonlen, "capture process exited with status %d",
+        return cg_fail(reason, reasonlen, "capture process exited with status %d",
                     WEXITSTATUS(status));
-    return fail(reason, reasonlen, "capture process lost");
+    return cg_fail(reason, reasonlen, "capture process lost");
 }
 
 /* ---- the capture process ---------------------------------------------------- */

@@ -3,6 +3,7 @@
  * alignment 1), an empty .note.GNU-stack, and a symbol table holding only the
  * common symbol __gnu_lto_slim that marks slim LTO objects. */
 #include "lto_object.h"
+#include "errbuf.h"
 
 #include "comtainer/irstore.h"
 
@@ -49,17 +50,6 @@ struct outbuf {
     int failed;
 };
 
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *errbuf, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(errbuf, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 lto_object *lto_object_new(void)
 {
@@ -286,16 +276,16 @@ int lto_object_write(const lto_object *obj, const char *seed_suffix, void **buf,
     *buf = NULL;
     *len = 0;
     if (!obj->n)
-        return fail(errbuf, errlen, "GCC streamed no LTO sections");
+        return cg_fail(errbuf, errlen, "GCC streamed no LTO sections");
     /* The suffix comes from the content without any suffix. */
     if (build(obj, seed_suffix, "", &canon) < 0) {
         free(canon.p);
-        return fail(errbuf, errlen, "out of memory writing the IR object");
+        return cg_fail(errbuf, errlen, "out of memory writing the IR object");
     }
     int rc = irs_sha256_hex(canon.p, canon.len, hex, &err);
     free(canon.p);
     if (rc < 0)
-        return fail(errbuf, errlen, "%s", err.msg);
+        return cg_fail(errbuf, errlen, "%s", err.msg);
     /* lto1 reads the suffix as a hex HOST_WIDE_INT: no leading zero. */
     hex[ID_HEX_DIGITS] = '\0';
     const char *id = hex;
@@ -303,7 +293,7 @@ int lto_object_write(const lto_object *obj, const char *seed_suffix, void **buf,
         id++;
     if (build(obj, seed_suffix, id, &out) < 0) {
         free(out.p);
-        return fail(errbuf, errlen, "out of memory writing the IR object");
+        return cg_fail(errbuf, errlen, "out of memory writing the IR object");
     }
     *buf = out.p;
     *len = out.len;
