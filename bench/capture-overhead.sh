@@ -69,9 +69,9 @@
 #   --keep           keep the work directory (build logs, last store)
 #   -h, --help       this text
 #
-# Examples:
-#   bench/capture-overhead.sh --json /tmp/capture-overhead.json   # ~13 min
-#   bench/capture-overhead.sh --project leveldb --reps 5 --per-tu 3
+# Examples (times on 2 cores; they grow with the machine's other load):
+#   bench/capture-overhead.sh --per-tu 2 --json /tmp/capture-overhead.json  # 13-16 min
+#   bench/capture-overhead.sh --project comtainer --reps 3                 # no network
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
