@@ -1,5 +1,5 @@
-/* The TU record carried by objects: writing its assembler text and reading it
- * back from ELF files and ar archives (with libelf).  The file is untrusted:
+/* The TU record carried by objects: reading it back from ELF files and ar
+ * archives (with libelf).  The file is untrusted:
  * every entry is checked for the exact "CMTR1:<64 hex>\n" shape. */
 #include "irstore_private.h"
 
@@ -15,20 +15,6 @@
 #define ENTRY_LEN (sizeof IRS_SECTION_TAG - 1 + IRS_HASH_HEX_LEN + 1)
 /* An executable of a million TUs would still be far below this many. */
 #define MAX_IDS (1u << 22)
-
-int irs_section_asm(const char *id, char *buf, size_t size)
-{
-    if (!irs_is_hash_hex(id))
-        return -1;
-    /* "" flags: not allocated, so it costs nothing at run time, is kept by
-     * --gc-sections and by GNU strip, and linkers concatenate it. */
-    int n = snprintf(buf, size,
-                     "\t.pushsection " IRS_SECTION_NAME ",\"\",@progbits\n"
-                     "\t.ascii \"" IRS_SECTION_TAG "%s\\n\"\n"
-                     "\t.popsection\n",
-                     id);
-    return n < 0 || (size_t)n >= size ? -1 : 0;
-}
 
 void irs_ids_free(char **ids)
 {

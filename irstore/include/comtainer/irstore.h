@@ -52,6 +52,13 @@ int irs_error_wrap(irs_error *err, const char *fmt, ...)
 
 /* ---- hashing -------------------------------------------------------------- */
 
+/* The SHA-256 digest of data into digest; 0 on success, -1 on failure.
+ * irstore does not define it: a program links the irstore-openssl library
+ * (OpenSSL), or defines its own from a well-kept implementation it already
+ * has loaded — the Clang plugin uses llvm::SHA256, so that compiles do not
+ * pay for loading libcrypto. */
+int irs_sha256_digest(const void *data, size_t len, unsigned char digest[32]);
+
 /* SHA-256 of data as 64 lower-case hex characters plus NUL in hex. */
 int irs_sha256_hex(const void *data, size_t len, char hex[IRS_HASH_HEX_LEN + 1],
                    irs_error *err);
