@@ -72,9 +72,16 @@ make_app_rootfs() { # root [make args...]
     make -C "$WORK/src" -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" \
         CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" \
         "$@" >"$WORK/make.log" 2>&1 || { cat "$WORK/make.log"; fail "building the app"; }
-    mkdir -p "$root/opt/app" "$root/usr/lib/x86_64-linux-gnu" "$root/lib64" "$root/usr/bin"
+    mkdir -p "$root/opt/app" "$root/usr/bin"
     cp "$WORK/src/heat" "$WORK/src/solve" "$WORK/src/libsolver.so" "$root/opt/app/"
-    local lib
+    add_runtime_libs "$root"
+}
+
+# Copies of this machine's C and C++ runtime libraries and loader into ROOT,
+# laid out as in Debian (merged /usr).
+add_runtime_libs() { # root
+    local root=$1 lib
+    mkdir -p "$root/usr/lib/x86_64-linux-gnu" "$root/lib64"
     for lib in libc.so.6 libm.so.6 libstdc++.so.6 libgcc_s.so.1; do
         cp "/lib/x86_64-linux-gnu/$lib" "$root/usr/lib/x86_64-linux-gnu/"
     done

@@ -1,5 +1,6 @@
 /* Building the relink plan from discovery results and the store. */
 #include "plan.h"
+#include "record_policy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,9 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store)
     char first_err[sizeof ((irs_error *)0)->msg] = "";
     for (size_t t = 0; t < l->ntu; t++) {
         irs_error err;
-        if (irs_record_get(store, l->tu_ids[t], &e->recs[t], &err) < 0) {
+        if (irs_record_get(store, l->tu_ids[t], &e->recs[t], &err) < 0 ||
+            ctr_record_check(e->recs[t], l->tu_ids[t], &err) < 0) {
+            irs_record_free(e->recs[t]);
             e->recs[t] = NULL;
             if (!e->missing_tus++)
                 snprintf(first_err, sizeof first_err, "%s", err.msg);

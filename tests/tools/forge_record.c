@@ -1,0 +1,43 @@
+/* Test helper: make a hostile variant of a stored TU record.
+ *   forge_record STORE ID FIELD VALUE
+ * FIELD is driver_args or frontend_args (VALUE is appended), or ir (VALUE
+ * replaces the IR address).  Writes the new record and prints its TU id. */
+#include <stdio.h>
+#include <string.h>
+
+#include "comtainer/irstore.h"
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: forge_record STORE ID FIELD VALUE\n");
+        return 2;
+    }
+    irs_error err;
+    irs_store *store;
+    irs_record *rec;
+    char id[IRS_HASH_HEX_LEN + 1];
+    if (irs_store_open(argv[1], 0, &store, &err) < 0 ||
+        irs_record_get(store, argv[2], &rec, &err) < 0) {
+        fprintf(stderr, "forge_record: %s\n", err.msg);
+        return 1;
+    }
+    if (!strcmp(argv[3], "driver_args"))
+        irs_strv_push(&rec->driver_args, argv[4]);
+    else if (!strcmp(argv[3], "frontend_args"))
+        irs_strv_push(&rec->frontend_args, argv[4]);
+    else if (!strcmp(argv[3], "ir") && strlen(argv[4]) == IRS_HASH_HEX_LEN)
+        memcpy(rec->ir, argv[4], IRS_HASH_HEX_LEN + 1);
+    else {
+        fprintf(stderr, "forge_record: bad field or value\n");
+        return 2;
+    }
+    if (irs_record_put(store, rec, id, &err) < 0) {
+        fprintf(stderr, "forge_record: %s\n", err.msg);
+        return 1;
+    }
+    puts(id);
+    irs_record_free(rec);
+    irs_store_free(store);
+    return 0;
+}
