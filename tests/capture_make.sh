@@ -6,13 +6,9 @@
 . "$TESTS_DIR/lib.sh"
 fresh_work
 
-cp -r "$TESTS_DIR/projects/multi" plain
-cp -r "$TESTS_DIR/projects/multi" captured
-make -C plain -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" >/dev/null
-make -C captured -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" \
-    CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" \
-    >build.log 2>&1 || { cat build.log; fail "build with the plugin failed"; }
-grep -q "comtainer:" build.log && { cat build.log; fail "the plugin printed something"; }
+build_multi plain
+build_multi captured captured
+grep -q "comtainer:" captured.log && { cat captured.log; fail "the plugin printed something"; }
 
 note "every object is captured and names exactly one present TU"
 objects=$(cd captured && find . -name '*.o' | sort)

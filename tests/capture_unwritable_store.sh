@@ -9,18 +9,14 @@ fresh_work
 touch not-a-dir
 export COMTAINER_STORE="$WORK/not-a-dir/store"
 
-cp -r "$TESTS_DIR/projects/multi" proj
-cp -r "$TESTS_DIR/projects/multi" plain
-make -C plain -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" >/dev/null
-make -C proj -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" \
-    CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" \
-    >build.log 2>&1 || { cat build.log; fail "the build failed"; }
+build_multi plain
+build_multi proj captured
 proj/heat | grep -q "heat mean" || fail "heat does not run"
 
 note "one warning per compile, naming the file and the problem"
-assert_eq 7 "$(grep -c '^comtainer: warning: IR not captured for' build.log)" "warnings"
-grep -q "IR not captured for 'core/vec.c': .*not-a-dir/store.*Not a directory" build.log ||
-    { cat build.log; fail "warning does not name the source and the store problem"; }
+assert_eq 7 "$(grep -c '^comtainer: warning: IR not captured for' proj.log)" "warnings"
+grep -q "IR not captured for 'core/vec.c': .*not-a-dir/store.*Not a directory" proj.log ||
+    { cat proj.log; fail "warning does not name the source and the store problem"; }
 for o in core/vec.o apps/solve.o solver/cg.pic.o; do
     same_code "plain/$o" "proj/$o" || fail "$o differs from a plugin-free build"
 done

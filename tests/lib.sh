@@ -61,6 +61,23 @@ record_count() {
     "$CTR_STORE" ls "$COMTAINER_STORE" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
 }
 
+# Copy tests/projects/multi to DIR and build it with clang-19 and make -j2:
+# with the plugin when `captured` is given (its output goes to DIR.log; a
+# failed build fails the test), plain otherwise.
+build_multi() { # dir [captured] [make args...]
+    local dir=$1 mode=${2:-plain}
+    shift $(($# < 2 ? $# : 2))
+    rm -rf "$dir" && cp -r "$TESTS_DIR/projects/multi" "$dir"
+    if [ "$mode" = captured ]; then
+        make -C "$dir" -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" \
+            CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" \
+            "$@" >"$dir.log" 2>&1 || { cat "$dir.log"; fail "building $dir with the plugin"; }
+    else
+        make -C "$dir" -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" "$@" >"$dir.log" 2>&1 ||
+            { cat "$dir.log"; fail "building $dir"; }
+    fi
+}
+
 # Build tests/projects/multi with the plugin into ROOT/opt/app, with its store
 # at ROOT/var/lib/comtainer/store and copies of this machine's runtime
 # libraries, as a base image would have them.  Extra make arguments follow.
@@ -68,10 +85,7 @@ make_app_rootfs() { # root [make args...]
     local root=$1
     shift
     export COMTAINER_STORE="$root/var/lib/comtainer/store"
-    rm -rf "$WORK/src" && cp -r "$TESTS_DIR/projects/multi" "$WORK/src"
-    make -C "$WORK/src" -j2 CC="$CC_CLANG" CXX="$CXX_CLANG" \
-        CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" \
-        "$@" >"$WORK/make.log" 2>&1 || { cat "$WORK/make.log"; fail "building the app"; }
+    build_multi "$WORK/src" captured "$@"
     mkdir -p "$root/opt/app" "$root/usr/bin"
     cp "$WORK/src/heat" "$WORK/src/solve" "$WORK/src/libsolver.so" "$root/opt/app/"
     add_runtime_libs "$root"
