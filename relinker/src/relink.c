@@ -516,8 +516,13 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     if (todo) {
         char jobs[32];
         snprintf(jobs, sizeof jobs, "-j%d", o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
-        char *const ninja[] = {"ninja", "-C", (char *)o->work, jobs, "-k", "0",
-                               o->verbose ? "-v" : "--quiet", NULL};
+        /* On a terminal ninja shows one progress line ([3/5] LINK /usr/bin/x);
+         * elsewhere it stays quiet but for failures. */
+        char *ninja[] = {"ninja", "-C", (char *)o->work, jobs, "-k", "0", NULL, NULL};
+        if (o->verbose)
+            ninja[6] = "-v";
+        else if (!isatty(2))
+            ninja[6] = "--quiet";
         struct timespec before[plan->n ? plan->n : 1];
         for (size_t i = 0; i < plan->n; i++) {
             struct stat st;
