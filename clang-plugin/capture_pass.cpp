@@ -70,8 +70,10 @@ int fillRecord(irs_record *r, const CompileFacts &f, const char *ir_hash, size_t
     return rc;
 }
 
-// Tag the object, then store; the tag goes in even when storing fails, so that
-// a binary names the TUs it is missing rather than hiding them.
+// Store the IR and the record, then tag the object.  Storing yields both
+// addresses; only when the store fails are they computed alone, so that the
+// tag goes in anyway and a binary names the TUs it is missing rather than
+// hiding them.
 int capture(Module &M, const CompileFacts &f, irs_error *err)
 {
     SmallVector<char, 0> bitcode;
@@ -79,29 +81,29 @@ int capture(Module &M, const CompileFacts &f, irs_error *err)
         raw_svector_ostream os(bitcode);
         WriteBitcodeToFile(M, os);
     }
+    irs_store *raw = nullptr;
+    int stored = irs_store_open(nullptr, IRS_OPEN_CREATE, &raw, err);
+    std::unique_ptr<irs_store, StoreDeleter> store(raw);
     char ir_hash[IRS_HASH_HEX_LEN + 1], id[IRS_HASH_HEX_LEN + 1];
-    if (irs_sha256_hex(bitcode.data(), bitcode.size(), ir_hash, err) < 0)
+    irs_error alone = {};
+    if (stored == 0)
+        stored = irs_blob_put(store.get(), bitcode.data(), bitcode.size(), ir_hash, err);
+    if (stored < 0 && irs_sha256_hex(bitcode.data(), bitcode.size(), ir_hash, &alone) < 0)
         return -1;
+
     std::unique_ptr<irs_record, RecordDeleter> rec(irs_record_new());
     if (!rec || fillRecord(rec.get(), f, ir_hash, bitcode.size()) != 0)
         return irs_error_set(err, ENOMEM, "building the TU record");
-    if (irs_record_id(rec.get(), id, err) < 0)
+    if (stored == 0)
+        stored = irs_record_put(store.get(), rec.get(), id, err);
+    if (stored < 0 && irs_record_id(rec.get(), id, &alone) < 0)
         return -1;
+
     char asmtext[256];
     if (irs_section_asm(id, asmtext, sizeof asmtext) < 0)
         return irs_error_set(err, 0, "formatting the TU record");
     M.appendModuleInlineAsm(asmtext);
-
-    irs_store *raw = nullptr;
-    if (irs_store_open(nullptr, IRS_OPEN_CREATE, &raw, err) < 0)
-        return -1;
-    std::unique_ptr<irs_store, StoreDeleter> store(raw);
-    char stored_ir[IRS_HASH_HEX_LEN + 1], stored_id[IRS_HASH_HEX_LEN + 1];
-    if (irs_blob_put(store.get(), bitcode.data(), bitcode.size(), stored_ir, err) < 0)
-        return -1;
-    if (irs_record_put(store.get(), rec.get(), stored_id, err) < 0)
-        return -1;
-    return 0;
+    return stored;
 }
 
 struct CapturePass : PassInfoMixin<CapturePass> {

@@ -21,6 +21,9 @@ for o in core/vec.o apps/solve.o solver/cg.pic.o; do
     same_code "plain/$o" "proj/$o" || fail "$o differs from a plugin-free build"
 done
 
+note "objects still carry their TU record, so binaries name the TUs they miss"
+readelf -p .comtainer proj/heat | grep -q "CMTR1:" || fail "heat lost its TU records"
+
 note "-Werror in the user's flags does not turn the warning into an error"
 "$CC_CLANG" -O2 -Werror -fplugin="$COMTAINER_PLUGIN" -c proj/core/vec.c -o werror.o 2>w.txt ||
     fail "-Werror build failed"
