@@ -32,6 +32,7 @@ void ctr_elf_link_free(ctr_elf_link *l)
     irs_strv_clear(&l->needed);
     irs_strv_clear(&l->runpath);
     irs_strv_clear(&l->exports);
+    irs_strv_clear(&l->defined);
     irs_ids_free(l->tu_ids);
     free(l);
 }
@@ -137,6 +138,51 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
     return 0;
 }
 
+/* Sort v and drop repeated strings. */
+static void sort_unique(irs_strv *v)
+{
+    qsort(v->v, v->n, sizeof *v->v, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        if (k && !strcmp(v->v[k - 1], v->v[i]))
+            free(v->v[i]);
+        else
+            v->v[k++] = v->v[i];
+    }
+    v->n = k;
+}
+
+/* The global symbols the file defines itself, in any section: the code the
+ * relink has to reproduce.  Versioned names (foo@@V1) lose the version. */
+static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
+                        const char *path, irs_error *err)
+{
+    Elf_Data *d = elf_getdata(scn, NULL);
+    if (!d || sh->sh_entsize == 0)
+        return irs_error_set(err, 0, "'%s': unreadable symbol table", path);
+    size_t n = sh->sh_size / sh->sh_entsize;
+    if (n > MAX_EXPORTS)
+        return irs_error_set(err, 0, "'%s': too many symbols", path);
+    for (size_t i = 1; i < n; i++) {
+        GElf_Sym sym;
+        if (!gelf_getsym(d, (int)i, &sym))
+            return irs_error_set(err, 0, "'%s': bad symbol %zu", path, i);
+        int bind = GELF_ST_BIND(sym.st_info), type = GELF_ST_TYPE(sym.st_info);
+        if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || bind == STB_LOCAL ||
+            type == STT_SECTION || type == STT_FILE)
+            continue;
+        const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
+        if (!name)
+            return irs_error_set(err, 0, "'%s': symbol name out of range", path);
+        char *plain = strndup(name, strcspn(name, "@"));
+        int rc = plain && *plain ? irs_strv_push(&l->defined, plain) : plain ? 0 : -1;
+        free(plain);
+        if (rc < 0)
+            return irs_error_set(err, ENOMEM, "'%s'", path);
+    }
+    return 0;
+}
+
 static int read_interp(Elf *elf, ctr_elf_link *l, const char *path, irs_error *err)
 {
     size_t nph;
@@ -183,6 +229,7 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
         goto out;
     }
     uint64_t flags1 = 0;
+    bool has_symtab = false;
     size_t shstrndx;
     if (elf_getshdrstrndx(elf, &shstrndx) != 0) {
         irs_error_set(err, 0, "'%s': bad section headers", path);
@@ -199,7 +246,17 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
             goto out;
         if (sh.sh_type == SHT_DYNSYM && read_exports(elf, scn, &sh, l, path, err) < 0)
             goto out;
+        if (sh.sh_type == SHT_SYMTAB && read_defined(elf, scn, &sh, l, path, err) < 0)
+            goto out;
+        has_symtab |= sh.sh_type == SHT_SYMTAB;
     }
+    l->stripped = !has_symtab;
+    for (size_t i = 0; l->stripped && i < l->exports.n; i++)
+        if (irs_strv_push(&l->defined, l->exports.v[i]) < 0) {
+            irs_error_set(err, ENOMEM, "'%s'", path);
+            goto out;
+        }
+    sort_unique(&l->defined);
     if (read_interp(elf, l, path, err) < 0)
         goto out;
     if (eh.e_type == ET_EXEC)

@@ -22,6 +22,9 @@ static const char usage[] =
     "  --store DIR          the IR store (default: ROOTFS/var/lib/comtainer/store)\n"
     "  --march CPU          'native' (default: the CPU LLVM detects here) or a CPU name\n"
     "  --lto full|thin|none link-time optimization for LLVM IR (default: full)\n"
+    "  --toolchain T        llvm, gcc or auto (default), per binary: LLVM IR is\n"
+    "                       relinked by " CTR_CLANG ", GIMPLE by gcc-" CTR_GCC_MAJOR ", a binary with\n"
+    "                       both by both (LLVM's part becomes one object, GCC links)\n"
     "  -j, --jobs N         parallel links (default: the number of CPUs)\n"
     "  --work DIR           work directory, kept for incremental reruns\n"
     "                       (default: OUT.ctr-work)\n"
@@ -88,7 +91,7 @@ int main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'}, {"march", required_argument, NULL, 'm'},
         {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
         {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
-        {"check", required_argument, NULL, 'c'},
+        {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
     bool json = false, plan_only = false;
@@ -107,6 +110,12 @@ int main(int argc, char **argv)
         case 'w': ro.work = optarg; break;
         case 'v': ro.verbose = true; break;
         case 'c': ro.check = optarg; break;
+        case 't':
+            if (ctr_toolchain_parse(optarg, &ro.toolchain) < 0) {
+                fprintf(stderr, "ctr-relink: --toolchain takes llvm, gcc or auto\n");
+                return 2;
+            }
+            break;
         case 'h': fputs(usage, stdout); return 0;
         default: fputs(usage, stderr); return 2;
         }

@@ -1,8 +1,11 @@
 /* Building the relink plan from discovery results and the store. */
 #include "plan.h"
+#include "ir_symbols.h"
 #include "record_policy.h"
+#include "runtime_symbols.h"
 
 #include <errno.h>
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@ void ctr_plan_free(ctr_plan *plan)
             irs_record_free(e->recs[t]);
         free(e->recs);
         free(e->ir_kind);
+        irs_strv_clear(&e->foreign);
         free(e->problem);
     }
     free(plan->v);
@@ -24,7 +28,90 @@ void ctr_plan_free(ctr_plan *plan)
     free(plan);
 }
 
-static void plan_entry(ctr_plan_entry *e, irs_store *store)
+/* The symbols each stored input defines, read once per TU id: inputs such
+ * as static library members are shared by many binaries. */
+typedef struct symbol_cache {
+    struct hsearch_data table;
+    irs_strv *sets; /* owned sets, one per key */
+    char **keys;
+    size_t n, cap;
+    ctr_runtime_symbols runtime;
+} symbol_cache;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const irs_strv *input_symbols(symbol_cache *c, irs_store *store, const char *id,
+                                     const irs_record *r, irs_error *err)
+{
+    ENTRY key = {.key = (char *)id}, *found;
+    if (hsearch_r(key, FIND, &found, &c->table))
+        return found->data;
+    if (c->n == c->cap) {
+        irs_error_set(err, 0, "symbol cache full");
+        return NULL;
+    }
+    void *data = NULL;
+    size_t len;
+    char what[128];
+    snprintf(what, sizeof what, "TU %.16s (%s)", id, r->source);
+    irs_strv *set = &c->sets[c->n];
+    if (irs_blob_get(store, r->ir, &data, &len, err) < 0 ||
+        ctr_ir_defined_symbols(r->ir_kind, data, len, what, set, err) < 0) {
+        free(data);
+        irs_strv_clear(set);
+        return NULL;
+    }
+    free(data);
+    qsort(set->v, set->n, sizeof *set->v, cmp_str);
+    if (!(c->keys[c->n] = strdup(id))) {
+        irs_strv_clear(set);
+        irs_error_set(err, ENOMEM, "symbol cache");
+        return NULL;
+    }
+    key = (ENTRY){.key = c->keys[c->n], .data = set};
+    c->n++;
+    if (!hsearch_r(key, ENTER, &found, &c->table)) {
+        irs_error_set(err, ENOMEM, "symbol cache");
+        return NULL;
+    }
+    return set;
+}
+
+static bool in_set(const irs_strv *set, const char *name)
+{
+    return set->n && bsearch(&name, set->v, set->n, sizeof *set->v, cmp_str) != NULL;
+}
+
+/* Code without IR: global symbols the binary defines that none of its
+ * stored inputs (IR TUs and objects recorded at link time) defines and the
+ * toolchain's start files and runtime libraries do not provide either. */
+static int find_foreign(ctr_plan_entry *e, irs_store *store, symbol_cache *c, irs_error *err)
+{
+    const ctr_elf_link *l = e->bin->link;
+    const irs_strv **sets = calloc(l->ntu ? l->ntu : 1, sizeof *sets);
+    if (!sets)
+        return irs_error_set(err, ENOMEM, "planning");
+    int rc = 0;
+    for (size_t t = 0; t < l->ntu && rc == 0; t++)
+        if (strcmp(e->recs[t]->ir_kind, "link") &&
+            !(sets[t] = input_symbols(c, store, l->tu_ids[t], e->recs[t], err)))
+            rc = -1;
+    for (size_t i = 0; i < l->defined.n && rc == 0; i++) {
+        const char *sym = l->defined.v[i];
+        bool known = ctr_runtime_symbols_has(&c->runtime, sym);
+        for (size_t t = 0; t < l->ntu && !known; t++)
+            known = sets[t] && in_set(sets[t], sym);
+        if (!known && irs_strv_push(&e->foreign, sym) < 0)
+            rc = irs_error_set(err, ENOMEM, "planning");
+    }
+    free(sets);
+    return rc;
+}
+
+static void plan_entry(ctr_plan_entry *e, irs_store *store, symbol_cache *cache)
 {
     const ctr_elf_link *l = e->bin->link;
     char first_err[sizeof ((irs_error *)0)->msg] = "";
@@ -39,6 +126,14 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store)
             continue;
         }
         const char *kind = e->recs[t]->ir_kind;
+        if (!strcmp(kind, "elf-object")) {
+            e->objects++;
+            continue;
+        }
+        if (!strcmp(kind, "link")) {
+            e->link_recorded = true;
+            continue;
+        }
         if (!e->ir_kind)
             e->ir_kind = strdup(kind);
         else if (strcmp(e->ir_kind, kind) && strcmp(e->ir_kind, "mixed")) {
@@ -51,11 +146,53 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store)
     size_t unresolved = 0;
     for (size_t i = 0; i < l->needed.n; i++)
         unresolved += !e->bin->needed[i].found;
+    irs_error err;
     if (e->missing_tus)
         asprintf(&e->problem, "%zu of %zu TUs unusable (first: %s)", e->missing_tus, l->ntu,
                  first_err);
     else if (unresolved)
         asprintf(&e->problem, "%zu needed libraries not found in the image", unresolved);
+    else if (!strcmp(e->ir_kind, "none"))
+        e->problem = strdup("no TU with IR: nothing to relink");
+    else if (find_foreign(e, store, cache, &err) < 0)
+        e->problem = strdup(err.msg);
+    else if (e->foreign.n)
+        asprintf(&e->problem,
+                 "code without IR: %zu symbol%s defined by no stored input (%s%s); record "
+                 "the link with the comtainer-ld plugin to relink it",
+                 e->foreign.n, e->foreign.n == 1 ? "" : "s", e->foreign.v[0],
+                 e->foreign.n > 1 ? ", ..." : "");
+}
+
+static void cache_free(symbol_cache *c)
+{
+    hdestroy_r(&c->table);
+    for (size_t i = 0; i < c->n; i++) {
+        irs_strv_clear(&c->sets[i]);
+        free(c->keys[i]);
+    }
+    free(c->sets);
+    free(c->keys);
+    ctr_runtime_symbols_clear(&c->runtime);
+}
+
+static int cache_init(symbol_cache *c, const ctr_rootfs *fs, irs_error *err)
+{
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < fs->n; i++)
+        c->cap += fs->v[i].link->ntu;
+    c->sets = calloc(c->cap + 1, sizeof *c->sets);
+    c->keys = calloc(c->cap + 1, sizeof *c->keys);
+    if (!c->sets || !c->keys || !hcreate_r(c->cap * 2 + 16, &c->table)) {
+        free(c->sets);
+        free(c->keys);
+        return irs_error_set(err, ENOMEM, "planning");
+    }
+    if (ctr_runtime_symbols_load(&c->runtime, err) < 0) {
+        cache_free(c);
+        return -1;
+    }
+    return 0;
 }
 
 int ctr_plan_build(ctr_rootfs *fs, irs_store *store, ctr_plan **out, irs_error *err)
@@ -68,16 +205,23 @@ int ctr_plan_build(ctr_rootfs *fs, irs_store *store, ctr_plan **out, irs_error *
     }
     plan->fs = fs;
     plan->n = fs->n;
+    symbol_cache cache;
+    if (cache_init(&cache, fs, err) < 0) {
+        ctr_plan_free(plan);
+        return -1;
+    }
     for (size_t i = 0; i < fs->n; i++) {
         ctr_plan_entry *e = &plan->v[i];
         e->bin = &fs->v[i];
         e->recs = calloc(e->bin->link->ntu, sizeof *e->recs);
         if (!e->recs) {
+            cache_free(&cache);
             ctr_plan_free(plan);
             return irs_error_set(err, ENOMEM, "planning");
         }
-        plan_entry(e, store);
+        plan_entry(e, store, &cache);
     }
+    cache_free(&cache);
     *out = plan;
     return 0;
 }
@@ -116,6 +260,11 @@ json_t *ctr_plan_json(const ctr_plan *plan)
                             strv_json(&l->runpath), "rpath", l->rpath, "tus", tus, "exports",
                             (json_int_t)l->exports.n, "ir_kind", json_string(e->ir_kind),
                             "problem", e->problem));
+        json_t *b = json_array_get(bins, json_array_size(bins) - 1);
+        json_object_set_new(b, "objects", json_integer((json_int_t)e->objects));
+        json_object_set_new(b, "link_recorded", json_boolean(e->link_recorded));
+        json_object_set_new(b, "symbols_checked", json_string(l->stripped ? "dynsym" : "symtab"));
+        json_object_set_new(b, "code_without_ir", strv_json(&e->foreign));
     }
     return json_pack("{s:s,s:I,s:o}", "root", plan->fs->root, "elf_files",
                      (json_int_t)plan->fs->elf_files, "binaries", bins);

@@ -11,7 +11,10 @@ typedef struct ctr_plan_entry {
     ctr_binary *bin;
     irs_record **recs;  /* bin->link->ntu entries; NULL where unusable */
     size_t missing_tus; /* records absent or damaged */
-    char *ir_kind;      /* "llvm-bc", "gcc-lto", or "mixed" */
+    char *ir_kind;      /* of the IR TUs: "llvm-bc", "gcc-lto", "mixed" or "none" */
+    size_t objects;     /* recs of kind "elf-object": native code recorded at link time */
+    bool link_recorded; /* a "link" record names the link's command line */
+    irs_strv foreign;   /* symbols the binary defines that no stored input does */
     char *problem;      /* why it cannot be relinked, NULL if it can */
 } ctr_plan_entry;
 

@@ -69,7 +69,10 @@ static int check_args(const irs_strv *v, const char *field, const char *id, irs_
 
 int ctr_record_check(const irs_record *r, const char *id, irs_error *err)
 {
-    if (strcmp(r->ir_kind, "llvm-bc") && strcmp(r->ir_kind, "gcc-lto"))
+    if (!strcmp(r->ir_kind, "link"))
+        return 0; /* informational: nothing of a link record reaches a command line */
+    if (strcmp(r->ir_kind, "llvm-bc") && strcmp(r->ir_kind, "gcc-lto") &&
+        strcmp(r->ir_kind, "elf-object"))
         return irs_error_set(err, 0, "TU %.16s: unknown IR kind '%s'", id, r->ir_kind);
     if (check_args(&r->driver_args, "driver_args", id, err) < 0 ||
         check_args(&r->frontend_args, "frontend_args", id, err) < 0)

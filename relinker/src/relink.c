@@ -3,6 +3,7 @@
  * or commands changed), then assemble the new root filesystem. */
 #include "relink.h"
 #include "rootfs_path.h"
+#include "toolchain.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,11 +17,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-/* The native toolchains.  Relinks use the newest LLVM this was built with. */
-#define CLANG "clang-19"
-#define CLANGXX "clang++-19"
-#define GCC_MAJOR "12"
 
 /* Libraries every toolchain driver links by itself: they are named with -l
  * (or implied), not by their path in the image. */
@@ -121,36 +117,78 @@ static int run(char *const argv[], irs_error *err)
 
 /* ---- per-binary inputs ----------------------------------------------------- */
 
-/* Write each TU's IR into work/tu, retargeted when it is LLVM bitcode.
- * Returns the toolchain of the binary, or NULL with a reason in why. */
-static const char *prepare_tus(const ctr_plan_entry *e, irs_store *store,
-                               const ctr_target *target, const char *work, char **why)
+/* The toolchain for a binary's IR: LLVM bitcode needs LLVM, GIMPLE needs
+ * GCC, and a binary with both is "mixed" (LLVM's part is optimized and
+ * compiled into one relocatable object, which GCC then links with its own).
+ * NULL with the reason in why when the choice forbids it. */
+static const char *choose_toolchain(const ctr_plan_entry *e, enum ctr_toolchain_choice choice,
+                                    char **why)
 {
-    const ctr_elf_link *l = e->bin->link;
-    const char *tc = !strcmp(e->ir_kind, "llvm-bc")   ? "llvm"
-                     : !strcmp(e->ir_kind, "gcc-lto") ? "gcc"
-                                                      : NULL;
-    if (!tc) {
-        asprintf(why, "TUs of %s IR kinds: mixed toolchains are not relinked yet", e->ir_kind);
+    const char *kind = e->ir_kind;
+    const char *natural = !strcmp(kind, "llvm-bc")   ? "llvm"
+                          : !strcmp(kind, "gcc-lto") ? "gcc"
+                          : !strcmp(kind, "mixed")   ? "mixed"
+                                                     : NULL;
+    if (!natural) {
+        asprintf(why, "no toolchain reads IR of kind '%s'", kind);
         return NULL;
     }
+    if (choice == CTR_TC_AUTO)
+        return natural;
+    const char *asked = choice == CTR_TC_LLVM ? "llvm" : "gcc";
+    if (strcmp(asked, natural)) {
+        asprintf(why, "--toolchain %s cannot relink %s IR (%s)", asked,
+                 !strcmp(natural, "mixed") ? "mixed LLVM and GCC" : kind,
+                 !strcmp(natural, "llvm") ? "LLVM bitcode needs LLVM"
+                 : !strcmp(natural, "gcc") ? "GIMPLE needs GCC"
+                                           : "needs both: use --toolchain auto");
+        return NULL;
+    }
+    return natural;
+}
+
+/* Where a stored input of a binary goes in the work directory: LLVM IR as
+ * .bc, GIMPLE as an LTO object, native objects recorded at link time as
+ * objects; NULL for records that are not link inputs. */
+static const char *input_dir(const irs_record *r)
+{
+    return !strcmp(r->ir_kind, "llvm-bc")      ? "tu"
+           : !strcmp(r->ir_kind, "gcc-lto")    ? "tu"
+           : !strcmp(r->ir_kind, "elf-object") ? "obj"
+                                               : NULL;
+}
+
+static const char *input_ext(const irs_record *r)
+{
+    return !strcmp(r->ir_kind, "llvm-bc") ? "bc" : "o";
+}
+
+/* Write each stored input into the work directory, retargeted when it is
+ * LLVM bitcode.  Returns 0, or -1 with the reason in why. */
+static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_target *target,
+                          const char *work, char **why)
+{
+    const ctr_elf_link *l = e->bin->link;
     for (size_t t = 0; t < l->ntu; t++) {
         const irs_record *r = e->recs[t];
-        if (!strcmp(tc, "gcc") && strncmp(r->compiler_version, GCC_MAJOR ".", 3) != 0) {
+        if (!input_dir(r))
+            continue;
+        if (!strcmp(r->ir_kind, "gcc-lto") &&
+            strncmp(r->compiler_version, CTR_GCC_MAJOR ".", 3) != 0) {
             asprintf(why, "%s was compiled by GCC %s; its IR is readable only by that GCC "
-                          "major (this relinker has GCC " GCC_MAJOR ")",
+                          "major (this relinker has GCC " CTR_GCC_MAJOR ")",
                      r->source, r->compiler_version);
-            return NULL;
+            return -1;
         }
         void *ir = NULL, *re = NULL;
         size_t len, relen;
         unsigned nf;
         irs_error err;
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/tu/%s.%s", work, l->tu_ids[t],
-                 !strcmp(tc, "llvm") ? "bc" : "o");
+        snprintf(path, sizeof path, "%s/%s/%s.%s", work, input_dir(r), l->tu_ids[t],
+                 input_ext(r));
         int rc = irs_blob_get(store, r->ir, &ir, &len, &err);
-        if (rc == 0 && !strcmp(tc, "llvm")) {
+        if (rc == 0 && !strcmp(r->ir_kind, "llvm-bc")) {
             rc = ctr_retarget_bitcode(ir, len, target, r->source, &re, &relen, &nf, &err);
             if (rc == 0)
                 rc = write_if_changed(path, re, relen, &err);
@@ -161,16 +199,16 @@ static const char *prepare_tus(const ctr_plan_entry *e, irs_store *store,
         free(re);
         if (rc < 0) {
             *why = strdup(err.msg);
-            return NULL;
+            return -1;
         }
     }
-    return tc;
+    return 0;
 }
 
 static bool any_language(const ctr_plan_entry *e, const char *lang)
 {
     for (size_t t = 0; t < e->bin->link->ntu; t++)
-        if (!strcmp(e->recs[t]->language, lang))
+        if (input_dir(e->recs[t]) && !strcmp(e->recs[t]->language, lang))
             return true;
     return false;
 }
@@ -185,7 +223,7 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
     char tmp[PATH_MAX * 2];
     bool fortran = any_language(e, "fortran"), cxx = any_language(e, "c++");
     if (!strcmp(tc, "llvm")) {
-        add(b, cxx ? CLANGXX : CLANG);
+        add(b, cxx ? CTR_CLANGXX : CTR_CLANG);
         add(b, " -O3 -fuse-ld=lld");
         add(b, o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "");
         if (l->exports.n) {
@@ -195,7 +233,7 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
         }
         snprintf(tmp, sizeof tmp, "-march=%s", target->cpu);
     } else {
-        add(b, fortran ? "gfortran-" GCC_MAJOR : cxx ? "g++-" GCC_MAJOR : "gcc-" GCC_MAJOR);
+        add(b, fortran ? "gfortran-" CTR_GCC_MAJOR : cxx ? "g++-" CTR_GCC_MAJOR : "gcc-" CTR_GCC_MAJOR);
         add(b, " -O3 -flto=auto -fno-fat-lto-objects");
         snprintf(tmp, sizeof tmp, "-march=%s", o->march);
     }
@@ -414,6 +452,109 @@ static void read_times(const char *work, const ctr_plan *plan, ctr_outcome *oc)
     fclose(f);
 }
 
+/* Write a file of the work directory from a buffer built with add(). */
+static int write_buf(struct buf *b, const char *path, irs_error *err)
+{
+    int rc = b->failed ? irs_error_set(err, ENOMEM, "%s", path)
+                       : write_if_changed(path, b->p ? b->p : "", b->len, err);
+    free(b->p);
+    return rc;
+}
+
+/* Append to b the binary's name, ninja-escaped, for progress lines. */
+static void add_desc(struct buf *b, const char *inner)
+{
+    add(b, "\n  desc = ");
+    for (const char *p = inner; *p; p++) {
+        char one[3] = {*p == '$' ? '$' : *p, *p == '$' ? '$' : 0, 0};
+        add(b, *p == '\n' ? "?" : one);
+    }
+    add(b, "\n");
+}
+
+/* The stored inputs of binary e in the work directory, as ninja paths:
+ * with `llvm_only`, its LLVM bitcode; else, every input that the final link
+ * reads directly (all of them, or, when `mixed`, all but the bitcode). */
+static void add_inputs(struct buf *b, const ctr_plan_entry *e, bool llvm_only, bool mixed)
+{
+    for (size_t t = 0; t < e->bin->link->ntu; t++) {
+        const irs_record *r = e->recs[t];
+        bool bc = !strcmp(r->ir_kind, "llvm-bc");
+        if (!input_dir(r) || (llvm_only && !bc) || (!llvm_only && mixed && bc))
+            continue;
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, " %s/%s.%s", input_dir(r), e->bin->link->tu_ids[t],
+                 input_ext(r));
+        add(b, path);
+    }
+}
+
+/* Describe the relink of binary i in the Ninja file nj, writing the files
+ * its link reads besides the stored inputs: the TU records (rec/i.s) and the
+ * dynamic symbols to keep exported (exp/i.list). */
+static int describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, const char *tc,
+                         const ctr_relink_opts *o, const ctr_target *target, const char *root,
+                         irs_error *err)
+{
+    char path[PATH_MAX];
+    /* The IR was captured before the plugin tagged the object, so the
+     * record goes in again as an assembler input of the link. */
+    struct buf rec = {0};
+    add(&rec, "\t.section .note.GNU-stack,\"\",@progbits\n");
+    for (size_t t = 0; t < e->bin->link->ntu; t++) {
+        char line[256];
+        irs_section_asm(e->bin->link->tu_ids[t], line, sizeof line);
+        add(&rec, line);
+    }
+    snprintf(path, sizeof path, "%s/rec/%zu.s", o->work, i);
+    if (write_buf(&rec, path, err) < 0)
+        return -1;
+    /* LTO drops or hides inline (linkonce_odr) functions that the
+     * original exported: keep the original's dynamic symbols exported. */
+    struct buf exp = {0};
+    add(&exp, "{\n");
+    for (size_t k = 0; k < e->bin->link->exports.n; k++) {
+        const char *sym = e->bin->link->exports.v[k];
+        if (strpbrk(sym, "\"\\\n"))
+            continue; /* not expressible in a list; the ABI check will say */
+        add(&exp, "  \"");
+        add(&exp, sym);
+        add(&exp, "\";\n");
+    }
+    add(&exp, "};\n");
+    snprintf(path, sizeof path, "%s/exp/%zu.list", o->work, i);
+    if (write_buf(&exp, path, err) < 0)
+        return -1;
+    bool mixed = !strcmp(tc, "mixed");
+    if (mixed) {
+        /* LLVM's share: optimized together and compiled for the target
+         * into one relocatable object that the GCC link takes as input */
+        snprintf(path, sizeof path, "build part/%zu.o: partial", i);
+        add(nj, path);
+        add_inputs(nj, e, true, true);
+        add(nj, "\n  pre = " CTR_CLANG " -O3 -fuse-ld=lld -nostdlib -r");
+        add(nj, o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "");
+        snprintf(path, sizeof path, "-march=%s", target->cpu);
+        add_arg(nj, path);
+        add_desc(nj, e->bin->inner);
+    }
+    struct buf cmd = {0};
+    link_command(&cmd, e, tc, o, target, root, o->work, i);
+    snprintf(path, sizeof path, "build bin/%zu: link rec/%zu.s", i, i);
+    add(nj, path);
+    add_inputs(nj, e, false, mixed);
+    if (mixed) {
+        snprintf(path, sizeof path, " part/%zu.o", i);
+        add(nj, path);
+    }
+    snprintf(path, sizeof path, " | exp/%zu.list\n  pre = ", i);
+    add(nj, path);
+    add(nj, cmd.p ? cmd.p : "false");
+    add_desc(nj, e->bin->inner);
+    free(cmd.p);
+    return 0;
+}
+
 int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *o,
                    ctr_outcome *oc, irs_error *err)
 {
@@ -421,7 +562,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     ctr_target target;
     if (ctr_target_init(&target, o->march, err) < 0)
         return -1;
-    const char *subdirs[] = {"", "/tu", "/bin", "/rec", "/exp"};
+    const char *subdirs[] = {"", "/tu", "/obj", "/part", "/bin", "/rec", "/exp"};
     for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
         snprintf(path, sizeof path, "%s%s", o->work, subdirs[i]);
         if (mkdir(path, 0755) < 0 && errno != EEXIST) {
@@ -434,7 +575,9 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     add(&nj, "# generated by ctr-relink; rerun ctr-relink rather than editing\n"
              "ninja_required_version = 1.10\n"
              "rule link\n  command = rm -f $out && $pre $in $post -o $out\n"
-             "  description = LINK $desc\n\n");
+             "  description = LINK $desc\n"
+             "rule partial\n  command = rm -f $out && $pre $in -o $out\n"
+             "  description = LLVM $desc\n\n");
     size_t todo = 0;
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
@@ -443,67 +586,16 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
             oc[i].why = strdup(e->problem);
             continue;
         }
-        const char *tc = prepare_tus(e, store, &target, o->work, &oc[i].why);
-        if (!tc)
+        const char *tc = choose_toolchain(e, o->toolchain, &oc[i].why);
+        if (!tc || prepare_inputs(e, store, &target, o->work, &oc[i].why) < 0)
             continue;
         oc[i].toolchain = tc;
         oc[i].relinked = true;
         todo++;
-        /* The IR was captured before the plugin tagged the object, so the
-         * record goes in again as an assembler input of the link. */
-        struct buf rec = {0};
-        add(&rec, "\t.section .note.GNU-stack,\"\",@progbits\n");
-        for (size_t t = 0; t < e->bin->link->ntu; t++) {
-            char line[256];
-            irs_section_asm(e->bin->link->tu_ids[t], line, sizeof line);
-            add(&rec, line);
-        }
-        snprintf(path, sizeof path, "%s/rec/%zu.s", o->work, i);
-        if (rec.failed || write_if_changed(path, rec.p ? rec.p : "", rec.len, err) < 0) {
-            free(rec.p);
+        if (describe_link(&nj, e, i, tc, o, &target, plan->fs->root, err) < 0) {
             free(nj.p);
-            return rec.failed ? irs_error_set(err, ENOMEM, "%s", path) : -1;
+            return -1;
         }
-        free(rec.p);
-        /* LTO drops or hides inline (linkonce_odr) functions that the
-         * original exported: keep the original's dynamic symbols exported. */
-        struct buf exp = {0};
-        add(&exp, "{\n");
-        for (size_t k = 0; k < e->bin->link->exports.n; k++) {
-            const char *sym = e->bin->link->exports.v[k];
-            if (strpbrk(sym, "\"\\\n"))
-                continue; /* not expressible in a list; the ABI check will say */
-            add(&exp, "  \"");
-            add(&exp, sym);
-            add(&exp, "\";\n");
-        }
-        add(&exp, "};\n");
-        snprintf(path, sizeof path, "%s/exp/%zu.list", o->work, i);
-        if (exp.failed || write_if_changed(path, exp.p, exp.len, err) < 0) {
-            free(exp.p);
-            free(nj.p);
-            return exp.failed ? irs_error_set(err, ENOMEM, "%s", path) : -1;
-        }
-        free(exp.p);
-        struct buf cmd = {0};
-        link_command(&cmd, e, tc, o, &target, plan->fs->root, o->work, i);
-        snprintf(path, sizeof path, "build bin/%zu: link rec/%zu.s", i, i);
-        add(&nj, path);
-        for (size_t t = 0; t < e->bin->link->ntu; t++) {
-            snprintf(path, sizeof path, " tu/%s.%s", e->bin->link->tu_ids[t],
-                     !strcmp(tc, "llvm") ? "bc" : "o");
-            add(&nj, path);
-        }
-        snprintf(path, sizeof path, " | exp/%zu.list\n  pre = ", i);
-        add(&nj, path);
-        add(&nj, cmd.p ? cmd.p : "false");
-        add(&nj, "\n  desc = ");
-        for (const char *p = e->bin->inner; *p; p++) { /* ninja-escape for display */
-            char one[3] = {*p == '$' ? '$' : *p, *p == '$' ? '$' : 0, 0};
-            add(&nj, *p == '\n' ? "?" : one);
-        }
-        add(&nj, "\n");
-        free(cmd.p);
     }
     ctr_target_clear(&target);
     snprintf(path, sizeof path, "%s/build.ninja", o->work);

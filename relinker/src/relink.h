@@ -5,6 +5,7 @@
 
 #include "plan.h"
 #include "retarget.h"
+#include "toolchain.h"
 
 enum ctr_lto { CTR_LTO_FULL, CTR_LTO_THIN, CTR_LTO_NONE };
 
@@ -13,6 +14,7 @@ typedef struct ctr_relink_opts {
     const char *work;    /* persistent work directory (incremental builds) */
     const char *march;   /* "native" or a CPU name */
     enum ctr_lto lto;
+    enum ctr_toolchain_choice toolchain;
     int jobs;            /* 0 = ninja's default */
     const char *check;   /* command run inside the new root; failure discards the relinks */
     bool verbose;
@@ -20,7 +22,7 @@ typedef struct ctr_relink_opts {
 
 /* What happened to one binary. */
 typedef struct ctr_outcome {
-    const char *toolchain; /* "llvm", "gcc" or "-" */
+    const char *toolchain; /* "llvm", "gcc", "mixed" or "-" */
     bool relinked;
     char *why;             /* when kept: the reason */
     bool rebuilt;          /* false: the previous run's output was still up to date */

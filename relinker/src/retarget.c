@@ -1,5 +1,6 @@
 /* Retargeting LLVM bitcode through the LLVM-C API. */
 #include "retarget.h"
+#include "llvm_context.h"
 
 #include <errno.h>
 #include <llvm-c/BitReader.h>
@@ -105,7 +106,7 @@ int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const 
     *out = NULL;
     *outlen = 0;
     *nfuncs = 0;
-    LLVMContextRef ctx = LLVMContextCreate();
+    LLVMContextRef ctx = ctr_llvm_context_new();
     LLVMMemoryBufferRef mb = LLVMCreateMemoryBufferWithMemoryRange(bc, len, "ir", 0);
     LLVMModuleRef m = NULL;
     int rc = -1;

@@ -1,0 +1,172 @@
+/* Defined symbols of TU inputs (see ir_symbols.h). */
+#include "ir_symbols.h"
+#include "llvm_context.h"
+
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <llvm-c/BitReader.h>
+#include <llvm-c/Core.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bound on the symbols of one input: far beyond any real TU. */
+#define MAX_SYMBOLS (1u << 22)
+
+static int push_name(irs_strv *out, const char *name, size_t len, const char *what,
+                     irs_error *err)
+{
+    /* LLVM marks names that bypass the platform's mangling with \1, GCC
+     * with '*'; the binary knows them without the mark */
+    if (len && (name[0] == '\1' || name[0] == '*'))
+        name++, len--;
+    if (!len)
+        return 0;
+    if (out->n >= MAX_SYMBOLS)
+        return irs_error_set(err, 0, "%s: too many symbols", what);
+    char *s = strndup(name, len);
+    int rc = s ? irs_strv_push(out, s) : -1;
+    free(s);
+    return rc < 0 ? irs_error_set(err, ENOMEM, "%s", what) : 0;
+}
+
+/* ---- LLVM bitcode: the module's definitions with non-local linkage ------- */
+
+static bool llvm_exported(LLVMValueRef v)
+{
+    LLVMLinkage l = LLVMGetLinkage(v);
+    return !LLVMIsDeclaration(v) && l != LLVMInternalLinkage && l != LLVMPrivateLinkage &&
+           l != LLVMAvailableExternallyLinkage;
+}
+
+static int llvm_symbols(const void *data, size_t len, const char *what, irs_strv *out,
+                        irs_error *err)
+{
+    LLVMContextRef ctx = ctr_llvm_context_new();
+    /* lazy: function bodies are not read, only the symbol table */
+    LLVMMemoryBufferRef mb = LLVMCreateMemoryBufferWithMemoryRange(data, len, "ir", 0);
+    LLVMModuleRef m = NULL;
+    int rc = 0;
+    if (LLVMGetBitcodeModuleInContext2(ctx, mb, &m)) { /* takes mb in every case */
+        LLVMContextDispose(ctx);
+        return irs_error_set(err, 0, "%s: LLVM cannot read this bitcode", what);
+    }
+    size_t n;
+    for (LLVMValueRef f = LLVMGetFirstFunction(m); f && rc == 0; f = LLVMGetNextFunction(f))
+        if (llvm_exported(f)) {
+            const char *name = LLVMGetValueName2(f, &n);
+            rc = push_name(out, name, n, what, err);
+        }
+    for (LLVMValueRef g = LLVMGetFirstGlobal(m); g && rc == 0; g = LLVMGetNextGlobal(g))
+        if (llvm_exported(g)) {
+            const char *name = LLVMGetValueName2(g, &n);
+            rc = push_name(out, name, n, what, err);
+        }
+    for (LLVMValueRef a = LLVMGetFirstGlobalAlias(m); a && rc == 0;
+         a = LLVMGetNextGlobalAlias(a))
+        if (LLVMGetLinkage(a) != LLVMInternalLinkage && LLVMGetLinkage(a) != LLVMPrivateLinkage) {
+            const char *name = LLVMGetValueName2(a, &n);
+            rc = push_name(out, name, n, what, err);
+        }
+    LLVMDisposeModule(m);
+    LLVMContextDispose(ctx);
+    return rc;
+}
+
+/* ---- GCC slim LTO objects: the .gnu.lto_.symtab.* sections -------------- */
+
+/* Each entry: name NUL, comdat NUL, kind (1), visibility (1), size (8),
+ * slot (4) — the table lto-plugin reads.  Kinds 0..4: def, weak def, undef,
+ * weak undef, common. */
+static int lto_symtab(const char *p, size_t size, const char *what, irs_strv *out,
+                      irs_error *err)
+{
+    size_t off = 0;
+    while (off < size) {
+        const char *name = p + off, *end = memchr(name, 0, size - off);
+        if (!end)
+            return irs_error_set(err, 0, "%s: truncated LTO symbol table", what);
+        size_t nlen = (size_t)(end - name);
+        off += nlen + 1;
+        const char *comdat_end = off < size ? memchr(p + off, 0, size - off) : NULL;
+        if (!comdat_end || size - (size_t)(comdat_end + 1 - p) < 14)
+            return irs_error_set(err, 0, "%s: truncated LTO symbol table", what);
+        off = (size_t)(comdat_end + 1 - p);
+        unsigned char kind = (unsigned char)p[off];
+        off += 14;
+        if (kind > 4)
+            return irs_error_set(err, 0, "%s: bad LTO symbol kind %u", what, kind);
+        if ((kind <= 1 || kind == 4) && push_name(out, name, nlen, what, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- ELF relocatable objects: the symbol table -------------------------- */
+
+static int elf_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *what,
+                      irs_strv *out, irs_error *err)
+{
+    Elf_Data *d = elf_getdata(scn, NULL);
+    if (!d || sh->sh_entsize == 0)
+        return irs_error_set(err, 0, "%s: unreadable symbol table", what);
+    size_t n = sh->sh_size / sh->sh_entsize;
+    for (size_t i = 1; i < n; i++) {
+        GElf_Sym sym;
+        if (!gelf_getsym(d, (int)i, &sym))
+            return irs_error_set(err, 0, "%s: bad symbol %zu", what, i);
+        int bind = GELF_ST_BIND(sym.st_info);
+        if (sym.st_shndx == SHN_UNDEF || bind == STB_LOCAL)
+            continue;
+        const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
+        if (!name)
+            return irs_error_set(err, 0, "%s: symbol name out of range", what);
+        if (push_name(out, name, strlen(name), what, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int elf_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
+                       irs_strv *out, irs_error *err)
+{
+    bool lto = !strcmp(ir_kind, "gcc-lto");
+    if (elf_version(EV_CURRENT) == EV_NONE)
+        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+    Elf *elf = elf_memory((char *)data, len);
+    size_t shstrndx;
+    int rc = 0;
+    if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
+        rc = irs_error_set(err, 0, "%s: not an ELF object", what);
+        goto out;
+    }
+    for (Elf_Scn *scn = NULL; rc == 0 && (scn = elf_nextscn(elf, scn));) {
+        GElf_Shdr sh;
+        const char *name;
+        if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name))) {
+            rc = irs_error_set(err, 0, "%s: bad section header", what);
+            break;
+        }
+        if (!lto && sh.sh_type == SHT_SYMTAB) {
+            rc = elf_symtab(elf, scn, &sh, what, out, err);
+        } else if (lto && !strncmp(name, ".gnu.lto_.symtab.", 17)) {
+            Elf_Data *d = elf_rawdata(scn, NULL);
+            rc = d ? lto_symtab(d->d_buf, d->d_size, what, out, err)
+                   : irs_error_set(err, 0, "%s: unreadable %s", what, name);
+        }
+    }
+out:
+    if (elf)
+        elf_end(elf);
+    return rc;
+}
+
+int ctr_ir_defined_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
+                           irs_strv *out, irs_error *err)
+{
+    if (!strcmp(ir_kind, "llvm-bc"))
+        return llvm_symbols(data, len, what, out, err);
+    if (!strcmp(ir_kind, "gcc-lto") || !strcmp(ir_kind, "elf-object"))
+        return elf_symbols(ir_kind, data, len, what, out, err);
+    return irs_error_set(err, 0, "%s: no symbol reader for IR kind '%s'", what, ir_kind);
+}

@@ -1,0 +1,22 @@
+/* The native toolchains the relinker drives, and how it chooses one. */
+#ifndef CTR_TOOLCHAIN_H
+#define CTR_TOOLCHAIN_H
+
+#include <stddef.h>
+
+/* Relinks use the newest LLVM this was built with and the GCC whose GIMPLE
+ * the GCC plugin writes (GIMPLE is readable only by the same major). */
+#define CTR_CLANG "clang-19"
+#define CTR_CLANGXX "clang++-19"
+#define CTR_GCC_MAJOR "12"
+
+enum ctr_toolchain_choice { CTR_TC_AUTO, CTR_TC_LLVM, CTR_TC_GCC };
+
+/* Parse "auto", "llvm" or "gcc"; -1 for anything else. */
+int ctr_toolchain_parse(const char *s, enum ctr_toolchain_choice *out);
+
+/* The path of a file the native GCC driver links by itself (crt1.o,
+ * libgcc.a, ...) into buf; -1 when the toolchain has no such file. */
+int ctr_toolchain_file(const char *name, char *buf, size_t size);
+
+#endif

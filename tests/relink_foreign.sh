@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Code without IR and the choice of toolchain.  A program that links an
+# assembly file and a static library member built without the plugin is
+# detected at planning time (the symbols no stored input defines are named),
+# kept byte-identical and reported; a clean program of the same root is
+# relinked.  A program with TUs of both Clang and GCC is relinked with both
+# toolchains ("mixed"); --toolchain refuses IR it cannot read.
+. "$TESTS_DIR/lib.sh"
+fresh_work
+RELINK="$BUILD_DIR/relinker/ctr-relink"
+GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
+root="$WORK/rootfs"
+export COMTAINER_STORE="$root/var/lib/comtainer/store"
+mkdir -p "$root/opt/app"
+add_runtime_libs "$root"
+
+cat >main.c <<'C'
+#include <stdio.h>
+long asm_add(long a, long b);
+double vendor_scale(double x);
+double work(int n);
+int main(void) {
+    printf("prog %ld %.3f %.3f\n", asm_add(40, 2), vendor_scale(2.0), work(1000));
+    return 0;
+}
+C
+cat >work.c <<'C'
+double work(int n) { double s = 0; for (int i = 1; i <= n; i++) s += 1.0 / i; return s; }
+C
+cat >asm_add.S <<'S'
+    .text
+    .globl asm_add
+    .type asm_add, @function
+asm_add:
+    leaq (%rdi,%rsi), %rax
+    ret
+    .size asm_add, .-asm_add
+    .section .note.GNU-stack,"",@progbits
+S
+cat >vendor.c <<'C'
+double vendor_scale(double x) { return x * 1.5; }
+C
+cat >unused.c <<'C'
+int vendor_unused(void) { return 7; }
+C
+cat >clean.c <<'C'
+#include <stdio.h>
+double work(int n);
+int main(void) { printf("clean %.3f\n", work(2000)); return 0; }
+C
+P="-O2 -fplugin=$COMTAINER_PLUGIN"
+"$CC_CLANG" $P -c main.c work.c clean.c
+"$CC_CLANG" -c asm_add.S
+"$CC_CLANG" -O2 -c vendor.c unused.c # a vendor library: no plugin
+ar rcs libvendor.a vendor.o unused.o
+"$CC_CLANG" main.o work.o asm_add.o libvendor.a -o "$root/opt/app/prog"
+"$CC_CLANG" clean.o work.o -o "$root/opt/app/clean"
+
+note "planning names the code without IR"
+"$RELINK" --plan "$root" --json >plan.json && fail "--plan said every binary can be relinked"
+python3 - <<'PY'
+import json
+bins = {b["path"]: b for b in json.load(open("plan.json"))["binaries"]}
+prog, clean = bins["/opt/app/prog"], bins["/opt/app/clean"]
+assert prog["code_without_ir"] == ["asm_add", "vendor_scale"], prog["code_without_ir"]
+assert "code without IR: 2 symbols" in prog["problem"], prog["problem"]
+assert prog["symbols_checked"] == "symtab"
+assert clean["code_without_ir"] == [] and clean["problem"] is None, clean
+PY
+
+note "the program with code without IR is kept byte-identical, the clean one relinked"
+"$RELINK" "$root" -o "$WORK/out" --json >relink.json 2>relink.err &&
+    fail "ctr-relink exited 0 although a binary was kept"
+[ $? -eq 1 ] || { cat relink.err; fail "ctr-relink: expected exit status 1"; }
+python3 - <<'PY'
+import json
+acts = {b["path"]: b for b in json.load(open("relink.json"))["binaries"]}
+assert acts["/opt/app/prog"]["action"] == "kept", acts
+assert "code without IR" in acts["/opt/app/prog"]["reason"], acts
+assert acts["/opt/app/clean"]["action"] == "relinked", acts
+PY
+cmp "$root/opt/app/prog" "$WORK/out/opt/app/prog" || fail "the kept program changed"
+cmp -s "$root/opt/app/clean" "$WORK/out/opt/app/clean" && fail "the clean program was not rewritten"
+assert_eq "$("$root/opt/app/clean")" "$("$WORK/out/opt/app/clean")" "relinked clean output"
+
+note "a stripped program: only its dynamic symbols can be checked; the relink still keeps it"
+strip "$root/opt/app/prog"
+"$RELINK" --plan "$root" --json >plan2.json || true
+python3 -c '
+import json
+b = {b["path"]: b for b in json.load(open("plan2.json"))["binaries"]}["/opt/app/prog"]
+assert b["symbols_checked"] == "dynsym", b'
+rm -rf "$WORK/out" "$WORK/out.ctr-work"
+"$RELINK" "$root" -o "$WORK/out" --json >relink2.json 2>relink2.err && fail "stripped: exit 0"
+python3 -c '
+import json
+b = {b["path"]: b for b in json.load(open("relink2.json"))["binaries"]}["/opt/app/prog"]
+assert b["action"] == "kept", b' || { cat relink2.err; fail "the stripped program was not kept"; }
+cmp "$root/opt/app/prog" "$WORK/out/opt/app/prog" || fail "the kept stripped program changed"
+rm -f "$root/opt/app/prog"
+
+note "a program of Clang and GCC TUs is relinked by both toolchains"
+if [ -f "$GCC_PLUGIN" ]; then
+    cat >gpart.c <<'C'
+double gpart(const double *x, int n) { double s = 0; for (int i = 0; i < n; i++) s += x[i] * x[i]; return s; }
+C
+    cat >cpart.c <<'C'
+#include <stdio.h>
+double gpart(const double *x, int n);
+static double v[4096];
+int main(void) {
+    for (int i = 0; i < 4096; i++) v[i] = i * 0.25;
+    printf("mixed %.6e\n", gpart(v, 4096));
+    return 0;
+}
+C
+    gcc-12 -O2 -fplugin="$GCC_PLUGIN" -c gpart.c
+    "$CC_CLANG" $P -c cpart.c
+    gcc-12 cpart.o gpart.o -o "$root/opt/app/mixed"
+    rm -rf "$WORK/out" "$WORK/out.ctr-work"
+    "$RELINK" "$root" -o "$WORK/out" --json >relink3.json 2>relink3.err ||
+        { cat relink3.err relink3.json; fail "mixed relink"; }
+    python3 -c '
+import json
+b = {b["path"]: b for b in json.load(open("relink3.json"))["binaries"]}["/opt/app/mixed"]
+assert b["action"] == "relinked" and b["toolchain"] == "mixed", b'
+    assert_eq "$("$root/opt/app/mixed")" "$("$WORK/out/opt/app/mixed")" "mixed program output"
+    [ "$("$CTR_STORE" which "$WORK/out/opt/app/mixed" | wc -l)" -eq 2 ] ||
+        fail "the relinked mixed program does not name its two TUs"
+fi
+
+note "--toolchain refuses IR it cannot read, per binary"
+rm -rf "$WORK/out" "$WORK/out.ctr-work"
+"$RELINK" "$root" -o "$WORK/out" --toolchain gcc --json >relink4.json 2>relink4.err &&
+    fail "--toolchain gcc relinked LLVM bitcode"
+python3 -c '
+import json
+b = {b["path"]: b for b in json.load(open("relink4.json"))["binaries"]}["/opt/app/clean"]
+assert b["action"] == "kept" and "--toolchain gcc cannot relink llvm-bc" in b["reason"], b'
+"$RELINK" "$root" -o "$WORK/out2" --toolchain bogus 2>err.txt && fail "--toolchain bogus accepted"
+grep -q "toolchain takes llvm, gcc or auto" err.txt || fail "no message for a bad --toolchain"
+[ ! -e "$WORK/out2" ] || fail "a bad option wrote output"
+note "ok"
