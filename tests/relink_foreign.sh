@@ -43,29 +43,38 @@ C
 cat >unused.c <<'C'
 int vendor_unused(void) { return 7; }
 C
+# clean programs whose executables hold copies of library variables (COPY
+# relocations of stdout, std::cout): defined there, but not code without IR
 cat >clean.c <<'C'
 #include <stdio.h>
 double work(int n);
-int main(void) { printf("clean %.3f\n", work(2000)); return 0; }
+int main(void) { fprintf(stdout, "clean %.3f\n", work(2000)); return 0; }
+C
+cat >cout.cc <<'C'
+#include <iostream>
+int main() { std::cout << "cout " << 42 << std::endl; return 0; }
 C
 P="-O2 -fplugin=$COMTAINER_PLUGIN"
-"$CC_CLANG" $P -c main.c work.c clean.c
+"$CC_CLANG" $P -c main.c work.c
+"$CC_CLANG" $P -fno-pic -c clean.c
 "$CC_CLANG" -c asm_add.S
 "$CC_CLANG" -O2 -c vendor.c unused.c # a vendor library: no plugin
 ar rcs libvendor.a vendor.o unused.o
 "$CC_CLANG" main.o work.o asm_add.o libvendor.a -o "$root/opt/app/prog"
-"$CC_CLANG" clean.o work.o -o "$root/opt/app/clean"
+"$CC_CLANG" -no-pie clean.o work.o -o "$root/opt/app/clean"
+"$CXX_CLANG" $P -no-pie -fno-pic cout.cc -o "$root/opt/app/cout"
 
 note "planning names the code without IR"
 "$RELINK" --plan "$root" --json >plan.json && fail "--plan said every binary can be relinked"
 python3 - <<'PY'
 import json
 bins = {b["path"]: b for b in json.load(open("plan.json"))["binaries"]}
-prog, clean = bins["/opt/app/prog"], bins["/opt/app/clean"]
+prog, clean, cout = bins["/opt/app/prog"], bins["/opt/app/clean"], bins["/opt/app/cout"]
 assert prog["code_without_ir"] == ["asm_add", "vendor_scale"], prog["code_without_ir"]
 assert "code without IR: 2 symbols" in prog["problem"], prog["problem"]
 assert prog["symbols_checked"] == "symtab"
 assert clean["code_without_ir"] == [] and clean["problem"] is None, clean
+assert cout["code_without_ir"] == [] and cout["problem"] is None, cout
 PY
 
 note "the program with code without IR is kept byte-identical, the clean one relinked"

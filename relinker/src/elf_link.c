@@ -183,6 +183,56 @@ static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
     return 0;
 }
 
+/* The COPY relocation type of the machine, 0 if unknown. */
+static unsigned copy_reloc_type(const GElf_Ehdr *eh)
+{
+    switch (eh->e_machine) {
+    case EM_X86_64: return R_X86_64_COPY;
+    case EM_386: return R_386_COPY;
+    case EM_AARCH64: return R_AARCH64_COPY;
+    default: return 0;
+    }
+}
+
+/* Variables of shared libraries that an executable references directly
+ * (stdout, std::cout, ...) are copied into its .bss by COPY relocations and
+ * show up as defined there: drop them from `defined`, they are not its code. */
+static int drop_copied(Elf *elf, const GElf_Ehdr *eh, ctr_elf_link *l, const char *path,
+                       irs_error *err)
+{
+    unsigned copy = copy_reloc_type(eh);
+    for (Elf_Scn *scn = NULL; copy && (scn = elf_nextscn(elf, scn));) {
+        GElf_Shdr sh, symsh;
+        Elf_Scn *symscn;
+        Elf_Data *d, *syms;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize ||
+            !(symscn = elf_getscn(elf, sh.sh_link)) || !gelf_getshdr(symscn, &symsh) ||
+            symsh.sh_type != SHT_DYNSYM || !(d = elf_getdata(scn, NULL)) ||
+            !(syms = elf_getdata(symscn, NULL)))
+            continue;
+        size_t n = sh.sh_size / sh.sh_entsize;
+        for (size_t i = 0; i < n; i++) {
+            GElf_Rela r;
+            GElf_Sym sym;
+            const char *name;
+            if (!gelf_getrela(d, (int)i, &r))
+                return irs_error_set(err, 0, "'%s': bad relocation %zu", path, i);
+            if (GELF_R_TYPE(r.r_info) != copy)
+                continue;
+            if (!gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym) ||
+                !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)))
+                return irs_error_set(err, 0, "'%s': bad COPY relocation %zu", path, i);
+            for (size_t k = 0; k < l->defined.n; k++)
+                if (!strcmp(l->defined.v[k], name)) {
+                    free(l->defined.v[k]);
+                    l->defined.v[k] = l->defined.v[--l->defined.n];
+                    break;
+                }
+        }
+    }
+    return 0;
+}
+
 static int read_interp(Elf *elf, ctr_elf_link *l, const char *path, irs_error *err)
 {
     size_t nph;
@@ -256,6 +306,8 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
             irs_error_set(err, ENOMEM, "'%s'", path);
             goto out;
         }
+    if (drop_copied(elf, &eh, l, path, err) < 0)
+        goto out;
     sort_unique(&l->defined);
     if (read_interp(elf, l, path, err) < 0)
         goto out;
