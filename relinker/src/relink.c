@@ -160,7 +160,7 @@ static const char *input_dir(const irs_record *r)
 
 static const char *input_ext(const irs_record *r)
 {
-    return !strcmp(r->ir_kind, "llvm-bc") ? "bc" : "o";
+    return r && !strcmp(r->ir_kind, "llvm-bc") ? "bc" : "o";
 }
 
 /* Write each stored input into the work directory, retargeted when it is
@@ -235,6 +235,10 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
     } else {
         add(b, fortran ? "gfortran-" CTR_GCC_MAJOR : cxx ? "g++-" CTR_GCC_MAJOR : "gcc-" CTR_GCC_MAJOR);
         add(b, " -O3 -flto=auto -fno-fat-lto-objects");
+        /* the objects' own options (kept in their IR) include the driver's
+         * default -mtune=generic, which an implied tuning does not override */
+        snprintf(tmp, sizeof tmp, "-mtune=%s", o->march);
+        add_arg(b, tmp);
         snprintf(tmp, sizeof tmp, "-march=%s", o->march);
     }
     add_arg(b, tmp);
@@ -483,10 +487,60 @@ static void add_inputs(struct buf *b, const ctr_plan_entry *e, bool llvm_only, b
         if (!input_dir(r) || (llvm_only && !bc) || (!llvm_only && mixed && bc))
             continue;
         char path[PATH_MAX];
-        snprintf(path, sizeof path, " %s/%s.%s", input_dir(r), e->bin->link->tu_ids[t],
-                 input_ext(r));
+        /* LLVM TUs go to links compiled (cc/), see describe_compiles */
+        snprintf(path, sizeof path, " %s/%s.%s", bc ? "cc" : input_dir(r),
+                 e->bin->link->tu_ids[t], input_ext(bc ? NULL : r));
         add(b, path);
     }
+}
+
+struct tu_ref {
+    const char *id;
+    const irs_record *rec;
+};
+
+static int cmp_tu_ref(const void *a, const void *b)
+{
+    return strcmp(((const struct tu_ref *)a)->id, ((const struct tu_ref *)b)->id);
+}
+
+/* One compile per LLVM TU that a relinked binary uses (TUs of static
+ * libraries are shared by binaries): the -O3 pre-link optimization for the
+ * target, in parallel across TUs and redone only for TUs that changed.
+ * With LTO its output is optimized bitcode for the link's LTO; without, a
+ * native object. */
+static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_outcome *oc,
+                             const ctr_relink_opts *o, const ctr_target *target, irs_error *err)
+{
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < plan->n; i++)
+        cap += plan->v[i].bin->link->ntu;
+    struct tu_ref *tus = calloc(cap ? cap : 1, sizeof *tus);
+    if (!tus)
+        return irs_error_set(err, ENOMEM, "build.ninja");
+    for (size_t i = 0; i < plan->n; i++)
+        for (size_t t = 0; oc[i].relinked && t < plan->v[i].bin->link->ntu; t++)
+            if (!strcmp(plan->v[i].recs[t]->ir_kind, "llvm-bc"))
+                tus[n++] = (struct tu_ref){plan->v[i].bin->link->tu_ids[t], plan->v[i].recs[t]};
+    qsort(tus, n, sizeof *tus, cmp_tu_ref);
+    for (size_t k = 0; k < n; k++) {
+        if (k && !strcmp(tus[k - 1].id, tus[k].id))
+            continue;
+        const irs_record *r = tus[k].rec;
+        char line[PATH_MAX];
+        snprintf(line, sizeof line, "build cc/%s.o: compile tu/%s.bc\n  pre = " CTR_CLANG
+                 " -c -O3%s %s", tus[k].id, tus[k].id,
+                 o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "",
+                 /* the code model the TU was built for; with LTO the link
+                  * decides again for its output */
+                 r->pie_level ? "-fPIE" : r->pic_level ? "-fPIC" : "-fno-pic");
+        add(nj, line);
+        snprintf(line, sizeof line, "-march=%s", target->cpu);
+        add_arg(nj, line);
+        add_desc(nj, r->source);
+    }
+    free(tus);
+    return 0;
 }
 
 /* Describe the relink of binary i in the Ninja file nj, writing the files
@@ -562,7 +616,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     ctr_target target;
     if (ctr_target_init(&target, o->march, err) < 0)
         return -1;
-    const char *subdirs[] = {"", "/tu", "/obj", "/part", "/bin", "/rec", "/exp"};
+    const char *subdirs[] = {"", "/tu", "/cc", "/obj", "/part", "/bin", "/rec", "/exp"};
     for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
         snprintf(path, sizeof path, "%s%s", o->work, subdirs[i]);
         if (mkdir(path, 0755) < 0 && errno != EEXIST) {
@@ -577,7 +631,9 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
              "rule link\n  command = rm -f $out && $pre $in $post -o $out\n"
              "  description = LINK $desc\n"
              "rule partial\n  command = rm -f $out && $pre $in -o $out\n"
-             "  description = LLVM $desc\n\n");
+             "  description = LLVM $desc\n"
+             "rule compile\n  command = rm -f $out && $pre $in -o $out\n"
+             "  description = OPT $desc\n\n");
     size_t todo = 0;
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
@@ -596,6 +652,11 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
             free(nj.p);
             return -1;
         }
+    }
+    if (describe_compiles(&nj, plan, oc, o, &target, err) < 0) {
+        free(nj.p);
+        ctr_target_clear(&target);
+        return -1;
     }
     ctr_target_clear(&target);
     snprintf(path, sizeof path, "%s/build.ninja", o->work);
