@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ void ctr_elf_link_free(ctr_elf_link *l)
     irs_strv_clear(&l->runpath);
     irs_strv_clear(&l->exports);
     irs_strv_clear(&l->defined);
+    irs_strv_clear(&l->verneed);
+    irs_strv_clear(&l->verdef);
     irs_ids_free(l->tu_ids);
     free(l);
 }
@@ -183,6 +186,65 @@ static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
     return 0;
 }
 
+/* GNU symbol versioning: what a file needs from each library
+ * (SHT_GNU_verneed) and what a library defines (SHT_GNU_verdef).  The
+ * chains are walked with their offsets bounded by the section. */
+static int read_verneed(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
+                        const char *path, irs_error *err)
+{
+    Elf_Data *d = elf_getdata(scn, NULL);
+    size_t off = 0;
+    for (size_t n = 0; d && n < sh->sh_info && n < MAX_NEEDED; n++) {
+        GElf_Verneed vn;
+        if (off >= d->d_size || !gelf_getverneed(d, (int)off, &vn))
+            return irs_error_set(err, 0, "'%s': bad version need %zu", path, n);
+        const char *file = elf_strptr(elf, sh->sh_link, vn.vn_file);
+        size_t aoff = off + vn.vn_aux;
+        for (size_t k = 0; k < vn.vn_cnt && k < MAX_NEEDED; k++) {
+            GElf_Vernaux va;
+            const char *name;
+            if (aoff >= d->d_size || !gelf_getvernaux(d, (int)aoff, &va) || !file ||
+                !(name = elf_strptr(elf, sh->sh_link, va.vna_name)))
+                return irs_error_set(err, 0, "'%s': bad version need %zu", path, n);
+            char *pair = NULL;
+            if (asprintf(&pair, "%s %s", file, name) < 0 || irs_strv_push(&l->verneed, pair) < 0) {
+                free(pair);
+                return irs_error_set(err, ENOMEM, "'%s'", path);
+            }
+            free(pair);
+            if (!va.vna_next)
+                break;
+            aoff += va.vna_next;
+        }
+        if (!vn.vn_next)
+            break;
+        off += vn.vn_next;
+    }
+    return 0;
+}
+
+static int read_verdef(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
+                       const char *path, irs_error *err)
+{
+    Elf_Data *d = elf_getdata(scn, NULL);
+    size_t off = 0;
+    for (size_t n = 0; d && n < sh->sh_info && n < MAX_NEEDED; n++) {
+        GElf_Verdef vd;
+        GElf_Verdaux va;
+        const char *name;
+        if (off >= d->d_size || !gelf_getverdef(d, (int)off, &vd) ||
+            off + vd.vd_aux >= d->d_size || !gelf_getverdaux(d, (int)(off + vd.vd_aux), &va) ||
+            !(name = elf_strptr(elf, sh->sh_link, va.vda_name)))
+            return irs_error_set(err, 0, "'%s': bad version definition %zu", path, n);
+        if (!(vd.vd_flags & VER_FLG_BASE) && irs_strv_push(&l->verdef, name) < 0)
+            return irs_error_set(err, ENOMEM, "'%s'", path);
+        if (!vd.vd_next)
+            break;
+        off += vd.vd_next;
+    }
+    return 0;
+}
+
 /* The COPY relocation type of the machine, 0 if unknown. */
 static unsigned copy_reloc_type(const GElf_Ehdr *eh)
 {
@@ -297,6 +359,10 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
         if (sh.sh_type == SHT_DYNSYM && read_exports(elf, scn, &sh, l, path, err) < 0)
             goto out;
         if (sh.sh_type == SHT_SYMTAB && read_defined(elf, scn, &sh, l, path, err) < 0)
+            goto out;
+        if (sh.sh_type == SHT_GNU_verneed && read_verneed(elf, scn, &sh, l, path, err) < 0)
+            goto out;
+        if (sh.sh_type == SHT_GNU_verdef && read_verdef(elf, scn, &sh, l, path, err) < 0)
             goto out;
         has_symtab |= sh.sh_type == SHT_SYMTAB;
     }

@@ -22,6 +22,8 @@ typedef struct ctr_elf_link {
     irs_strv defined;   /* defined global/weak symbols of .symtab (of .dynsym when
                            stripped), without @version, sorted, unique */
     bool stripped;      /* no .symtab: `defined` holds only the dynamic ones */
+    irs_strv verneed;   /* symbol versions needed, as "FILE VERSION" (libc.so.6 GLIBC_2.34) */
+    irs_strv verdef;    /* symbol versions defined (a library's), without the base */
     char **tu_ids;      /* from the .comtainer section, link order */
     size_t ntu;
 } ctr_elf_link;

@@ -403,10 +403,47 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
     return 0;
 }
 
+/* The relinked file must load in the image, not just here: every library it
+ * needs is in the image, and each provides the symbol versions it needs (the
+ * native toolchain's libc may be newer than the image's).  NULL if so, else
+ * the reason (malloc'ed). */
+static char *image_can_load(const ctr_binary *b, const ctr_elf_link *nl, const char *root)
+{
+    char *why = NULL;
+    for (size_t i = 0; i < nl->needed.n && !why; i++) {
+        const char *lib = nl->needed.v[i];
+        char *inner = ctr_rootfs_find_needed(root, b, lib), host[PATH_MAX * 2];
+        ctr_elf_link *ll = NULL;
+        irs_error err;
+        snprintf(host, sizeof host, "%s%s", root, inner ? inner : "");
+        if (!inner)
+            asprintf(&why, "the relinked file needs %s, which the image does not have", lib);
+        else if (ctr_elf_link_read(host, &ll, &err) < 0)
+            why = strdup(err.msg);
+        size_t liblen = strlen(lib);
+        for (size_t k = 0; ll && !why && k < nl->verneed.n; k++) {
+            const char *pair = nl->verneed.v[k], *ver = pair + liblen + 1;
+            if (strncmp(pair, lib, liblen) || pair[liblen] != ' ')
+                continue;
+            bool found = false;
+            for (size_t d = 0; d < ll->verdef.n && !found; d++)
+                found = !strcmp(ll->verdef.v[d], ver);
+            if (!found)
+                asprintf(&why, "the relinked file needs %s from %s; the image's %s lacks it "
+                               "(its C library is older than this machine's)",
+                         ver, lib, inner);
+        }
+        ctr_elf_link_free(ll);
+        free(inner);
+    }
+    return why;
+}
+
 /* A relinked binary is used only if it exists (the link rule removes it
- * first, so a failed link leaves nothing), names the same TUs, and, for a
- * shared library, exports every symbol the original did. */
-static void check_output(const ctr_plan_entry *e, const char *work, size_t i, ctr_outcome *oc)
+ * first, so a failed link leaves nothing), names the same TUs, loads in the
+ * image, and, for a shared library, exports every symbol the original did. */
+static void check_output(const ctr_plan_entry *e, const char *root, const char *work, size_t i,
+                         ctr_outcome *oc)
 {
     char path[PATH_MAX];
     ctr_elf_link *nl = NULL;
@@ -419,6 +456,8 @@ static void check_output(const ctr_plan_entry *e, const char *work, size_t i, ct
         oc->why = strdup(err.msg);
     } else if (nl->ntu != l->ntu) {
         asprintf(&oc->why, "the relinked file names %zu TUs, the original %zu", nl->ntu, l->ntu);
+    } else if ((oc->why = image_can_load(e->bin, nl, root))) {
+        /* reason set */
     } else {
         size_t j = 0;
         for (size_t k = 0; k < l->exports.n; k++) {
@@ -693,7 +732,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         read_times(o->work, plan, oc);
         for (size_t i = 0; i < plan->n; i++)
             if (oc[i].relinked)
-                check_output(&plan->v[i], o->work, i, &oc[i]);
+                check_output(&plan->v[i], plan->fs->root, o->work, i, &oc[i]);
     }
     return assemble(plan, oc, o, err);
 }

@@ -68,7 +68,7 @@ static bool is_elf(const char *path)
 
 /* Find a DT_NEEDED library inside the image: RUNPATH ($ORIGIN = the
  * binary's directory), then the default directories. */
-static char *find_needed(const char *root, const ctr_binary *b, const char *name)
+char *ctr_rootfs_find_needed(const char *root, const ctr_binary *b, const char *name)
 {
     char host[PATH_MAX * 2], inner[PATH_MAX], cand[PATH_MAX * 2];
     if (strchr(name, '/')) /* a path: used as is */
@@ -137,7 +137,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
     }
     for (size_t i = 0; i < link->needed.n; i++) {
         b->needed[i].name = strdup(link->needed.v[i]);
-        b->needed[i].found = find_needed(fs->root, b, link->needed.v[i]);
+        b->needed[i].found = ctr_rootfs_find_needed(fs->root, b, link->needed.v[i]);
     }
     return 0;
 }

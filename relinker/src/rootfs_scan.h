@@ -32,4 +32,9 @@ int ctr_rootfs_scan(const char *root, void (*warn)(const char *msg), ctr_rootfs 
                     irs_error *err);
 void ctr_rootfs_free(ctr_rootfs *fs);
 
+/* Find library `name` (a DT_NEEDED entry) for binary b inside root: its
+ * RUNPATH ($ORIGIN = its directory), then the default directories.  The
+ * inner path, malloc'ed, or NULL when the image has no such library. */
+char *ctr_rootfs_find_needed(const char *root, const ctr_binary *b, const char *name);
+
 #endif
