@@ -80,6 +80,11 @@ lines=$(wc -l <"$WORK/out.ctr-work/.ninja_log")
 assert_eq 4 "$(grep -c 'up to date' second.txt)" "binaries up to date on the second run"
 assert_eq "$lines" "$(wc -l <"$WORK/out.ctr-work/.ninja_log")" "ninja log lines after the no-op run"
 
+note "relative ROOTFS, OUT and work directory work as well (ninja runs elsewhere)"
+(cd "$WORK" && "$RELINK" rootfs -o relout --work relwork) >rel.txt 2>&1 ||
+    { cat rel.txt; fail "relink with relative paths"; }
+assert_eq 4 "$(grep -c ' relinked ' rel.txt)" "binaries relinked with relative paths"
+
 note "a TU missing from the store: that binary is kept as it was, and reported"
 id=$("$CTR_STORE" which "$root/opt/app/kernel" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ir"])')
 rm "$COMTAINER_STORE/blobs/${id:0:2}/$id"

@@ -651,7 +651,16 @@ static int describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, cons
 int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *o,
                    ctr_outcome *oc, irs_error *err)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], cwd[PATH_MAX], abswork[PATH_MAX * 2];
+    /* ninja runs in the work directory: every path it is given is absolute */
+    ctr_relink_opts local = *o;
+    if (o->work[0] != '/') {
+        if (!getcwd(cwd, sizeof cwd))
+            return irs_error_set(err, errno, "current directory");
+        snprintf(abswork, sizeof abswork, "%s/%s", cwd, o->work);
+        local.work = abswork;
+        o = &local;
+    }
     ctr_target target;
     if (ctr_target_init(&target, o->march, err) < 0)
         return -1;
