@@ -1,6 +1,6 @@
 # Shared helpers for the shell tests.  Each test sources this file; CTest
 # passes the tools through the environment (see tests/CMakeLists.txt):
-#   CTR_STORE, COMTAINER_PLUGIN, CC_CLANG, CXX_CLANG, LLVM_BINDIR, TESTS_DIR,
+#   CTR_STORE, CTR_RELINK, COMTAINER_PLUGIN, CC_CLANG, CXX_CLANG, LLVM_BINDIR, TESTS_DIR,
 #   WORK (a fresh directory for this test).
 set -euo pipefail
 
@@ -101,4 +101,123 @@ add_runtime_libs() { # root
     done
     cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
     [ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
+}
+
+# ---- OCI images (tests/oci_*.sh) -------------------------------------------
+# An independent reader and forger of OCI images: tests/tools/oci_util.py.
+OCI_UTIL="$TESTS_DIR/tools/oci_util.py"
+
+# Fail unless the tools the OCI tests drive are here.
+need_oci_tools() {
+    local t
+    [ "$(id -u)" = 0 ] || fail "the OCI tests need root (umoci unpack, runc)"
+    for t in umoci skopeo runc python3 "$CTR_RELINK"; do
+        command -v "$t" >/dev/null || fail "$t not found (scripts/debian-packages lists the tools)"
+    done
+}
+
+# A vectorizable float kernel, built generically (-O2, baseline x86-64) with
+# the plugin into ROOT/opt/app/kernel; its TU lands in $COMTAINER_STORE.
+add_vector_kernel() { # root
+    cat >"$WORK/kernel.c" <<'C'
+#include <stdio.h>
+#define N 2048
+static float a[N], b[N], c[N];
+__attribute__((noinline)) void saxpy(float s) { for (int i = 0; i < N; i++) c[i] += s * a[i] + b[i]; }
+int main(void) {
+    for (int i = 0; i < N; i++) { a[i] = i * 0.5f; b[i] = 1.0f / (i + 1); }
+    for (int r = 0; r < 1000; r++) saxpy(0.001f);
+    double s = 0; for (int i = 0; i < N; i++) s += c[i];
+    printf("kernel %.6e\n", s);
+    return 0;
+}
+C
+    mkdir -p "$1/opt/app"
+    "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" "$WORK/kernel.c" -o "$1/opt/app/kernel"
+}
+
+# Make LAYOUT:TAG a one-layer OCI image of ROOTFS with umoci (LAYOUT is
+# created if missing), unreferenced blobs collected.
+rootfs_to_oci() { # rootfs layout tag
+    local b="$WORK/.umoci-bundle"
+    [ -d "$2" ] || umoci init --layout "$2"
+    umoci new --image "$2:$3"
+    rm -rf "$b"
+    umoci unpack --image "$2:$3" "$b" >/dev/null
+    cp -a "$1/." "$b/rootfs/"
+    umoci repack --image "$2:$3" "$b" >/dev/null
+    rm -rf "$b"
+    umoci gc --layout "$2"
+}
+
+# The sample image every OCI test starts from: the programs and shared
+# library of make_app_rootfs plus the vector kernel, with their IR store at
+# var/lib/comtainer/store and the runtime libraries, as LAYOUT:TAG (umoci);
+# the root filesystem stays at ROOT.  Links as real images have them: an
+# absolute symlink usr/bin/heat -> /opt/app/heat, a relative one
+# opt/app/run -> kernel, and a hard link usr/share/doc/app/COPYING.hard.
+oci_sample_image() { # root layout tag
+    make_app_rootfs "$1"
+    add_vector_kernel "$1"
+    ln -s /opt/app/heat "$1/usr/bin/heat"
+    ln -s kernel "$1/opt/app/run"
+    mkdir -p "$1/usr/share/doc/app"
+    echo "sample" >"$1/usr/share/doc/app/COPYING"
+    ln "$1/usr/share/doc/app/COPYING" "$1/usr/share/doc/app/COPYING.hard"
+    rootfs_to_oci "$1" "$2" "$3"
+}
+
+# Unpack the OCI image LAYOUT:TAG with umoci, the strictest checker here (it
+# verifies every digest, size and diff_id), into BUNDLE.
+oci_unpack() { # layout:tag bundle
+    rm -rf "$2"
+    umoci unpack --image "$1" "$2" >"$2.log" 2>&1 || { cat "$2.log"; fail "umoci unpack $1"; }
+}
+
+# Run ARGS in BUNDLE (from oci_unpack) with runc, its state under $WORK/.runc;
+# the program's output is ours.
+oci_run() { # bundle args...
+    local b=$1
+    shift
+    python3 - "$b/config.json" "$@" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["process"]["args"] = sys.argv[2:]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    runc --root "$WORK/.runc" run -b "$b" "ctr-test-$$-$RANDOM"
+}
+
+# Check every digest, size and diff_id of an OCI image (DIR[:TAG] or an
+# oci-archive FILE[:TAG]) and print a JSON summary: manifest_digest,
+# ref_name, annotations, config, layers [{digest, size, mediaType, diff_id}].
+oci_show() { # image
+    python3 "$OCI_UTIL" show "$1" || fail "reading the OCI image $1"
+}
+
+# Evaluate the python expression EXPR on the JSON document on stdin (as j).
+json_get() { # expr
+    python3 -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
+# The names in DIR, sorted, one a line (to see what a command left beside
+# its output).
+dir_names() { # dir
+    ls -A "$1" | sort
+}
+
+# Compare two program outputs numerically: the same decimal numbers in the
+# same order (at least one), within 1e-6 relative (FMA contraction on a
+# native CPU may change the last digits).
+same_numbers() { # file-a file-b
+    python3 - "$1" "$2" <<'PY' || fail "outputs $1 and $2 differ"
+import re, sys
+a, b = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+pat = r"[-+]?\d+\.\d+(?:e[-+]?\d+)?"
+na, nb = [float(x) for x in re.findall(pat, a)], [float(x) for x in re.findall(pat, b)]
+assert len(na) == len(nb) > 0, (a, b)
+for x, y in zip(na, nb):
+    assert abs(x - y) <= 1e-6 * max(1.0, abs(x)), (x, y)
+PY
 }

@@ -108,6 +108,28 @@ assert b["action"] == "kept", b' || { cat relink2.err; fail "the stripped progra
 cmp "$root/opt/app/prog" "$WORK/out/opt/app/prog" || fail "the kept stripped program changed"
 rm -f "$root/opt/app/prog"
 
+note "the same program linked with the link-time recorder is relinked, objects and all"
+if [ -n "${COMTAINER_LD_PLUGIN:-}" ]; then
+    "$CC_CLANG" -fuse-ld=bfd main.o work.o asm_add.o libvendor.a \
+        -Wl,-plugin,"$COMTAINER_LD_PLUGIN" -o "$root/opt/app/prog"
+    before=$("$root/opt/app/prog")
+    rm -rf "$WORK/out" "$WORK/out.ctr-work"
+    "$RELINK" "$root" -o "$WORK/out" --json >relink5.json 2>relink5.err ||
+        { cat relink5.err relink5.json; fail "relink of the recorded program"; }
+    python3 -c '
+import json
+b = {b["path"]: b for b in json.load(open("relink5.json"))["binaries"]}["/opt/app/prog"]
+assert b["action"] == "relinked" and b["toolchain"] == "llvm", b'
+    assert_eq "$before" "$("$WORK/out/opt/app/prog")" "output of the relinked recorded program"
+    # the relinked program names the same records, so it can be relinked again
+    assert_eq "$("$CTR_STORE" which "$root/opt/app/prog" --json | python3 -c 'import json,sys; print(sorted(r["id"] for r in json.load(sys.stdin)))')" \
+        "$("$CTR_STORE" which "$WORK/out/opt/app/prog" --json | python3 -c 'import json,sys; print(sorted(r["id"] for r in json.load(sys.stdin)))')" \
+        "records named by the relinked program"
+    objdump -d "$WORK/out/opt/app/prog" >prog.dis
+    grep -q "<asm_add>:" prog.dis || fail "asm_add missing from the relinked program"
+    rm -f "$root/opt/app/prog"
+fi
+
 note "a program of Clang and GCC TUs is relinked by both toolchains"
 if [ -f "$GCC_PLUGIN" ]; then
     cat >gpart.c <<'C'

@@ -1,5 +1,6 @@
 /* Shared pieces of the ctr-store commands. */
 #include "cli.h"
+#include "comtainer/oci.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -71,6 +72,8 @@ int ctr_print_json(json_t *value)
 
 int ctr_open_store(const char *path, irs_store **out)
 {
+    if (path && oci_ref_is_image(path))
+        return ctr_open_image_store(path, out);
     irs_error err;
     if (irs_store_open(path, 0, out, &err) < 0) {
         ctr_err_obj(&err);

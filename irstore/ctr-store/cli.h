@@ -21,8 +21,22 @@ json_t *ctr_record_json(const char *id, const irs_record *rec);
 /* Print a JSON value to stdout followed by a newline; steals the reference. */
 int ctr_print_json(json_t *value);
 
-/* Open the store named by the positional argument, --store, or the default. */
+/* Open the store named by the positional argument, --store, or the default.
+ * An OCI image (layout, oci-archive, docker-archive) names the store inside
+ * it: see image_store.c. */
 int ctr_open_store(const char *path, irs_store **out);
+
+/* When the store came from an image: its sizes (NULL otherwise). */
+struct ctr_image_info {
+    char *name;
+    unsigned long long image_bytes, image_compressed_bytes; /* all layers: tar, blob */
+    unsigned long long store_bytes;            /* the store's tar bytes in the layers */
+    unsigned long long store_compressed_bytes; /* the store alone, tarred and gzip'ed */
+};
+const struct ctr_image_info *ctr_image_info(void);
+/* Verify the image, unpack its store into a temporary directory (removed at
+ * exit) and open it. */
+int ctr_open_image_store(const char *arg, irs_store **out);
 
 /* Commands: argc/argv start at the command name. */
 int cmd_ls(int argc, char **argv);

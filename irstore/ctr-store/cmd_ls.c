@@ -4,9 +4,11 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: ctr-store ls [STORE] [--store DIR] [--json]\n"
+    "usage: ctr-store ls [STORE|IMAGE] [--store DIR] [--json]\n"
     "List every TU record: id, language, compiler, source.  --json prints an array\n"
-    "of full records.  Exit 1 if a record cannot be read (it is named on stderr).\n";
+    "of full records.  Exit 1 if a record cannot be read (it is named on stderr).\n"
+    "IMAGE: an OCI layout DIR[:TAG], an oci-archive or docker-archive (also\n"
+    "oci:, oci-archive:, docker-archive: prefixes); its store is verified and read.\n";
 
 struct ls_ctx {
     json_t *out;

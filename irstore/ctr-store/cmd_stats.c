@@ -7,9 +7,12 @@
 #include "cli.h"
 
 static const char usage[] =
-    "usage: ctr-store stats [STORE] [--store DIR] [--json]\n"
+    "usage: ctr-store stats [STORE|IMAGE] [--store DIR] [--json]\n"
     "Count TUs and IR bytes (raw and compressed) in total and by language and\n"
-    "compiler.  Equal IR is stored once: 'unique' counts it once.\n";
+    "compiler.  Equal IR is stored once: 'unique' counts it once.  For an OCI\n"
+    "image (layout DIR[:TAG], oci-archive or docker-archive), also the image's\n"
+    "size (layer tars, layer blobs) and the store's share of each; the store's\n"
+    "compressed size is that of a gzip'ed tar of it.\n";
 
 struct group {
     char *name;
@@ -124,6 +127,45 @@ static void free_groups(struct groups *g)
     free(g->v);
 }
 
+static double percent(unsigned long long part, unsigned long long whole)
+{
+    return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* For a store read out of an image: how much of the image it is. */
+static void add_image_json(json_t *j)
+{
+    const struct ctr_image_info *im = ctr_image_info();
+    if (!im)
+        return;
+    json_object_set_new(j, "image", json_string(im->name));
+    json_object_set_new(j, "image_bytes", json_integer((json_int_t)im->image_bytes));
+    json_object_set_new(j, "image_compressed_bytes",
+                        json_integer((json_int_t)im->image_compressed_bytes));
+    json_object_set_new(j, "store_bytes", json_integer((json_int_t)im->store_bytes));
+    json_object_set_new(j, "store_compressed_bytes",
+                        json_integer((json_int_t)im->store_compressed_bytes));
+    json_object_set_new(j, "store_share_percent",
+                        json_real(percent(im->store_bytes, im->image_bytes)));
+    json_object_set_new(j, "store_compressed_share_percent",
+                        json_real(percent(im->store_compressed_bytes, im->image_compressed_bytes)));
+}
+
+static void print_image(void)
+{
+    const struct ctr_image_info *im = ctr_image_info();
+    if (!im)
+        return;
+    printf("image %s\n"
+           "  %-22s %12llu bytes uncompressed %12llu compressed (layer blobs)\n"
+           "  %-22s %12llu bytes uncompressed %12llu compressed (gzip estimate)\n"
+           "  %-22s %11.1f%% of uncompressed %11.1f%% of compressed\n",
+           im->name, "image", im->image_bytes, im->image_compressed_bytes, "IR store",
+           im->store_bytes, im->store_compressed_bytes, "store share",
+           percent(im->store_bytes, im->image_bytes),
+           percent(im->store_compressed_bytes, im->image_compressed_bytes));
+}
+
 int cmd_stats(int argc, char **argv)
 {
     struct ctr_opts o;
@@ -140,15 +182,18 @@ int cmd_stats(int argc, char **argv)
     if (rc < 0) {
         ctr_err_obj(&err);
     } else if (o.json) {
-        ctr_print_json(json_pack(
+        json_t *j = json_pack(
             "{s:s,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:o,s:I}", "store", irs_store_path(store),
             "tus", (json_int_t)ctx.total.tus, "raw_bytes", (json_int_t)ctx.total.raw,
             "compressed_bytes", (json_int_t)ctx.total.compressed, "unique", "blobs",
             (json_int_t)ctx.unique.tus, "raw_bytes", (json_int_t)ctx.unique.raw,
             "compressed_bytes", (json_int_t)ctx.unique.compressed, "by_language",
             groups_json(&ctx.by_language), "by_compiler", groups_json(&ctx.by_compiler),
-            "bad", (json_int_t)ctx.bad));
+            "bad", (json_int_t)ctx.bad);
+        add_image_json(j);
+        ctr_print_json(j);
     } else {
+        print_image();
         printf("store %s\n", irs_store_path(store));
         print_group("all TUs", &ctx.total);
         printf("  %-22s %6lu    %12llu raw %12llu compressed\n", "unique IR blobs",

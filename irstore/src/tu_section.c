@@ -74,6 +74,25 @@ static int parse_section(const char *data, size_t size, struct idlist *l,
     return 0;
 }
 
+int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***ids,
+                       size_t *n, irs_error *err)
+{
+    struct idlist l = {0};
+    *ids = NULL;
+    *n = 0;
+    if (parse_section(data, size, &l, what, err) < 0 ||
+        (!l.v && !(l.v = calloc(1, sizeof *l.v)) &&
+         irs_error_set(err, ENOMEM, "%s", what) < 0)) {
+        for (size_t i = 0; i < l.n; i++)
+            free(l.v[i]);
+        free(l.v);
+        return -1;
+    }
+    *ids = l.v;
+    *n = l.n;
+    return 0;
+}
+
 static int scan_elf(Elf *elf, struct idlist *l, const char *what, irs_error *err)
 {
     size_t shstrndx;

@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "comtainer/oci.h"
+#include "image_relink.h"
 #include "plan.h"
 #include "relink.h"
 
 static const char usage[] =
     "usage: ctr-relink ROOTFS -o OUT [options]\n"
     "       ctr-relink --plan ROOTFS [--store DIR] [--json]\n"
+    "       ctr-relink IMAGE -o OUTPUT [--tag NAME] [--keep-store] [options]\n"
     "\n"
     "Rebuild every executable and shared library of the unpacked root filesystem\n"
     "ROOTFS that names TUs in the IR store, for this machine's CPU, with LTO and\n"
@@ -35,6 +38,17 @@ static const char usage[] =
     "  --json               machine-readable output\n"
     "  -v, --verbose        show the link commands\n"
     "  -h, --help           this text\n"
+    "\n"
+    "IMAGE: an OCI image layout DIR[:TAG] (a directory with oci-layout), an\n"
+    "oci-archive or docker-archive FILE, or oci:PATH[:TAG], oci-archive:PATH[:TAG],\n"
+    "docker-archive:PATH.  It is verified (digests, sizes, diff_ids) and unpacked\n"
+    "safely; the store inside it is used unless --store.  OUTPUT ending in .tar is\n"
+    "an oci-archive, else an OCI layout DIR[:TAG]; it must not exist.  It holds the\n"
+    "source's layers byte for byte plus one layer with the relinked files and a\n"
+    "whiteout of the IR store.\n"
+    "  --tag NAME           the output's ref name (default: OUTPUT's TAG, the\n"
+    "                       source's tag, 'latest'); podman names the image after it\n"
+    "  --keep-store         keep the IR store in the new image\n"
     "\n"
     "Exit status: 0 every covered binary was relinked (or can be, with --plan),\n"
     "1 some were kept as they were, 2 error (nothing written).\n";
@@ -92,11 +106,13 @@ int main(int argc, char **argv)
         {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
         {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
         {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
+        {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
     bool json = false, plan_only = false;
     const char *store_path = NULL, *lto = "full";
     ctr_relink_opts ro = {.march = "native"};
+    ctr_image_opts io = {0};
     int c;
     while ((c = getopt_long(argc, argv, "ho:j:v", opts, NULL)) != -1) {
         switch (c) {
@@ -110,6 +126,8 @@ int main(int argc, char **argv)
         case 'w': ro.work = optarg; break;
         case 'v': ro.verbose = true; break;
         case 'c': ro.check = optarg; break;
+        case 'T': io.tag = optarg; break;
+        case 'K': io.keep_store = true; break;
         case 't':
             if (ctr_toolchain_parse(optarg, &ro.toolchain) < 0) {
                 fprintf(stderr, "ctr-relink: --toolchain takes llvm, gcc or auto\n");
@@ -134,6 +152,15 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *root = argv[optind];
+    if (oci_ref_is_image(root)) { /* an OCI image or archive: image_relink.c */
+        io.store = store_path, io.json = json, io.plan_only = plan_only;
+        const ctr_printers printers = {warn, print_plan, print_summary, summary_json};
+        return ctr_image_relink(root, &io, &ro, &printers);
+    }
+    if (io.tag || io.keep_store) {
+        fprintf(stderr, "ctr-relink: --tag and --keep-store need an IMAGE, not '%s'\n", root);
+        return 2;
+    }
     char default_store[PATH_MAX], default_work[PATH_MAX];
     if (!store_path) {
         snprintf(default_store, sizeof default_store, "%s%s", root, IRS_DEFAULT_STORE);

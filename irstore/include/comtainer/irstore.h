@@ -182,6 +182,31 @@ int irs_section_asm(const char *id, char *buf, size_t size);
  * empty array, not an error. */
 int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err);
 void irs_ids_free(char **ids);
+/* The TU ids in the bytes of one `.comtainer` section (as irs_elf_tu_ids
+ * reads them: NUL padding allowed, anything else malformed); `what` names
+ * the input in messages. */
+int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***ids,
+                       size_t *n, irs_error *err);
+
+/* ---- the tagging object of the link-time recorder -------------------------- */
+
+/* The ELF identity a written object takes (copied from a link's inputs). */
+typedef struct irs_elf_target {
+    unsigned char ei_class;  /* ELFCLASS32 / ELFCLASS64 */
+    unsigned char ei_data;   /* ELFDATA2LSB / ELFDATA2MSB */
+    unsigned char ei_osabi;
+    uint16_t e_machine;
+    uint32_t e_flags;
+} irs_elf_target;
+
+/* Write a new relocatable object at path (which must not exist) whose only
+ * content is a non-allocated `.comtainer` section with one "CMTR1:<id>\n"
+ * line per id, plus the notes that keep it neutral in a link (an empty
+ * `.note.GNU-stack`; on x86 and AArch64 a `.note.gnu.property` whose
+ * feature words cannot change the output's).  Linked into a program, it
+ * adds the ids to the program's `.comtainer` and changes no loaded byte. */
+int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
+                             const irs_elf_target *target, irs_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,205 @@
+/* oci: reading, verifying, unpacking and writing OCI images.
+ *
+ * The image path of ctr-relink and ctr-store: an image reference is parsed
+ * (image_ref.c), the image's index, manifest and config are read and checked
+ * against their descriptors (image_read.c), every layer blob is verified
+ * (digest, size, diff_id, compression against media type) before any is
+ * applied, layers are applied in order into a private root filesystem without
+ * ever leaving it (layer_apply.c), a new layer is written as a deterministic
+ * gzip'ed tar (layer_write.c), and the new image is written whole or not at
+ * all (image_write.c).
+ *
+ * Everything read from an image is untrusted.  Conventions are irstore's:
+ * functions return 0 on success and -1 on failure with *err filled (err may be
+ * NULL); messages name the image and the entry.  Objects returned through
+ * out-parameters are owned by the caller and released with the matching
+ * *_free or *_clear function, which accepts NULL.
+ */
+#ifndef COMTAINER_OCI_H
+#define COMTAINER_OCI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "comtainer/irstore.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "sha256:" and 64 lower-case hex digits */
+#define OCI_DIGEST_LEN (7 + IRS_HASH_HEX_LEN)
+
+#define OCI_MEDIA_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define OCI_MEDIA_INDEX "application/vnd.oci.image.index.v1+json"
+#define OCI_MEDIA_CONFIG "application/vnd.oci.image.config.v1+json"
+#define OCI_MEDIA_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"
+#define OCI_MEDIA_LAYER_GZIP "application/vnd.oci.image.layer.v1.tar+gzip"
+#define OCI_MEDIA_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
+#define OCI_ANNOTATION_REF_NAME "org.opencontainers.image.ref.name"
+
+/* The IR store inside an image's root filesystem, without the leading '/'. */
+#define OCI_STORE_DIR "var/lib/comtainer/store"
+/* The whiteout entry that removes it in a layer above. */
+#define OCI_STORE_WHITEOUT "var/lib/comtainer/.wh.store"
+
+/* ---- digests (digest.c) ---------------------------------------------------- */
+
+typedef struct oci_sha256 oci_sha256;
+
+/* A streaming SHA-256 (OpenSSL EVP).  NULL when out of memory. */
+oci_sha256 *oci_sha256_new(void);
+void oci_sha256_update(oci_sha256 *h, const void *data, size_t len);
+/* Finish into "sha256:<hex>"; the hash can then only be freed. */
+int oci_sha256_final(oci_sha256 *h, char digest[OCI_DIGEST_LEN + 1], irs_error *err);
+void oci_sha256_free(oci_sha256 *h);
+/* Digest of a whole buffer. */
+int oci_sha256_buffer(const void *data, size_t len, char digest[OCI_DIGEST_LEN + 1],
+                      irs_error *err);
+/* Digest and size (may be NULL) of a file's bytes. */
+int oci_sha256_file(const char *path, char digest[OCI_DIGEST_LEN + 1], uint64_t *size,
+                    irs_error *err);
+/* True when s is "sha256:" followed by exactly 64 lower-case hex digits. */
+bool oci_digest_valid(const char *s);
+
+/* ---- references (image_ref.c) ---------------------------------------------- */
+
+enum oci_ref_kind {
+    OCI_REF_ROOTFS,  /* a plain directory: not an image (input only) */
+    OCI_REF_LAYOUT,  /* an OCI image layout directory */
+    OCI_REF_ARCHIVE, /* a tar file: oci-archive or docker-archive (input), oci-archive (output) */
+};
+
+typedef struct oci_ref {
+    enum oci_ref_kind kind;
+    char *path;
+    char *tag; /* NULL when none was given */
+} oci_ref;
+
+/* An input: DIR (with oci-layout: a layout, else a root filesystem), DIR:TAG,
+ * FILE[:TAG] (a tar archive), or oci:PATH[:TAG], oci-archive:PATH[:TAG],
+ * docker-archive:PATH.  The path must exist. */
+int oci_ref_parse_input(const char *arg, oci_ref *ref, irs_error *err);
+/* An output: a name ending in .tar (optionally :TAG) is an oci-archive, any
+ * other an OCI layout (DIR or DIR:TAG); oci: and oci-archive: prefixes work. */
+int oci_ref_parse_output(const char *arg, oci_ref *ref, irs_error *err);
+/* True when arg names an image rather than a root filesystem or a store. */
+bool oci_ref_is_image(const char *arg);
+void oci_ref_clear(oci_ref *ref);
+
+/* ---- reading a source image (image_read.c) ----------------------------------- */
+
+typedef struct oci_layer {
+    char *path;        /* the blob file */
+    char *media_type;
+    char digest[OCI_DIGEST_LEN + 1];
+    uint64_t size;     /* bytes of the blob */
+    char diff_id[OCI_DIGEST_LEN + 1];
+    uint64_t tar_size; /* uncompressed bytes, known after oci_image_verify */
+} oci_layer;
+
+typedef struct oci_image oci_image;
+
+/* Open and check an image: index (or docker manifest.json), manifest and
+ * config, with every JSON document bounded, well-formed, of the right media
+ * type and matching its descriptor's digest and size.  Archives are unpacked
+ * (regular files only, no path leaving the directory) into scratch, a
+ * directory that must not exist yet and that the caller removes.  Layer blobs
+ * are not read yet: see oci_image_verify. */
+int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, irs_error *err);
+void oci_image_free(oci_image *img);
+
+/* Read every layer blob once: its digest and size against the descriptor,
+ * its compression against the media type, and the sha256 of its tar against
+ * the config's diff_id.  Fills each layer's tar_size. */
+int oci_image_verify(oci_image *img, irs_error *err);
+
+/* The image as named on the command line, for messages. */
+const char *oci_image_name(const oci_image *img);
+/* The tag the image was chosen by (NULL if none). */
+const char *oci_image_tag(const oci_image *img);
+/* Digest of the source manifest (for a docker-archive: of its manifest.json). */
+const char *oci_image_manifest_digest(const oci_image *img);
+/* The config's "created" (NULL if absent). */
+const char *oci_image_created(const oci_image *img);
+size_t oci_image_layer_count(const oci_image *img);
+const oci_layer *oci_image_layer(const oci_image *img, size_t i);
+
+/* ---- applying layers (layer_apply.c) ---------------------------------------- */
+
+typedef struct oci_apply_opts {
+    const char *only; /* apply only entries at or below this path (e.g.
+                         OCI_STORE_DIR); NULL: everything */
+    uint64_t only_tar_bytes; /* out: tar bytes (headers + data) of those entries */
+} oci_apply_opts;
+
+/* Apply every layer of img in order into the directory root (which exists),
+ * honouring whiteouts and opaque directories.  Refuses, naming the image and
+ * the entry, any path with '..' or absolute, a path through a symlink, a hard
+ * link whose target is not a file already inside root, device nodes, and a
+ * truncated or malformed tar.  o may be NULL. */
+int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o,
+                     irs_error *err);
+
+/* ---- writing a layer (layer_write.c) ------------------------------------------ */
+
+/* One entry of a new layer. */
+typedef struct oci_layer_entry {
+    char *path;    /* inside the image, without leading '/' */
+    char *host;    /* regular file: where its bytes are (NULL: empty, e.g. a
+                      whiteout); symlink: its target */
+    unsigned mode; /* st_mode: S_IFREG, S_IFDIR or S_IFLNK and permission bits */
+    unsigned uid, gid;
+} oci_layer_entry;
+
+/* Write entries (sorted here by path) as a deterministic tar — fixed mtime,
+ * numeric owners, no atime/ctime — compressed with gzip (header mtime 0) into
+ * gz_path.  Fills out->digest, size, diff_id, tar_size, media_type. */
+int oci_layer_write(oci_layer_entry *v, size_t n, time_t mtime, const char *gz_path,
+                    oci_layer *out, irs_error *err);
+/* The same for a directory tree root/sub (regular files, directories and
+ * symlinks, never followed), e.g. to measure how well a store compresses. */
+int oci_tree_layer_write(const char *root, const char *sub, time_t mtime,
+                         const char *gz_path, oci_layer *out, irs_error *err);
+void oci_layer_clear(oci_layer *l);
+
+/* ---- writing an image (image_write.c) ------------------------------------------ */
+
+typedef struct oci_annotation {
+    const char *key, *value;
+} oci_annotation;
+
+typedef struct oci_write_opts {
+    const oci_ref *output;   /* layout directory or oci-archive file */
+    const char *ref_name;    /* org.opencontainers.image.ref.name */
+    const char *scratch;     /* a work directory for the archive's staging */
+    const oci_layer *layer;  /* the new layer (its blob is copied) */
+    const char *created_by;  /* history entry */
+    const oci_annotation *annotations;
+    size_t nannotations;
+} oci_write_opts;
+
+typedef struct oci_written {
+    char manifest_digest[OCI_DIGEST_LEN + 1];
+    char config_digest[OCI_DIGEST_LEN + 1];
+} oci_written;
+
+/* Write src's layers byte for byte plus o->layer, src's config with the new
+ * diff_id and a history entry, a manifest with the annotations, index.json and
+ * oci-layout.  Built in a temporary sibling of the output and renamed into
+ * place; refuses an existing output; on failure nothing is left. */
+int oci_image_write(const oci_image *src, const oci_write_opts *o, oci_written *out,
+                    irs_error *err);
+
+/* ---- small file helpers shared by the above (fs_util.c) ------------------------- */
+
+/* rm -rf without following symlinks; a missing path is not an error. */
+int oci_remove_tree(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,636 @@
+/* Reading a source image: an OCI layout (or oci-archive, unpacked first) or a
+ * docker-archive.  Every JSON document is size-capped before it is parsed,
+ * checked against its descriptor, and checked for the fields we rely on;
+ * layer blobs are verified by oci_image_verify (layer_verify.c). */
+#include "image_private.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* index.json, manifests and docker's manifest.json list a few descriptors:
+ * anything beyond 4 MiB is not an image we were meant to read. */
+#define MAX_INDEX_BYTES (4u << 20)
+#define MAX_MANIFEST_BYTES (4u << 20)
+/* Configs carry the build history and environment; 16 MiB is generous. */
+#define MAX_CONFIG_BYTES (16u << 20)
+/* More layers than this is far past what any runtime accepts (overlayfs: 128). */
+#define MAX_LAYERS 4096
+
+#define DOCKER_MEDIA_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define DOCKER_MEDIA_CONFIG "application/vnd.docker.container.image.v1+json"
+
+/* ---- bounded JSON ------------------------------------------------------------ */
+
+int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t size,
+                  const char *what, json_t **out, irs_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return irs_error_set(err, errno, "%s", what);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return irs_error_set(err, 0, "%s: not a regular file", what);
+    }
+    if ((uint64_t)st.st_size > cap) {
+        close(fd);
+        return irs_error_set(err, 0, "%s: %lld bytes, more than the %zu allowed", what,
+                             (long long)st.st_size, cap);
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    ssize_t n = 1;
+    while (buf && got < (size_t)st.st_size &&
+           (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
+        got += (size_t)n;
+    close(fd);
+    if (!buf || n < 0 || got != (size_t)st.st_size) {
+        free(buf);
+        return irs_error_set(err, buf ? errno : ENOMEM, "%s: reading", what);
+    }
+    char actual[OCI_DIGEST_LEN + 1];
+    if (digest && (oci_sha256_buffer(buf, got, actual, err) < 0 || strcmp(actual, digest) ||
+                   got != size)) {
+        free(buf);
+        if (got != size)
+            return irs_error_set(err, 0, "%s: %zu bytes, descriptor says %llu", what, got,
+                                 (unsigned long long)size);
+        return irs_error_set(err, 0, "%s: digest mismatch (%s)", what, actual);
+    }
+    json_error_t jerr;
+    *out = json_loadb(buf, got, JSON_REJECT_DUPLICATES, &jerr);
+    free(buf);
+    if (!*out)
+        return irs_error_set(err, 0, "%s: bad JSON: %s (line %d)", what, jerr.text, jerr.line);
+    return 0;
+}
+
+/* ---- descriptors ---------------------------------------------------------------- */
+
+struct descriptor {
+    const char *media_type, *digest;
+    uint64_t size;
+};
+
+static int parse_descriptor(json_t *j, const char *what, struct descriptor *d, irs_error *err)
+{
+    json_t *mt = json_object_get(j, "mediaType"), *dg = json_object_get(j, "digest"),
+           *sz = json_object_get(j, "size");
+    if (!json_is_object(j) || !json_is_string(mt) || !json_is_string(dg) || !json_is_integer(sz))
+        return irs_error_set(err, 0, "%s: descriptor without mediaType, digest or size", what);
+    d->media_type = json_string_value(mt);
+    d->digest = json_string_value(dg);
+    if (json_integer_value(sz) < 0)
+        return irs_error_set(err, 0, "%s: negative size", what);
+    d->size = (uint64_t)json_integer_value(sz);
+    if (!oci_digest_valid(d->digest))
+        return irs_error_set(err, 0, "%s: unsupported digest '%s'", what, d->digest);
+    return 0;
+}
+
+static bool is_layer_media_type(const char *mt)
+{
+    static const char *const ok[] = {
+        OCI_MEDIA_LAYER_TAR, OCI_MEDIA_LAYER_GZIP, OCI_MEDIA_LAYER_ZSTD,
+        "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        "application/vnd.docker.image.rootfs.diff.tar",
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (!strcmp(mt, ok[i]))
+            return true;
+    return false;
+}
+
+/* ---- the image object ------------------------------------------------------------- */
+
+void oci_image_free(oci_image *img)
+{
+    if (!img)
+        return;
+    for (size_t i = 0; i < img->nlayers; i++)
+        oci_layer_clear(&img->layers[i]);
+    free(img->layers);
+    json_decref(img->config);
+    free(img->config_path);
+    free(img->name);
+    free(img->dir);
+    free(img->tag);
+    free(img);
+}
+
+const char *oci_image_name(const oci_image *img) { return img->name; }
+const char *oci_image_tag(const oci_image *img) { return img->tag; }
+const char *oci_image_manifest_digest(const oci_image *img) { return img->manifest_digest; }
+size_t oci_image_layer_count(const oci_image *img) { return img->nlayers; }
+const oci_layer *oci_image_layer(const oci_image *img, size_t i) { return &img->layers[i]; }
+
+const char *oci_image_created(const oci_image *img)
+{
+    return json_string_value(json_object_get(img->config, "created"));
+}
+
+/* The config: rootfs.diff_ids (one per layer), architecture and os. */
+static int read_config(oci_image *img, const char *digest, uint64_t size, irs_error *err)
+{
+    char what[PATH_MAX + 64];
+    snprintf(what, sizeof what, "%s: config %s", img->name, digest ? digest : img->config_path);
+    if (oci_read_json(img->config_path, MAX_CONFIG_BYTES, digest, size, what, &img->config,
+                      err) < 0)
+        return -1;
+    json_t *rootfs = json_object_get(img->config, "rootfs");
+    json_t *ids = json_object_get(rootfs, "diff_ids");
+    if (!json_is_object(img->config) ||
+        !json_is_string(json_object_get(img->config, "architecture")) ||
+        !json_is_string(json_object_get(img->config, "os")))
+        return irs_error_set(err, 0, "%s: no architecture or os", what);
+    if (!json_is_string(json_object_get(rootfs, "type")) ||
+        strcmp(json_string_value(json_object_get(rootfs, "type")), "layers") ||
+        !json_is_array(ids))
+        return irs_error_set(err, 0,
+                             "%s: rootfs is not {\"type\": \"layers\", \"diff_ids\": [...]}", what);
+    if (json_array_size(ids) != img->nlayers)
+        return irs_error_set(err, 0, "%s: %zu diff_ids for %zu layers", what,
+                             json_array_size(ids), img->nlayers);
+    for (size_t i = 0; i < img->nlayers; i++) {
+        const char *id = json_string_value(json_array_get(ids, i));
+        if (!oci_digest_valid(id))
+            return irs_error_set(err, 0, "%s: diff_id %zu is not a sha256 digest", what, i);
+        memcpy(img->layers[i].diff_id, id, OCI_DIGEST_LEN + 1);
+    }
+    return 0;
+}
+
+static int alloc_layers(oci_image *img, size_t n, const char *what, irs_error *err)
+{
+    if (n > MAX_LAYERS)
+        return irs_error_set(err, 0, "%s: %zu layers, more than %d", what, n, MAX_LAYERS);
+    img->layers = calloc(n ? n : 1, sizeof *img->layers);
+    if (!img->layers)
+        return irs_error_set(err, ENOMEM, "%s", what);
+    img->nlayers = n;
+    return 0;
+}
+
+/* ---- OCI layouts ---------------------------------------------------------------------- */
+
+static int read_manifest(oci_image *img, const struct descriptor *d, irs_error *err)
+{
+    char path[PATH_MAX], what[PATH_MAX + 64];
+    snprintf(what, sizeof what, "%s: manifest %s", img->name, d->digest);
+    if (oci_blob_path(img->dir, d->digest, path, sizeof path) < 0)
+        return irs_error_set(err, 0, "%s: path too long", what);
+    json_t *m;
+    if (oci_read_json(path, MAX_MANIFEST_BYTES, d->digest, d->size, what, &m, err) < 0)
+        return -1;
+    memcpy(img->manifest_digest, d->digest, OCI_DIGEST_LEN + 1);
+    int rc = -1;
+    json_t *mt = json_object_get(m, "mediaType"), *layers = json_object_get(m, "layers");
+    struct descriptor cfg;
+    if (!json_is_object(m) || json_integer_value(json_object_get(m, "schemaVersion")) != 2) {
+        irs_error_set(err, 0, "%s: not a schemaVersion 2 manifest", what);
+    } else if (mt &&
+               (!json_is_string(mt) || (strcmp(json_string_value(mt), OCI_MEDIA_MANIFEST) &&
+                                        strcmp(json_string_value(mt), DOCKER_MEDIA_MANIFEST)))) {
+        irs_error_set(err, 0, "%s: media type is not an image manifest", what);
+    } else if (!json_is_array(layers)) {
+        irs_error_set(err, 0, "%s: no layers", what);
+    } else if (parse_descriptor(json_object_get(m, "config"), what, &cfg, err) == 0 &&
+               alloc_layers(img, json_array_size(layers), what, err) == 0) {
+        rc = 0;
+        if (strcmp(cfg.media_type, OCI_MEDIA_CONFIG) && strcmp(cfg.media_type, DOCKER_MEDIA_CONFIG))
+            rc = irs_error_set(err, 0, "%s: config media type '%s'", what, cfg.media_type);
+        for (size_t i = 0; rc == 0 && i < img->nlayers; i++) {
+            struct descriptor ld;
+            oci_layer *l = &img->layers[i];
+            if (parse_descriptor(json_array_get(layers, i), what, &ld, err) < 0)
+                rc = -1;
+            else if (!is_layer_media_type(ld.media_type))
+                rc = irs_error_set(err, 0, "%s: layer %s: unsupported media type '%s'", what,
+                                   ld.digest, ld.media_type);
+            else if (oci_blob_path(img->dir, ld.digest, path, sizeof path) < 0 ||
+                     !(l->path = strdup(path)) || !(l->media_type = strdup(ld.media_type)))
+                rc = irs_error_set(err, ENOMEM, "%s", what);
+            if (rc == 0) {
+                memcpy(l->digest, ld.digest, OCI_DIGEST_LEN + 1);
+                l->size = ld.size;
+            }
+        }
+        if (rc == 0) {
+            memcpy(img->config_digest, cfg.digest, OCI_DIGEST_LEN + 1);
+            img->config_size = cfg.size;
+            rc = oci_blob_path(img->dir, cfg.digest, path, sizeof path) < 0 ||
+                         !(img->config_path = strdup(path))
+                     ? irs_error_set(err, ENOMEM, "%s", what)
+                     : read_config(img, cfg.digest, cfg.size, err);
+        }
+    }
+    json_decref(m);
+    return rc;
+}
+
+static const char *ref_name(json_t *desc)
+{
+    return json_string_value(
+        json_object_get(json_object_get(desc, "annotations"), OCI_ANNOTATION_REF_NAME));
+}
+
+/* The image manifests of the index (artifacts, which carry artifactType,
+ * and nested indexes are not images). */
+static bool is_image_entry(json_t *desc)
+{
+    const char *mt = json_string_value(json_object_get(desc, "mediaType"));
+    return mt && (!strcmp(mt, OCI_MEDIA_MANIFEST) || !strcmp(mt, DOCKER_MEDIA_MANIFEST)) &&
+           !json_object_get(desc, "artifactType");
+}
+
+static int choose_manifest(oci_image *img, json_t *manifests, json_t **chosen, irs_error *err)
+{
+    size_t i, found = 0, images = 0;
+    json_t *d;
+    char tags[512] = "";
+    json_array_foreach(manifests, i, d) {
+        if (!is_image_entry(d))
+            continue;
+        const char *name = ref_name(d);
+        images++;
+        if (img->tag ? name && !strcmp(name, img->tag) : true) {
+            found++;
+            *chosen = d;
+        }
+        if (name && strlen(tags) + strlen(name) + 3 < sizeof tags)
+            strcat(strcat(tags, *tags ? ", " : ""), name);
+    }
+    if (img->tag && found > 1)
+        return irs_error_set(err, 0, "%s: tag '%s' is ambiguous (%zu manifests)", img->name,
+                             img->tag, found);
+    if (img->tag && !found)
+        return irs_error_set(err, 0, "%s: no tag '%s' (tags: %s)", img->name, img->tag,
+                             *tags ? tags : "none");
+    if (!images)
+        return irs_error_set(err, 0, "%s: index.json lists no image manifest", img->name);
+    if (found > 1)
+        return irs_error_set(err, 0, "%s: %zu images, name one with :TAG (tags: %s)", img->name,
+                             found, *tags ? tags : "none");
+    if (!img->tag && ref_name(*chosen) && !(img->tag = strdup(ref_name(*chosen))))
+        return irs_error_set(err, ENOMEM, "%s", img->name);
+    return 0;
+}
+
+static int open_layout(oci_image *img, irs_error *err)
+{
+    char path[PATH_MAX], what[PATH_MAX + 32];
+    json_t *layout, *index;
+    snprintf(path, sizeof path, "%s/oci-layout", img->dir);
+    snprintf(what, sizeof what, "%s: oci-layout", img->name);
+    if (oci_read_json(path, MAX_INDEX_BYTES, NULL, 0, what, &layout, err) < 0)
+        return -1;
+    bool version_ok = json_is_string(json_object_get(layout, "imageLayoutVersion"));
+    json_decref(layout);
+    if (!version_ok)
+        return irs_error_set(err, 0, "%s: no imageLayoutVersion", what);
+    snprintf(path, sizeof path, "%s/index.json", img->dir);
+    snprintf(what, sizeof what, "%s: index.json", img->name);
+    if (oci_read_json(path, MAX_INDEX_BYTES, NULL, 0, what, &index, err) < 0)
+        return -1;
+    json_t *manifests = json_object_get(index, "manifests"), *chosen = NULL;
+    json_t *mt = json_object_get(index, "mediaType");
+    int rc = -1;
+    struct descriptor d;
+    if (json_integer_value(json_object_get(index, "schemaVersion")) != 2 ||
+        !json_is_array(manifests))
+        irs_error_set(err, 0, "%s: not a schemaVersion 2 index with manifests", what);
+    else if (mt && (!json_is_string(mt) || strcmp(json_string_value(mt), OCI_MEDIA_INDEX)))
+        irs_error_set(err, 0, "%s: media type is not an image index", what);
+    else if (choose_manifest(img, manifests, &chosen, err) == 0 &&
+             parse_descriptor(chosen, what, &d, err) == 0)
+        rc = read_manifest(img, &d, err);
+    json_decref(index);
+    return rc;
+}
+
+/* ---- docker-archive ----------------------------------------------------------------------- */
+
+/* A path named inside the archive's manifest.json, resolved in its copy. */
+static char *archive_member(const oci_image *img, json_t *j)
+{
+    const char *rel = json_is_string(j) ? oci_clean_relative(json_string_value(j)) : NULL;
+    char *path = NULL;
+    if (rel && *rel && asprintf(&path, "%s/%s", img->dir, rel) < 0)
+        path = NULL;
+    return path;
+}
+
+static bool repo_tag_matches(json_t *tags, const char *tag)
+{
+    size_t i, n = strlen(tag);
+    json_t *t;
+    json_array_foreach(tags, i, t) {
+        const char *s = json_string_value(t);
+        size_t len = s ? strlen(s) : 0;
+        if (s &&
+            (!strcmp(s, tag) || (len > n && s[len - n - 1] == ':' && !strcmp(s + len - n, tag))))
+            return true;
+    }
+    return false;
+}
+
+static int open_docker(oci_image *img, irs_error *err)
+{
+    char path[PATH_MAX], what[PATH_MAX + 32];
+    json_t *m;
+    snprintf(path, sizeof path, "%s/manifest.json", img->dir);
+    snprintf(what, sizeof what, "%s: manifest.json", img->name);
+    if (oci_read_json(path, MAX_MANIFEST_BYTES, NULL, 0, what, &m, err) < 0)
+        return -1;
+    img->docker = true;
+    json_t *entry = NULL, *e;
+    size_t i, n = 0;
+    json_array_foreach(m, i, e) {
+        if (!img->tag || repo_tag_matches(json_object_get(e, "RepoTags"), img->tag)) {
+            entry = e;
+            n++;
+        }
+    }
+    json_t *layers = json_object_get(entry, "Layers");
+    /* untagged: the image keeps the name docker gave it (RepoTags[0]) */
+    const char *repo_tag = json_string_value(json_array_get(json_object_get(entry, "RepoTags"), 0));
+    if (!img->tag && n == 1 && repo_tag && !(img->tag = strdup(repo_tag))) {
+        json_decref(m);
+        return irs_error_set(err, ENOMEM, "%s", what);
+    }
+    int rc = -1;
+    if (!json_is_array(m) || n != 1)
+        irs_error_set(err, 0, "%s: %zu images%s%s, expected one", what, n,
+                      img->tag ? " tagged " : "", img->tag ? img->tag : "");
+    else if (!json_is_array(layers))
+        irs_error_set(err, 0, "%s: no Layers", what);
+    else if (!(img->config_path = archive_member(img, json_object_get(entry, "Config"))))
+        irs_error_set(err, 0, "%s: Config '%s': not a path inside the archive", what,
+                      json_string_value(json_object_get(entry, "Config"))
+                          ? json_string_value(json_object_get(entry, "Config"))
+                          : "");
+    else if (alloc_layers(img, json_array_size(layers), what, err) == 0) {
+        rc = 0;
+        for (i = 0; rc == 0 && i < img->nlayers; i++) {
+            json_t *p = json_array_get(layers, i);
+            if (!(img->layers[i].path = archive_member(img, p)))
+                rc = irs_error_set(err, 0, "%s: layer %zu '%s': not a path inside the archive",
+                                   what, i, json_string_value(p) ? json_string_value(p) : "");
+        }
+    }
+    json_decref(m);
+    if (rc < 0 || read_config(img, NULL, 0, err) < 0)
+        return -1;
+    /* The source digest of a docker-archive is that of its manifest.json. */
+    if (oci_sha256_file(path, img->manifest_digest, NULL, err) < 0 ||
+        oci_sha256_file(img->config_path, img->config_digest, &img->config_size, err) < 0)
+        return irs_error_wrap(err, "%s", img->name);
+    /* Docker names the config by its digest: a different one is damage. */
+    const char *base = strrchr(img->config_path, '/') + 1;
+    size_t hexlen = strspn(base, "0123456789abcdef");
+    if (hexlen == IRS_HASH_HEX_LEN && (!base[hexlen] || !strcmp(base + hexlen, ".json")) &&
+        strncmp(base, img->config_digest + 7, IRS_HASH_HEX_LEN))
+        return irs_error_set(err, 0, "%s: config '%s': digest mismatch (%s)", img->name, base,
+                             img->config_digest);
+    return 0;
+}
+
+/* ---- archives: unpacked into the scratch directory ------------------------------------------ */
+
+/* Create the parents of rel under dir (real directories only). */
+static int make_parents(const char *dir, const char *rel, irs_error *err)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path)
+        return irs_error_set(err, ENAMETOOLONG, "'%s'", rel);
+    for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        struct stat st;
+        if (mkdir(path, 0755) < 0 &&
+            (errno != EEXIST || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
+            return irs_error_set(err, errno == EEXIST ? ENOTDIR : errno, "'%s'", rel);
+        *p = '/';
+    }
+    return 0;
+}
+
+static int extract_member(struct archive *a, struct archive_entry *e, const char *dir,
+                          const char *rel, irs_error *err)
+{
+    char path[PATH_MAX];
+    if (make_parents(dir, rel, err) < 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    if (archive_entry_filetype(e) == AE_IFDIR)
+        return mkdir(path, 0755) < 0 && errno != EEXIST ? irs_error_set(err, errno, "'%s'", rel)
+                                                        : 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return irs_error_set(err, errno, "'%s' (a duplicate entry?)", rel);
+    const void *buf;
+    size_t len;
+    la_int64_t off;
+    int r, rc = 0;
+    while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+        if (pwrite(fd, buf, len, off) != (ssize_t)len) {
+            rc = irs_error_set(err, errno, "writing '%s'", path);
+            break;
+        }
+    }
+    if (rc == 0 && r != ARCHIVE_EOF)
+        rc = irs_error_set(err, 0, "'%s': %s", rel, archive_error_string(a));
+    /* sparse entries end in a hole: the size is the entry's */
+    if (rc == 0 && ftruncate(fd, archive_entry_size(e)) < 0)
+        rc = irs_error_set(err, errno, "'%s'", path);
+    if (close(fd) < 0 && rc == 0)
+        rc = irs_error_set(err, errno, "'%s'", path);
+    return rc;
+}
+
+/* Resolve a symlink of the archive lexically: dir of `rel` joined with
+ * target, "." and ".." applied, never above the archive's top.  NULL if it
+ * leaves the archive or is absolute. */
+static char *resolve_in_archive(const char *rel, const char *target)
+{
+    char *joined = NULL, *out;
+    const char *slash = strrchr(rel, '/');
+    if (target[0] == '/' ||
+        asprintf(&joined, "%.*s%s%s", slash ? (int)(slash - rel) : 0, rel, slash ? "/" : "",
+                 target) < 0)
+        return NULL;
+    out = calloc(1, strlen(joined) + 1);
+    size_t len = 0;
+    for (char *save = NULL, *c = strtok_r(joined, "/", &save); out && c;
+         c = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(c, "."))
+            continue;
+        if (!strcmp(c, "..")) {
+            if (!len) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            while (len && out[len - 1] != '/')
+                len--;
+            len = len ? len - 1 : 0;
+            out[len] = '\0';
+            continue;
+        }
+        len += (size_t)sprintf(out + len, "%s%s", len ? "/" : "", c);
+    }
+    free(joined);
+    return out;
+}
+
+/* Legacy docker save writes ID/layer.tar as a symlink to ../HEX.tar: after
+ * the files are out, each such link becomes a hard link to its target. */
+struct archive_links {
+    char **from, **to;
+    size_t n;
+};
+
+static int remember_link(struct archive_links *l, const char *rel, const char *target)
+{
+    char **from = realloc(l->from, (l->n + 1) * sizeof *from);
+    char **to = from ? realloc(l->to, (l->n + 1) * sizeof *to) : NULL;
+    if (from)
+        l->from = from;
+    if (to)
+        l->to = to;
+    if (!from || !to || !(l->from[l->n] = strdup(rel)))
+        return -1;
+    if (!(l->to[l->n] = resolve_in_archive(rel, target))) {
+        free(l->from[l->n]);
+        return -2;
+    }
+    l->n++;
+    return 0;
+}
+
+/* Make the links (unless the unpack already failed: rc < 0) and free them. */
+static int make_links(const oci_image *img, struct archive_links *l, int rc, irs_error *err)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        char from[PATH_MAX], to[PATH_MAX];
+        struct stat st;
+        snprintf(from, sizeof from, "%s/%s", img->dir, l->from[i]);
+        snprintf(to, sizeof to, "%s/%s", img->dir, l->to[i]);
+        if (rc == 0 && (make_parents(img->dir, l->from[i], err) < 0 || lstat(to, &st) < 0 ||
+                        !S_ISREG(st.st_mode) || link(to, from) < 0))
+            rc = irs_error_set(err, errno, "%s: symlink '%s' -> '%s': not a file of the archive",
+                               img->name, l->from[i], l->to[i]);
+        free(l->from[i]);
+        free(l->to[i]);
+    }
+    free(l->from);
+    free(l->to);
+    return rc;
+}
+
+static int unpack_entry(oci_image *img, struct archive *a, struct archive_entry *e,
+                        struct archive_links *links, irs_error *err)
+{
+    const char *name = archive_entry_pathname(e);
+    const char *rel = name ? oci_clean_relative(name) : NULL;
+    mode_t type = archive_entry_filetype(e);
+    if (!rel)
+        return irs_error_set(err, 0, "%s: entry '%s': absolute or '..' path", img->name,
+                             name ? name : "?");
+    if (archive_entry_hardlink(e))
+        return irs_error_set(err, 0, "%s: entry '%s': a hard link", img->name, name);
+    if (type == AE_IFLNK) {
+        int r =
+            remember_link(links, rel, archive_entry_symlink(e) ? archive_entry_symlink(e) : "/");
+        return r == 0 ? 0
+               : r == -2 ? irs_error_set(err, 0, "%s: entry '%s': symlink leaves the archive",
+                                         img->name, name)
+                         : irs_error_set(err, ENOMEM, "%s", img->name);
+    }
+    if (type != AE_IFREG && type != AE_IFDIR)
+        return irs_error_set(err, 0, "%s: entry '%s': not a file or directory", img->name, name);
+    if (*rel && extract_member(a, e, img->dir, rel, err) < 0)
+        return irs_error_wrap(err, "%s: entry '%s'", img->name, name);
+    return 0;
+}
+
+/* Unpack an oci-archive or docker-archive: regular files and directories
+ * (and symlinks between them), every path relative and without "..", each
+ * at most once. */
+static int unpack_archive(oci_image *img, const char *file, irs_error *err)
+{
+    if (mkdir(img->dir, 0700) < 0)
+        return irs_error_set(err, errno, "'%s'", img->dir);
+    struct archive *a = archive_read_new();
+    if (!a)
+        return irs_error_set(err, ENOMEM, "%s", img->name);
+    archive_read_support_format_tar(a);
+    archive_read_support_filter_all(a);
+    struct archive_links links = {0};
+    int rc = 0, r;
+    if (archive_read_open_filename(a, file, 1 << 16) != ARCHIVE_OK) {
+        rc = irs_error_set(err, 0, "%s: %s", img->name, archive_error_string(a));
+    } else {
+        struct archive_entry *e;
+        while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK)
+            rc = unpack_entry(img, a, e, &links, err);
+        if (rc == 0 && r != ARCHIVE_EOF)
+            rc = irs_error_set(err, 0, "%s: truncated or not a tar archive: %s", img->name,
+                               archive_error_string(a));
+    }
+    archive_read_free(a);
+    return make_links(img, &links, rc, err);
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, irs_error *err)
+{
+    *out = NULL;
+    oci_image *img = calloc(1, sizeof *img);
+    if (!img)
+        return irs_error_set(err, ENOMEM, "image");
+    int n = ref->tag ? asprintf(&img->name, "%s:%s", ref->path, ref->tag)
+                     : asprintf(&img->name, "%s", ref->path);
+    img->tag = ref->tag ? strdup(ref->tag) : NULL;
+    img->dir = strdup(ref->kind == OCI_REF_ARCHIVE ? scratch : ref->path);
+    if (n < 0 || !img->dir || (ref->tag && !img->tag)) {
+        if (n < 0)
+            img->name = NULL;
+        oci_image_free(img);
+        return irs_error_set(err, ENOMEM, "image");
+    }
+    int rc = 0;
+    if (ref->kind == OCI_REF_ARCHIVE)
+        rc = unpack_archive(img, ref->path, err);
+    if (rc == 0 && ref->kind == OCI_REF_ROOTFS)
+        rc = irs_error_set(err, 0, "'%s': not an image", ref->path);
+    if (rc == 0) {
+        if (exists_in(img->dir, "oci-layout"))
+            rc = open_layout(img, err);
+        else if (ref->kind == OCI_REF_ARCHIVE && exists_in(img->dir, "manifest.json"))
+            rc = open_docker(img, err);
+        else
+            rc = irs_error_set(err, 0, "%s: neither an OCI image (oci-layout) nor a "
+                                       "docker-archive (manifest.json)", img->name);
+    }
+    if (rc < 0) {
+        oci_image_free(img);
+        return -1;
+    }
+    *out = img;
+    return 0;
+}

@@ -1,0 +1,399 @@
+/* Applying layers into a private root filesystem, safely.
+ *
+ * Every path is resolved one component at a time from a descriptor of the
+ * root with O_NOFOLLOW, so nothing in a layer (a symlink planted by an earlier
+ * entry or layer included) can make extraction write or link outside the
+ * root: a parent that is a symlink is refused.  Symlinks themselves are
+ * created as they are — an absolute target resolves inside the container. */
+#include "image_private.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WHITEOUT ".wh."
+#define OPAQUE ".wh..wh..opq"
+
+struct applier {
+    const char *what; /* "IMAGE: layer N (DIGEST)" */
+    int rootfd;
+    const char *only;
+    uint64_t only_bytes;
+    char **written; /* paths this layer wrote, for opaque directories */
+    size_t nwritten, cap;
+};
+
+static int remember(struct applier *ap, const char *rel)
+{
+    if (ap->nwritten == ap->cap) {
+        size_t cap = ap->cap ? ap->cap * 2 : 64;
+        char **v = realloc(ap->written, cap * sizeof *v);
+        if (!v)
+            return -1;
+        ap->written = v;
+        ap->cap = cap;
+    }
+    if (!(ap->written[ap->nwritten] = strdup(rel)))
+        return -1;
+    ap->nwritten++;
+    return 0;
+}
+
+static void forget_all(struct applier *ap)
+{
+    for (size_t i = 0; i < ap->nwritten; i++)
+        free(ap->written[i]);
+    ap->nwritten = 0;
+}
+
+/* Was rel, or something below it, written by this layer? */
+static bool written_at_or_below(const struct applier *ap, const char *rel)
+{
+    size_t n = strlen(rel);
+    for (size_t i = 0; i < ap->nwritten; i++)
+        if (!strncmp(ap->written[i], rel, n) && (!ap->written[i][n] || ap->written[i][n] == '/'))
+            return true;
+    return false;
+}
+
+static bool at_or_below(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
+}
+
+/* ---- removal without following symlinks ---------------------------------------- */
+
+static int remove_at(int dirfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlinkat(dirfd, name, 0);
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            rc = remove_at(fd, de->d_name);
+    closedir(d);
+    return rc < 0 ? -1 : unlinkat(dirfd, name, AT_REMOVEDIR);
+}
+
+/* An opaque directory hides everything lower layers put in it; what this
+ * layer wrote there (before or after the marker) stays. */
+static int make_opaque(const struct applier *ap, int dirfd, const char *dirrel)
+{
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        char child[PATH_MAX];
+        snprintf(child, sizeof child, "%s%s%s", dirrel, *dirrel ? "/" : "", de->d_name);
+        if (!written_at_or_below(ap, child)) {
+            rc = remove_at(fd, de->d_name);
+            continue;
+        }
+        int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) {
+            rc = make_opaque(ap, sub, child);
+            close(sub);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+/* ---- resolving a path inside the root ------------------------------------------------ */
+
+/* Open the directory holding rel's last component, creating missing parents
+ * when create is set.  *leaf points into rel.  Returns the fd, or -1 with
+ * errno (ELOOP/ENOTDIR: a parent is a symlink or not a directory). */
+static int open_parent(int rootfd, const char *rel, bool create, const char **leaf)
+{
+    int fd = dup(rootfd);
+    const char *p = rel;
+    for (;;) {
+        size_t len = strcspn(p, "/");
+        const char *next = p + len;
+        while (*next == '/')
+            next++;
+        if (!*next) {
+            *leaf = p;
+            return fd;
+        }
+        char comp[NAME_MAX + 1];
+        if (len > NAME_MAX) {
+            close(fd);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(comp, p, len);
+        comp[len] = '\0';
+        int sub = -1;
+        if (strcmp(comp, ".")) {
+            sub = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub < 0 && errno == ENOENT && create && mkdirat(fd, comp, 0755) == 0)
+                sub = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        } else {
+            sub = dup(fd);
+        }
+        int saved = errno;
+        close(fd);
+        if (sub < 0) {
+            errno = saved;
+            return -1;
+        }
+        fd = sub;
+        p = next;
+    }
+}
+
+/* ---- one entry -------------------------------------------------------------------------- */
+
+static int set_owner_mode(int fd, struct archive_entry *e)
+{
+    /* chown before chmod: chown clears set-id bits.  Unprivileged runs keep
+     * their own uid (EPERM) rather than fail. */
+    if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0 && errno != EPERM)
+        return -1;
+    return fchmod(fd, archive_entry_perm(e));
+}
+
+static int write_file(struct archive *a, struct archive_entry *e, int dirfd, const char *name)
+{
+    if (remove_at(dirfd, name) < 0)
+        return -1;
+    int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    const void *buf;
+    size_t len;
+    la_int64_t off;
+    int r, rc = 0;
+    while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+        if (pwrite(fd, buf, len, off) != (ssize_t)len) {
+            rc = -1;
+            break;
+        }
+    if (rc == 0 && r != ARCHIVE_EOF) {
+        errno = EIO;
+        rc = -1;
+    }
+    struct timespec times[2] = {{archive_entry_mtime(e), 0}, {archive_entry_mtime(e), 0}};
+    if (rc == 0 && (ftruncate(fd, archive_entry_size(e)) < 0 || set_owner_mode(fd, e) < 0 ||
+                    futimens(fd, times) < 0))
+        rc = -1;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+static int make_dir(struct archive_entry *e, int dirfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode) &&
+        remove_at(dirfd, name) < 0)
+        return -1;
+    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+        return -1;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = set_owner_mode(fd, e);
+    close(fd);
+    return rc;
+}
+
+static int make_symlink(struct archive_entry *e, int dirfd, const char *name)
+{
+    const char *target = archive_entry_symlink(e);
+    if (!target || remove_at(dirfd, name) < 0 || symlinkat(target, dirfd, name) < 0)
+        return -1;
+    if (fchownat(dirfd, name, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
+                 AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
+        return -1;
+    return 0;
+}
+
+/* A hard link to a file an earlier entry or layer put inside the root. */
+static int make_hardlink(const struct applier *ap, const char *target, int dirfd,
+                         const char *name, const char **problem)
+{
+    const char *rel = oci_clean_relative(target), *tleaf;
+    if (!rel || !*rel) {
+        *problem = "hard link target is absolute or leaves the root";
+        return -1;
+    }
+    int tdir = open_parent(ap->rootfd, rel, false, &tleaf);
+    struct stat st, old;
+    if (tdir < 0 || fstatat(tdir, tleaf, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISDIR(st.st_mode)) {
+        *problem = "hard link target is not a file inside the root";
+        if (tdir >= 0)
+            close(tdir);
+        return -1;
+    }
+    int rc = 0;
+    bool same = fstatat(dirfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0 && old.st_ino == st.st_ino &&
+                old.st_dev == st.st_dev;
+    if (!same && (remove_at(dirfd, name) < 0 || linkat(tdir, tleaf, dirfd, name, 0) < 0))
+        rc = -1;
+    int saved = errno;
+    close(tdir);
+    errno = saved;
+    return rc;
+}
+
+/* What an entry changes: the path itself, or the path a whiteout removes, or
+ * the directory an opaque marker empties. */
+static void affected_path(const char *rel, char *buf, size_t size)
+{
+    const char *slash = strrchr(rel, '/'), *base = slash ? slash + 1 : rel;
+    int dirlen = slash ? (int)(slash - rel) : 0;
+    if (!strcmp(base, OPAQUE))
+        snprintf(buf, size, "%.*s", dirlen, rel);
+    else if (!strncmp(base, WHITEOUT, strlen(WHITEOUT)))
+        snprintf(buf, size, "%.*s%s%s", dirlen, rel, slash ? "/" : "", base + strlen(WHITEOUT));
+    else
+        snprintf(buf, size, "%s", rel);
+}
+
+static bool wanted(const struct applier *ap, const char *rel, bool removes)
+{
+    char path[PATH_MAX];
+    if (!ap->only)
+        return true;
+    affected_path(rel, path, sizeof path);
+    return at_or_below(path, ap->only) || (removes && at_or_below(ap->only, path));
+}
+
+static int apply_entry(struct applier *ap, struct archive *a, struct archive_entry *e,
+                       const char *name, irs_error *err)
+{
+    const char *rel = oci_clean_relative(name), *leaf, *problem = NULL;
+    if (!rel)
+        return irs_error_set(err, 0, "%s: entry '%s': absolute path or '..'", ap->what, name);
+    if (!*rel)
+        return 0; /* the root itself: the runtime decides its mode */
+    mode_t type = archive_entry_filetype(e);
+    const char *hardlink = archive_entry_hardlink(e);
+    const char *slash = strrchr(rel, '/'), *base = slash ? slash + 1 : rel;
+    bool opaque = !strcmp(base, OPAQUE);
+    bool whiteout = !opaque && !strncmp(base, WHITEOUT, strlen(WHITEOUT));
+    if (!hardlink && (type == AE_IFCHR || type == AE_IFBLK))
+        return irs_error_set(err, 0, "%s: entry '%s': device nodes are refused", ap->what, name);
+    if (whiteout && (!base[strlen(WHITEOUT)] || !strncmp(base, ".wh..wh.", 8)))
+        return 0; /* aufs bookkeeping (.wh..wh.plnk), not a whiteout */
+    if (!wanted(ap, rel, opaque || whiteout))
+        return 0;
+    if (ap->only && at_or_below(rel, ap->only))
+        ap->only_bytes += 512 + (((uint64_t)archive_entry_size(e) + 511) & ~(uint64_t)511);
+    /* a whiteout under a directory that does not exist has nothing to remove */
+    int dirfd = open_parent(ap->rootfd, rel, !whiteout, &leaf);
+    if (dirfd < 0 && whiteout && errno == ENOENT)
+        return 0;
+    if (dirfd < 0)
+        return irs_error_set(err, errno, "%s: entry '%s': %s", ap->what, name,
+                             errno == ELOOP || errno == ENOTDIR
+                                 ? "a parent is a symlink or not a directory"
+                                 : "cannot create its parent");
+    char dirrel[PATH_MAX];
+    snprintf(dirrel, sizeof dirrel, "%.*s", slash ? (int)(slash - rel) : 0, rel);
+    int rc;
+    if (opaque)
+        rc = make_opaque(ap, dirfd, dirrel);
+    else if (whiteout)
+        rc = remove_at(dirfd, leaf + strlen(WHITEOUT));
+    else if (hardlink)
+        rc = make_hardlink(ap, hardlink, dirfd, leaf, &problem);
+    else if (type == AE_IFDIR)
+        rc = make_dir(e, dirfd, leaf);
+    else if (type == AE_IFREG)
+        rc = write_file(a, e, dirfd, leaf);
+    else if (type == AE_IFLNK)
+        rc = make_symlink(e, dirfd, leaf);
+    else if (type == AE_IFIFO)
+        rc = remove_at(dirfd, leaf) < 0 ? -1 : mkfifoat(dirfd, leaf, archive_entry_perm(e));
+    else
+        rc = (problem = "unsupported entry type", -1);
+    int saved = errno;
+    close(dirfd);
+    if (rc < 0)
+        return problem ? irs_error_set(err, 0, "%s: entry '%s': %s", ap->what, name, problem)
+                       : irs_error_set(err, saved, "%s: entry '%s'", ap->what, name);
+    return opaque || whiteout || remember(ap, rel) == 0
+               ? 0
+               : irs_error_set(err, ENOMEM, "%s: entry '%s'", ap->what, name);
+}
+
+/* ---- layers ------------------------------------------------------------------------------ */
+
+static int apply_layer(struct applier *ap, const oci_layer *l, irs_error *err)
+{
+    struct archive *a = archive_read_new();
+    if (!a)
+        return irs_error_set(err, ENOMEM, "%s", ap->what);
+    archive_read_support_format_tar(a);
+    archive_read_support_filter_all(a);
+    int rc = 0, r;
+    if (archive_read_open_filename(a, l->path, 1 << 16) != ARCHIVE_OK) {
+        rc = irs_error_set(err, 0, "%s: %s", ap->what, archive_error_string(a));
+    } else {
+        struct archive_entry *e;
+        while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+            const char *name = archive_entry_pathname(e);
+            rc = name ? apply_entry(ap, a, e, name, err)
+                      : irs_error_set(err, 0, "%s: an entry without a usable name", ap->what);
+        }
+        if (rc == 0 && r != ARCHIVE_EOF)
+            rc = irs_error_set(err, 0, "%s: truncated or malformed tar: %s", ap->what,
+                               archive_error_string(a));
+    }
+    archive_read_free(a);
+    forget_all(ap);
+    return rc;
+}
+
+int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o, irs_error *err)
+{
+    struct applier ap = {.only = o ? o->only : NULL};
+    ap.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (ap.rootfd < 0)
+        return irs_error_set(err, errno, "'%s'", root);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < img->nlayers; i++) {
+        char what[512];
+        snprintf(what, sizeof what, "%s: layer %zu (%s)", img->name, i, img->layers[i].digest);
+        ap.what = what;
+        rc = apply_layer(&ap, &img->layers[i], err);
+    }
+    close(ap.rootfd);
+    free(ap.written);
+    if (o)
+        o->only_tar_bytes = ap.only_bytes;
+    return rc;
+}
