@@ -32,8 +32,14 @@ static const char usage[] =
     "  --work DIR           work directory, kept for incremental reruns\n"
     "                       (default: OUT.ctr-work)\n"
     "  --check CMD          run CMD inside the new root (chroot in private mount, pid\n"
-    "                       and network namespaces, no network); if it fails, every\n"
-    "                       relinked file is discarded and the originals are kept\n"
+    "                       and network namespaces, no network, the root read-only,\n"
+    "                       /tmp a fresh tmpfs); if it fails, every relinked file is\n"
+    "                       discarded and the originals are kept\n"
+    "  --pgo CMD            profile-guided optimization of the binaries relinked by\n"
+    "                       LLVM: build them instrumented, run the training command\n"
+    "                       CMD inside a copy of the root (as --check does), and\n"
+    "                       relink with the profile it wrote; if no profile comes,\n"
+    "                       a warning says why and the relink goes on without\n"
     "  --plan               only show the link graph and what stands in the way\n"
     "  --json               machine-readable output\n"
     "  -v, --verbose        show the link commands\n"
@@ -81,19 +87,19 @@ static void print_summary(const ctr_plan *plan, const ctr_outcome *oc)
     for (size_t i = 0; i < plan->n; i++)
         printf("%-40s %4zu %-5s %-10s %7.2fs  %s\n", plan->v[i].bin->inner,
                plan->v[i].bin->link->ntu, oc[i].toolchain, action(&oc[i]), oc[i].seconds,
-               oc[i].why ? oc[i].why : "");
+               oc[i].why ? oc[i].why : oc[i].pgo ? "with PGO" : "");
 }
 
 static json_t *summary_json(const ctr_plan *plan, const ctr_outcome *oc, const char *out)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < plan->n; i++)
-        json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:s,s:f,s:s?}", "path",
+        json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:s,s:f,s:b,s:s?}", "path",
                                            plan->v[i].bin->inner,
                                            "tus", (json_int_t)plan->v[i].bin->link->ntu,
                                            "toolchain", oc[i].toolchain, "action",
                                            action(&oc[i]), "seconds", oc[i].seconds,
-                                           "reason", oc[i].why));
+                                           "pgo", oc[i].pgo, "reason", oc[i].why));
     return json_pack("{s:s,s:o}", "output", out, "binaries", a);
 }
 
@@ -106,6 +112,7 @@ int main(int argc, char **argv)
         {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
         {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
         {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
+        {"pgo", required_argument, NULL, 'P'},
         {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
@@ -126,6 +133,7 @@ int main(int argc, char **argv)
         case 'w': ro.work = optarg; break;
         case 'v': ro.verbose = true; break;
         case 'c': ro.check = optarg; break;
+        case 'P': ro.pgo = optarg; break;
         case 'T': io.tag = optarg; break;
         case 'K': io.keep_store = true; break;
         case 't':

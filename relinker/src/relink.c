@@ -3,20 +3,19 @@
  * or commands changed), then assemble the new root filesystem. */
 #include "relink.h"
 #include "rootfs_path.h"
+#include "pgo.h"
+#include "run_cmd.h"
 #include "toolchain.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
 
 /* Libraries every toolchain driver links by itself: they are named with -l
  * (or implied), not by their path in the image. */
@@ -91,27 +90,6 @@ static int write_if_changed(const char *path, const void *data, size_t len, irs_
         unlink(tmp);
         return irs_error_set(err, errno, "writing '%s'", path);
     }
-    return 0;
-}
-
-/* Run a command; its standard output goes to our standard error, so that
- * only ctr-relink's own report (--json included) is on standard output. */
-static int run(char *const argv[], irs_error *err)
-{
-    pid_t pid;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, 2, 1);
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return irs_error_set(err, rc, "cannot run '%s'", argv[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return irs_error_set(err, errno, "waiting for '%s'", argv[0]);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return irs_error_set(err, 0, "'%s' failed", argv[0]);
     return 0;
 }
 
@@ -280,81 +258,16 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
 
 /* ---- the new root filesystem ---------------------------------------------- */
 
-static int copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return irs_error_set(err, errno, "'%s'", from);
-    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
-    if (out < 0) {
-        close(in);
-        return irs_error_set(err, errno, "'%s'", to);
-    }
-    char buf[1 << 16];
-    ssize_t n;
-    int rc = 0;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = irs_error_set(err, errno, "writing '%s'", to);
-            break;
-        }
-    if (n < 0)
-        rc = irs_error_set(err, errno, "reading '%s'", from);
-    close(in);
-    if (close(out) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "writing '%s'", to);
-    if (fchmodat(AT_FDCWD, to, mode & 07777, 0) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "'%s'", to);
-    return rc;
-}
-
-static int remove_tree(const char *path)
-{
-    char *const argv[] = {"rm", "-rf", "--one-file-system", (char *)path, NULL};
-    return run(argv, NULL);
-}
-
-/* Run the user's check inside the new root: chroot in private mount, pid,
- * network, IPC and UTS namespaces (no network).  CMD goes to the root's own
- * /bin/sh when it has one, else it is split at spaces and run directly. */
-static bool check_passes(const char *root, const char *cmd)
-{
-    char host[PATH_MAX * 2], inner[PATH_MAX];
-    char *argv[64] = {"unshare", "--mount", "--pid", "--fork", "--net", "--ipc", "--uts",
-                      "--", "chroot", (char *)root};
-    size_t n = 10;
-    char *copy = strdup(cmd);
-    if (!copy)
-        return false;
-    if (ctr_rootfs_resolve(root, "/bin/sh", host, sizeof host, inner, sizeof inner, NULL) == 0 &&
-        access(host, X_OK) == 0) {
-        argv[n++] = "/bin/sh";
-        argv[n++] = "-c";
-        argv[n++] = copy;
-    } else {
-        for (char *tok = strtok(copy, " \t"); tok && n < 63; tok = strtok(NULL, " \t"))
-            argv[n++] = tok;
-    }
-    argv[n] = NULL;
-    fprintf(stderr, "ctr-relink: checking the relinked root with: %s\n", cmd);
-    irs_error err;
-    bool ok = run(argv, &err) == 0;
-    if (!ok)
-        fprintf(stderr, "ctr-relink: the check failed (%s)\n", err.msg);
-    free(copy);
-    return ok;
-}
-
 static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
                     irs_error *err)
 {
     char tmp[PATH_MAX], old[PATH_MAX], dst[PATH_MAX * 2], src[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s.ctr-tmp", o->out);
     snprintf(old, sizeof old, "%s.ctr-old", o->out);
-    remove_tree(tmp);
+    ctr_remove_tree(tmp);
     /* unchanged files are hard links to the input's (cp -al) */
     char *const cp[] = {"cp", "-a", "-l", "--", plan->fs->root, tmp, NULL};
-    if (run(cp, err) < 0)
+    if (ctr_run(cp, err) < 0)
         return irs_error_wrap(err, "copying '%s' to '%s'", plan->fs->root, tmp);
     for (size_t i = 0; i < plan->n; i++) {
         if (!oc[i].relinked)
@@ -362,14 +275,15 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
         struct stat st;
         snprintf(dst, sizeof dst, "%s%s", tmp, plan->v[i].bin->inner);
         snprintf(src, sizeof src, "%s/bin/%zu", o->work, i);
-        if (lstat(dst, &st) < 0 || unlink(dst) < 0 || copy_file(src, dst, st.st_mode, err) < 0) {
+        if (lstat(dst, &st) < 0 || unlink(dst) < 0 || ctr_copy_file(src, dst, st.st_mode, err) < 0) {
             if (!err->msg[0])
                 irs_error_set(err, errno, "'%s'", dst);
-            remove_tree(tmp);
+            ctr_remove_tree(tmp);
             return -1;
         }
     }
-    if (o->check && !check_passes(tmp, o->check)) {
+    if (o->check && !ctr_run_in_root(tmp, o->check, "checking the relinked root with", NULL, NULL,
+                                     NULL)) {
         /* put every original back: the new root then holds no relinked file */
         for (size_t i = 0; i < plan->n; i++) {
             if (!oc[i].relinked)
@@ -377,7 +291,7 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
             snprintf(dst, sizeof dst, "%s%s", tmp, plan->v[i].bin->inner);
             if (unlink(dst) < 0 || link(plan->v[i].bin->host, dst) < 0) {
                 irs_error_set(err, errno, "restoring '%s'", dst);
-                remove_tree(tmp);
+                ctr_remove_tree(tmp);
                 return -1;
             }
             oc[i].relinked = false;
@@ -388,18 +302,18 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
     struct stat st;
     bool had_out = lstat(o->out, &st) == 0;
     if (had_out && rename(o->out, old) < 0) {
-        remove_tree(tmp);
+        ctr_remove_tree(tmp);
         return irs_error_set(err, errno, "moving the old '%s' aside", o->out);
     }
     if (rename(tmp, o->out) < 0) {
         int e = errno;
         if (had_out)
             rename(old, o->out);
-        remove_tree(tmp);
+        ctr_remove_tree(tmp);
         return irs_error_set(err, e, "renaming '%s' to '%s'", tmp, o->out);
     }
     if (had_out)
-        remove_tree(old);
+        ctr_remove_tree(old);
     return 0;
 }
 
@@ -515,10 +429,27 @@ static void add_desc(struct buf *b, const char *inner)
     add(b, "\n");
 }
 
+/* A build of the relinked binaries: the final one, or the instrumented one
+ * of a PGO training run.  Outputs of a pass go to bin<tag>/, cc<tag>/ and
+ * part<tag>/. */
+struct pass {
+    const char *tag;      /* "" or "-train" */
+    const char *flags;    /* extra options of LLVM compiles and links */
+    const char *deps;     /* extra implicit inputs of the compiles (" | f") */
+    const char *manifest; /* the Ninja file */
+    bool llvm_only;       /* only binaries relinked by LLVM alone */
+};
+
+static bool in_pass(const struct pass *ps, const ctr_outcome *oc)
+{
+    return oc->relinked && (!ps->llvm_only || !strcmp(oc->toolchain, "llvm"));
+}
+
 /* The stored inputs of binary e in the work directory, as ninja paths:
  * with `llvm_only`, its LLVM bitcode; else, every input that the final link
  * reads directly (all of them, or, when `mixed`, all but the bitcode). */
-static void add_inputs(struct buf *b, const ctr_plan_entry *e, bool llvm_only, bool mixed)
+static void add_inputs(struct buf *b, const ctr_plan_entry *e, bool llvm_only, bool mixed,
+                       const char *tag)
 {
     for (size_t t = 0; t < e->bin->link->ntu; t++) {
         const irs_record *r = e->recs[t];
@@ -527,7 +458,7 @@ static void add_inputs(struct buf *b, const ctr_plan_entry *e, bool llvm_only, b
             continue;
         char path[PATH_MAX];
         /* LLVM TUs go to links compiled (cc/), see describe_compiles */
-        snprintf(path, sizeof path, " %s/%s.%s", bc ? "cc" : input_dir(r),
+        snprintf(path, sizeof path, " %s%s/%s.%s", bc ? "cc" : input_dir(r), bc ? tag : "",
                  e->bin->link->tu_ids[t], input_ext(bc ? NULL : r));
         add(b, path);
     }
@@ -549,7 +480,8 @@ static int cmp_tu_ref(const void *a, const void *b)
  * With LTO its output is optimized bitcode for the link's LTO; without, a
  * native object. */
 static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_outcome *oc,
-                             const ctr_relink_opts *o, const ctr_target *target, irs_error *err)
+                             const ctr_relink_opts *o, const ctr_target *target,
+                             const struct pass *ps, irs_error *err)
 {
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < plan->n; i++)
@@ -558,7 +490,7 @@ static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_out
     if (!tus)
         return irs_error_set(err, ENOMEM, "build.ninja");
     for (size_t i = 0; i < plan->n; i++)
-        for (size_t t = 0; oc[i].relinked && t < plan->v[i].bin->link->ntu; t++)
+        for (size_t t = 0; in_pass(ps, &oc[i]) && t < plan->v[i].bin->link->ntu; t++)
             if (!strcmp(plan->v[i].recs[t]->ir_kind, "llvm-bc"))
                 tus[n++] = (struct tu_ref){plan->v[i].bin->link->tu_ids[t], plan->v[i].recs[t]};
     qsort(tus, n, sizeof *tus, cmp_tu_ref);
@@ -567,13 +499,14 @@ static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_out
             continue;
         const irs_record *r = tus[k].rec;
         char line[PATH_MAX];
-        snprintf(line, sizeof line, "build cc/%s.o: compile tu/%s.bc\n  pre = " CTR_CLANG
-                 " -c -O3%s %s", tus[k].id, tus[k].id,
+        snprintf(line, sizeof line, "build cc%s/%s.o: compile tu/%s.bc%s\n  pre = " CTR_CLANG
+                 " -c -O3%s %s", ps->tag, tus[k].id, tus[k].id, ps->deps,
                  o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "",
                  /* the code model the TU was built for; with LTO the link
                   * decides again for its output */
                  r->pie_level ? "-fPIE" : r->pic_level ? "-fPIC" : "-fno-pic");
         add(nj, line);
+        add(nj, ps->flags);
         snprintf(line, sizeof line, "-march=%s", target->cpu);
         add_arg(nj, line);
         add_desc(nj, r->source);
@@ -582,12 +515,11 @@ static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_out
     return 0;
 }
 
-/* Describe the relink of binary i in the Ninja file nj, writing the files
- * its link reads besides the stored inputs: the TU records (rec/i.s) and the
- * dynamic symbols to keep exported (exp/i.list). */
-static int describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, const char *tc,
-                         const ctr_relink_opts *o, const ctr_target *target, const char *root,
-                         irs_error *err)
+/* Write the files the link of binary i reads besides its stored inputs:
+ * the TU records (rec/i.s) and the dynamic symbols to keep exported
+ * (exp/i.list). */
+static int write_link_files(const ctr_plan_entry *e, size_t i, const char *work,
+                            irs_error *err)
 {
     char path[PATH_MAX];
     /* The IR was captured before the plugin tagged the object, so the
@@ -599,7 +531,7 @@ static int describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, cons
         irs_section_asm(e->bin->link->tu_ids[t], line, sizeof line);
         add(&rec, line);
     }
-    snprintf(path, sizeof path, "%s/rec/%zu.s", o->work, i);
+    snprintf(path, sizeof path, "%s/rec/%zu.s", work, i);
     if (write_buf(&rec, path, err) < 0)
         return -1;
     /* LTO drops or hides inline (linkonce_odr) functions that the
@@ -615,16 +547,23 @@ static int describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, cons
         add(&exp, "\";\n");
     }
     add(&exp, "};\n");
-    snprintf(path, sizeof path, "%s/exp/%zu.list", o->work, i);
-    if (write_buf(&exp, path, err) < 0)
-        return -1;
+    snprintf(path, sizeof path, "%s/exp/%zu.list", work, i);
+    return write_buf(&exp, path, err);
+}
+
+/* Describe the relink of binary i in the Ninja file nj, for a pass. */
+static void describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, const char *tc,
+                          const ctr_relink_opts *o, const ctr_target *target, const char *root,
+                          const struct pass *ps)
+{
+    char path[PATH_MAX];
     bool mixed = !strcmp(tc, "mixed");
     if (mixed) {
         /* LLVM's share: optimized together and compiled for the target
          * into one relocatable object that the GCC link takes as input */
-        snprintf(path, sizeof path, "build part/%zu.o: partial", i);
+        snprintf(path, sizeof path, "build part%s/%zu.o: partial", ps->tag, i);
         add(nj, path);
-        add_inputs(nj, e, true, true);
+        add_inputs(nj, e, true, true, ps->tag);
         add(nj, "\n  pre = " CTR_CLANG " -O3 -fuse-ld=lld -nostdlib -r");
         add(nj, o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "");
         snprintf(path, sizeof path, "-march=%s", target->cpu);
@@ -633,11 +572,13 @@ static int describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, cons
     }
     struct buf cmd = {0};
     link_command(&cmd, e, tc, o, target, root, o->work, i);
-    snprintf(path, sizeof path, "build bin/%zu: link rec/%zu.s", i, i);
+    if (!strcmp(tc, "llvm"))
+        add(&cmd, ps->flags);
+    snprintf(path, sizeof path, "build bin%s/%zu: link rec/%zu.s", ps->tag, i, i);
     add(nj, path);
-    add_inputs(nj, e, false, mixed);
+    add_inputs(nj, e, false, mixed, ps->tag);
     if (mixed) {
-        snprintf(path, sizeof path, " part/%zu.o", i);
+        snprintf(path, sizeof path, " part%s/%zu.o", ps->tag, i);
         add(nj, path);
     }
     snprintf(path, sizeof path, " | exp/%zu.list\n  pre = ", i);
@@ -645,34 +586,13 @@ static int describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, cons
     add(nj, cmd.p ? cmd.p : "false");
     add_desc(nj, e->bin->inner);
     free(cmd.p);
-    return 0;
 }
 
-int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *o,
-                   ctr_outcome *oc, irs_error *err)
+/* Write the Ninja file of a pass and run it.  Failed links are found
+ * afterwards, one by one, by the missing outputs. */
+static int build_pass(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
+                      const ctr_target *target, const struct pass *ps, irs_error *err)
 {
-    char path[PATH_MAX], cwd[PATH_MAX], abswork[PATH_MAX * 2];
-    /* ninja runs in the work directory: every path it is given is absolute */
-    ctr_relink_opts local = *o;
-    if (o->work[0] != '/') {
-        if (!getcwd(cwd, sizeof cwd))
-            return irs_error_set(err, errno, "current directory");
-        snprintf(abswork, sizeof abswork, "%s/%s", cwd, o->work);
-        local.work = abswork;
-        o = &local;
-    }
-    ctr_target target;
-    if (ctr_target_init(&target, o->march, err) < 0)
-        return -1;
-    const char *subdirs[] = {"", "/tu", "/cc", "/obj", "/part", "/bin", "/rec", "/exp"};
-    for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
-        snprintf(path, sizeof path, "%s%s", o->work, subdirs[i]);
-        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-            ctr_target_clear(&target);
-            return irs_error_set(err, errno, "work directory '%s'", path);
-        }
-    }
-
     struct buf nj = {0};
     add(&nj, "# generated by ctr-relink; rerun ctr-relink rather than editing\n"
              "ninja_required_version = 1.10\n"
@@ -683,6 +603,95 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
              "rule compile\n  command = rm -f $out && $pre $in -o $out\n"
              "  description = OPT $desc\n\n");
     size_t todo = 0;
+    for (size_t i = 0; i < plan->n; i++)
+        if (in_pass(ps, &oc[i])) {
+            describe_link(&nj, &plan->v[i], i, oc[i].toolchain, o, target, plan->fs->root, ps);
+            todo++;
+        }
+    if (describe_compiles(&nj, plan, oc, o, target, ps, err) < 0) {
+        free(nj.p);
+        return -1;
+    }
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", o->work, ps->manifest);
+    if (write_buf(&nj, path, err) < 0)
+        return -1;
+    if (!todo)
+        return 0;
+    char jobs[32];
+    snprintf(jobs, sizeof jobs, "-j%d", o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
+    /* On a terminal ninja shows one progress line ([3/5] LINK /usr/bin/x);
+     * elsewhere it stays quiet but for failures. */
+    char *ninja[] = {"ninja", "-C", (char *)o->work, "-f", (char *)ps->manifest, jobs, "-k", "0",
+                     NULL, NULL};
+    if (o->verbose)
+        ninja[8] = "-v";
+    else if (!isatty(2))
+        ninja[8] = "--quiet";
+    irs_error nerr;
+    ctr_run(ninja, &nerr);
+    return 0;
+}
+
+/* Profile-guided optimization: build the LLVM binaries instrumented, run
+ * the training command in a copy of the root that holds them, and merge the
+ * profiles into work/pgo.profdata.  True when there is a profile to use;
+ * otherwise a warning says why and the relink goes on without one. */
+static bool train(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
+                  const ctr_target *target, irs_error *err)
+{
+    static const struct pass gen = {"-train", " -fprofile-generate", "", "train.ninja", true};
+    if (build_pass(plan, oc, o, target, &gen, err) < 0)
+        return false;
+    char bin[PATH_MAX];
+    size_t n = 0;
+    const char **inner = calloc(plan->n + 1, sizeof *inner), **built = calloc(plan->n + 1,
+                                                                              sizeof *built);
+    char (*paths)[PATH_MAX] = calloc(plan->n + 1, sizeof *paths);
+    for (size_t i = 0; inner && built && paths && i < plan->n; i++) {
+        snprintf(bin, sizeof bin, "%s/bin-train/%zu", o->work, i);
+        if (in_pass(&gen, &oc[i]) && access(bin, F_OK) == 0) {
+            memcpy(paths[n], bin, sizeof bin);
+            inner[n] = plan->v[i].bin->inner;
+            built[n] = paths[n];
+            n++;
+        }
+    }
+    bool ok = inner && built && paths &&
+              ctr_pgo_train(plan->fs->root, inner, built, n, o->pgo, o->work, err) == 0;
+    if (!ok)
+        fprintf(stderr, "ctr-relink: warning: no profile-guided optimization: %s\n", err->msg);
+    free(inner);
+    free(built);
+    free(paths);
+    return ok;
+}
+
+int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *o,
+                   ctr_outcome *oc, irs_error *err)
+{
+    char path[PATH_MAX], cwd[PATH_MAX], abswork[PATH_MAX];
+    /* ninja runs in the work directory: every path it is given is absolute */
+    ctr_relink_opts local = *o;
+    if (o->work[0] != '/') {
+        if (!getcwd(cwd, sizeof cwd))
+            return irs_error_set(err, errno, "current directory");
+        if ((size_t)snprintf(abswork, sizeof abswork, "%.*s/%s", (int)(sizeof cwd - 1), cwd,
+                             o->work) >= sizeof abswork)
+            return irs_error_set(err, ENAMETOOLONG, "work directory '%s'", o->work);
+        local.work = abswork;
+        o = &local;
+    }
+    const char *subdirs[] = {"", "/tu", "/cc", "/obj", "/part", "/bin", "/rec", "/exp",
+                             "/cc-train", "/part-train", "/bin-train"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
+        snprintf(path, sizeof path, "%s%s", o->work, subdirs[i]);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return irs_error_set(err, errno, "work directory '%s'", path);
+    }
+    ctr_target target;
+    if (ctr_target_init(&target, o->march, err) < 0)
+        return -1;
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
         oc[i] = (ctr_outcome){.toolchain = "-"};
@@ -693,55 +702,42 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         const char *tc = choose_toolchain(e, o->toolchain, &oc[i].why);
         if (!tc || prepare_inputs(e, store, &target, o->work, &oc[i].why) < 0)
             continue;
-        oc[i].toolchain = tc;
-        oc[i].relinked = true;
-        todo++;
-        if (describe_link(&nj, e, i, tc, o, &target, plan->fs->root, err) < 0) {
-            free(nj.p);
+        if (write_link_files(e, i, o->work, err) < 0) {
+            ctr_target_clear(&target);
             return -1;
         }
+        oc[i].toolchain = tc;
+        oc[i].relinked = true;
     }
-    if (describe_compiles(&nj, plan, oc, o, &target, err) < 0) {
-        free(nj.p);
-        ctr_target_clear(&target);
-        return -1;
-    }
-    ctr_target_clear(&target);
-    snprintf(path, sizeof path, "%s/build.ninja", o->work);
-    if (nj.failed || write_if_changed(path, nj.p ? nj.p : "", nj.len, err) < 0) {
-        free(nj.p);
-        return nj.failed ? irs_error_set(err, ENOMEM, "build.ninja") : -1;
-    }
-    free(nj.p);
-
-    if (todo) {
-        char jobs[32];
-        snprintf(jobs, sizeof jobs, "-j%d", o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
-        /* On a terminal ninja shows one progress line ([3/5] LINK /usr/bin/x);
-         * elsewhere it stays quiet but for failures. */
-        char *ninja[] = {"ninja", "-C", (char *)o->work, jobs, "-k", "0", NULL, NULL};
-        if (o->verbose)
-            ninja[6] = "-v";
-        else if (!isatty(2))
-            ninja[6] = "--quiet";
-        struct timespec before[plan->n ? plan->n : 1];
-        for (size_t i = 0; i < plan->n; i++) {
-            struct stat st;
-            snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
-            before[i] = stat(path, &st) == 0 ? st.st_mtim : (struct timespec){0, 0};
-        }
-        irs_error nerr;
-        run(ninja, &nerr); /* failed links are found below, one by one */
-        for (size_t i = 0; i < plan->n; i++) {
-            struct stat st;
-            snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
-            oc[i].rebuilt = stat(path, &st) == 0 && (st.st_mtim.tv_sec != before[i].tv_sec ||
-                                                     st.st_mtim.tv_nsec != before[i].tv_nsec);
-        }
-        read_times(o->work, plan, oc);
+    /* the final pass: with a profile when training gave one */
+    char use[PATH_MAX * 2 + 128] = "", deps[64] = "";
+    if (o->pgo && train(plan, oc, o, &target, err)) {
+        snprintf(use, sizeof use, " -fprofile-use=%s/pgo.profdata -Wno-profile-instr-unprofiled"
+                 " -Wno-profile-instr-out-of-date -Wno-backend-plugin", o->work);
+        snprintf(deps, sizeof deps, " | pgo.profdata");
         for (size_t i = 0; i < plan->n; i++)
-            if (oc[i].relinked)
-                check_output(&plan->v[i], plan->fs->root, o->work, i, &oc[i]);
+            oc[i].pgo = oc[i].relinked && !strcmp(oc[i].toolchain, "llvm");
     }
+    const struct pass final = {"", use, deps, "build.ninja", false};
+    struct timespec before[plan->n ? plan->n : 1];
+    for (size_t i = 0; i < plan->n; i++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
+        before[i] = stat(path, &st) == 0 ? st.st_mtim : (struct timespec){0, 0};
+    }
+    int rc = build_pass(plan, oc, o, &target, &final, err);
+    ctr_target_clear(&target);
+    if (rc < 0)
+        return -1;
+    for (size_t i = 0; i < plan->n; i++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
+        oc[i].rebuilt = stat(path, &st) == 0 && (st.st_mtim.tv_sec != before[i].tv_sec ||
+                                                 st.st_mtim.tv_nsec != before[i].tv_nsec);
+    }
+    read_times(o->work, plan, oc);
+    for (size_t i = 0; i < plan->n; i++)
+        if (oc[i].relinked)
+            check_output(&plan->v[i], plan->fs->root, o->work, i, &oc[i]);
     return assemble(plan, oc, o, err);
 }

@@ -17,6 +17,7 @@ typedef struct ctr_relink_opts {
     enum ctr_toolchain_choice toolchain;
     int jobs;            /* 0 = ninja's default */
     const char *check;   /* command run inside the new root; failure discards the relinks */
+    const char *pgo;     /* training command for profile-guided optimization, or NULL */
     bool verbose;
 } ctr_relink_opts;
 
@@ -26,6 +27,7 @@ typedef struct ctr_outcome {
     bool relinked;
     char *why;             /* when kept: the reason */
     bool rebuilt;          /* false: the previous run's output was still up to date */
+    bool pgo;              /* linked with the training run's profile */
     double seconds;        /* link time from ninja's log when rebuilt */
 } ctr_outcome;
 

@@ -1,0 +1,121 @@
+/* The PGO training run (see pgo.h). */
+#include "pgo.h"
+#include "run_cmd.h"
+#include "toolchain.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Inside the training root: where the instrumented programs write. */
+#define PROFILE_DIR "/tmp/ctr-profile"
+
+static bool same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    bool same = fa && fb;
+    while (same) {
+        int ca = getc(fa), cb = getc(fb);
+        same = ca == cb;
+        if (ca == EOF)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
+/* The training root: the image's files as hard links, the instrumented
+ * programs as copies, and /tmp (which holds the profile directory), /dev
+ * and /proc to mount on. */
+static int make_root(const char *root, const char *const *inner, const char *const *built,
+                     size_t n, const char *troot, irs_error *err)
+{
+    ctr_remove_tree(troot);
+    char *const cp[] = {"cp", "-a", "-l", "--", (char *)root, (char *)troot, NULL};
+    if (ctr_run(cp, err) < 0)
+        return irs_error_wrap(err, "copying '%s' for the training run", root);
+    char path[PATH_MAX * 3];
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s%s", troot, inner[i]);
+        if (lstat(path, &st) < 0 || unlink(path) < 0)
+            return irs_error_set(err, errno, "'%s'", path);
+        if (ctr_copy_file(built[i], path, st.st_mode, err) < 0)
+            return -1;
+    }
+    /* places for the mounts of the training run, as a container would have */
+    const char *dirs[] = {"/tmp", "/dev", "/proc"};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        snprintf(path, sizeof path, "%s%s", troot, dirs[i]);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return irs_error_set(err, errno, "'%s'", path);
+    }
+    return 0;
+}
+
+static int merge(const char *profiles, const char *work, irs_error *err)
+{
+    char pattern[PATH_MAX * 3], out[PATH_MAX * 3], tmp[PATH_MAX * 3];
+    snprintf(pattern, sizeof pattern, "%s/*.profraw", profiles);
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+        globfree(&g);
+        return irs_error_set(err, 0, "the training command ran no relinked program to its end "
+                                     "(no profile was written)");
+    }
+    snprintf(out, sizeof out, "%s/pgo.profdata", work);
+    snprintf(tmp, sizeof tmp, "%s/pgo.profdata.tmp", work);
+    char **argv = calloc(g.gl_pathc + 6, sizeof *argv);
+    int rc = -1;
+    if (argv) {
+        size_t k = 0;
+        argv[k++] = "llvm-profdata-" CTR_LLVM_MAJOR;
+        argv[k++] = "merge";
+        argv[k++] = "-o";
+        argv[k++] = tmp;
+        for (size_t i = 0; i < g.gl_pathc; i++)
+            argv[k++] = g.gl_pathv[i];
+        rc = ctr_run(argv, err);
+        free(argv);
+    } else {
+        irs_error_set(err, ENOMEM, "merging profiles");
+    }
+    globfree(&g);
+    if (rc < 0)
+        return irs_error_wrap(err, "merging the profiles");
+    if (same_file(tmp, out))
+        unlink(tmp); /* unchanged: nothing to rebuild */
+    else if (rename(tmp, out) < 0)
+        return irs_error_set(err, errno, "'%s'", out);
+    return 0;
+}
+
+int ctr_pgo_train(const char *root, const char *const *inner, const char *const *built,
+                  size_t n, const char *cmd, const char *work, irs_error *err)
+{
+    char troot[PATH_MAX * 2], profiles[PATH_MAX * 2];
+    if (!n)
+        return irs_error_set(err, 0, "no binary relinked by LLVM alone to train");
+    snprintf(troot, sizeof troot, "%s/train-root", work);
+    snprintf(profiles, sizeof profiles, "%s/profiles", work);
+    ctr_remove_tree(profiles);
+    if (mkdir(profiles, 0777) < 0)
+        return irs_error_set(err, errno, "'%s'", profiles);
+    int rc = make_root(root, inner, built, n, troot, err);
+    char *env[] = {"LLVM_PROFILE_FILE=" PROFILE_DIR "/%p-%m.profraw", NULL};
+    if (rc == 0 && !ctr_run_in_root(troot, cmd, "training run for PGO", env, profiles,
+                                    PROFILE_DIR))
+        rc = irs_error_set(err, 0, "the training command failed");
+    if (rc == 0)
+        rc = merge(profiles, work, err);
+    ctr_remove_tree(troot);
+    return rc;
+}

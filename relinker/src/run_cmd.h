@@ -1,0 +1,36 @@
+/* Running the toolchains and the user's commands, and the file operations
+ * the relinker's output trees need. */
+#ifndef CTR_RUN_CMD_H
+#define CTR_RUN_CMD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "comtainer/irstore.h"
+
+/* Run argv (searched in PATH) and wait; its standard output goes to our
+ * standard error, so that only ctr-relink's own report is on standard
+ * output.  0 if it exited with status 0. */
+int ctr_run(char *const argv[], irs_error *err);
+
+/* Run CMD inside root: chroot in private mount, pid, network, IPC and UTS
+ * namespaces (no network), with the root mounted read-only (its files may
+ * be hard links to the input's), a fresh tmpfs on /tmp, /dev holding only
+ * null, zero, full, random and urandom, and /proc mounted (each where the
+ * root has that directory).
+ * CMD goes to the root's own /bin/sh when it has one, else it is split at
+ * spaces and run directly.  `what` introduces the command on standard error
+ * ("checking the relinked root with").  env, if not NULL, is a
+ * NULL-terminated list of NAME=VALUE set for CMD.  With bind, that host
+ * directory is writable at bind_at (a path under /tmp) inside the root.
+ * True if CMD succeeded. */
+bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *const *env,
+                     const char *bind, const char *bind_at);
+
+/* Copy a regular file to a new file `to` with mode. */
+int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err);
+
+/* rm -rf, staying on one file system. */
+int ctr_remove_tree(const char *path);
+
+#endif
