@@ -90,8 +90,8 @@ if [ -z "$base_dir" ] && [ $host_base = 0 ]; then
                 >"$work/debootstrap.log" 2>&1; then
             # as in published base images: no apt caches, and no device nodes in
             # /dev (a container runtime provides them; ctr-relink refuses them)
-            rm -rf "$base_dir"/var/cache/apt/archives/*.deb "$base_dir"/var/lib/apt/lists/* \
-                "$base_dir"/var/log/*.log "$base_dir"/dev/*
+            rm -rf "${base_dir:?}"/var/cache/apt/archives/*.deb "${base_dir:?}"/var/lib/apt/lists/* \
+                "${base_dir:?}"/var/log/*.log "${base_dir:?}"/dev/*
             touch "$base_dir/.complete"
             echo "   done in $(ms "$start") ms"
         else

@@ -54,8 +54,8 @@ assert recs["core/vec.c"]["language"] == "c"
 PY
 
 note "the programs still run"
-captured/heat | grep -q "heat mean=0.498047" || fail "heat output"
-LD_LIBRARY_PATH=captured captured/solve | grep -q "solve its=100" || fail "solve output"
+captured/heat | grep_q "heat mean=0.498047" || fail "heat output"
+LD_LIBRARY_PATH=captured captured/solve | grep_q "solve its=100" || fail "solve output"
 
 "$CTR_STORE" verify >/dev/null || fail "store does not verify"
 echo PASS

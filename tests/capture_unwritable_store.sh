@@ -11,7 +11,7 @@ export COMTAINER_STORE="$WORK/not-a-dir/store"
 
 build_multi plain
 build_multi proj captured
-proj/heat | grep -q "heat mean" || fail "heat does not run"
+proj/heat | grep_q "heat mean" || fail "heat does not run"
 
 note "one warning per compile, naming the file and the problem"
 assert_eq 7 "$(grep -c '^comtainer: warning: IR not captured for' proj.log)" "warnings"
@@ -22,7 +22,7 @@ for o in core/vec.o apps/solve.o solver/cg.pic.o; do
 done
 
 note "objects still carry their TU record, so binaries name the TUs they miss"
-readelf -p .comtainer proj/heat | grep -q "CMTR1:" || fail "heat lost its TU records"
+readelf -p .comtainer proj/heat | grep_q "CMTR1:" || fail "heat lost its TU records"
 
 note "-Werror in the user's flags does not turn the warning into an error"
 "$CC_CLANG" -O2 -Werror -fplugin="$COMTAINER_PLUGIN" -c proj/core/vec.c -o werror.o 2>w.txt ||

@@ -57,9 +57,9 @@ id=$("$CTR_STORE" which cap1.o --json | python3 -c 'import json,sys; print(json.
 ! grep -q optnone o0.ll || fail "-O0 IR carries optnone"
 grep -q '^define.*@main.*#' o0.ll || fail "no main in IR"
 main_attrs=$(grep '^define.*@main' o0.ll | grep -o '#[0-9]*' | head -1)
-! grep "^attributes $main_attrs " o0.ll | grep -q noinline || fail "main marked noinline at -O0"
+! grep "^attributes $main_attrs " o0.ll | grep_q noinline || fail "main marked noinline at -O0"
 dot_attrs=$(grep '^define.*@dot' o0.ll | grep -o '#[0-9]*' | head -1)
-grep "^attributes $dot_attrs " o0.ll | grep -q noinline || fail "explicit noinline lost"
+grep "^attributes $dot_attrs " o0.ll | grep_q noinline || fail "explicit noinline lost"
 
 note "IR is captured before optimization: -O2 and -O3 give the same blob"
 ir() { "$CTR_STORE" which "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ir"])'; }

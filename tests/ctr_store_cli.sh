@@ -8,7 +8,7 @@ for c in "" ls show which verify stats extract; do
     "$CTR_STORE" $c --help >help.txt || fail "ctr-store $c --help failed"
     grep -q "usage: ctr-store" help.txt || fail "ctr-store $c --help prints no usage"
 done
-"$CTR_STORE" --version | grep -q "store format 1" || fail "--version"
+"$CTR_STORE" --version | grep_q "store format 1" || fail "--version"
 if "$CTR_STORE" frobnicate 2>e.txt; then fail "unknown command accepted"; fi
 grep -q "^ctr-store: 'frobnicate' is not a command" e.txt || fail "unknown command message"
 if "$CTR_STORE" ls --bogus 2>e.txt; then fail "unknown option accepted"; fi
@@ -39,10 +39,10 @@ for r in recs:
 assert sorted(r["language"] for r in recs) == ["c", "c++"]
 PY
 id=$("$CTR_STORE" which g.o --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
-"$CTR_STORE" show "${id:0:10}" | grep -q "^source  *g.c$" || fail "show by prefix"
+"$CTR_STORE" show "${id:0:10}" | grep_q "^source  *g.c$" || fail "show by prefix"
 if "$CTR_STORE" show abc 2>e.txt; then fail "too short a prefix accepted"; fi
 "$CTR_STORE" extract "$id" -o g.bc
-"$LLVM_BINDIR/llvm-dis" g.bc -o - | grep -q 'define.*@g()' || fail "extracted IR lacks g"
+"$LLVM_BINDIR/llvm-dis" g.bc -o - | grep_q 'define.*@g()' || fail "extracted IR lacks g"
 "$CTR_STORE" stats --json >stats.json
 python3 - <<'PY'
 import json
@@ -52,7 +52,7 @@ assert s["by_language"]["c"]["tus"] == 1 and s["by_language"]["c++"]["tus"] == 1
 assert s["by_compiler"]["clang"]["tus"] == 2, s
 assert 0 < s["compressed_bytes"] < s["raw_bytes"], s
 PY
-"$CTR_STORE" stats | grep -q "by language" || fail "stats text"
+"$CTR_STORE" stats | grep_q "by language" || fail "stats text"
 
 note "which: a TU missing from the store is reported, exit 1"
 mv store store.away

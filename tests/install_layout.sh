@@ -15,7 +15,7 @@ export PKG_CONFIG_PATH=$(dirname "$pc")
 plugin=$(pkg-config --variable=clang_plugin comtainer)
 case "$plugin" in "$prefix"/*) ;; *) fail "clang_plugin '$plugin' not under the prefix" ;; esac
 [ -f "$plugin" ] || fail "clang_plugin '$plugin' does not exist"
-pkg-config --modversion comtainer | grep -q '^[0-9]' || fail "no version"
+pkg-config --modversion comtainer | grep_q '^[0-9]' || fail "no version"
 
 printf 'int f(void) { return 3; }\n' >f.c
 "$CC_CLANG" -O2 "-fplugin=$plugin" -c f.c -o f.o 2>err.txt || fail "compile with installed plugin"

@@ -122,7 +122,7 @@ llvm-bc main.c" "$(kinds_sources "$name" | LC_ALL=C sort)" "$name records"
     assert_eq ld "$(record_field "$id" compiler)" "$name: elf-object compiler"
     assert_eq "$WORK/src" "$(record_field "$id" cwd)" "$name: elf-object cwd"
     assert_eq "../$name" "$(record_field "$id" output)" "$name: elf-object output"
-    "$CTR_STORE" show "$id" | grep -q '^ir_kind  *elf-object$' || fail "$name: show elf-object"
+    "$CTR_STORE" show "$id" | grep_q '^ir_kind  *elf-object$' || fail "$name: show elf-object"
 
     note "$name: (4) the link record: linker, argv, manifest in link order"
     id=$(link_id "$name")
@@ -251,7 +251,7 @@ gcc -fcf-protection=full -fPIC -c cet.c -o cet.o
 for ld in bfd gold; do
     gcc -fcf-protection=full -nostdlib -shared -fuse-ld=$ld cet.o -o cet-plain.so
     gcc -fcf-protection=full -nostdlib -shared -fuse-ld=$ld cet.o -o cet-rec.so -Wl,-plugin,"$LDP"
-    readelf -n cet-plain.so | grep -q 'IBT, SHSTK' || fail "no CET property without the recorder"
+    readelf -n cet-plain.so | grep_q 'IBT, SHSTK' || fail "no CET property without the recorder"
     diff <(readelf -n cet-plain.so | grep -v 'Build ID') <(readelf -n cet-rec.so | grep -v 'Build ID') ||
         fail "the recorder changed the notes of a CET link ($ld)"
 done

@@ -9,6 +9,15 @@ fail() {
     exit 1
 }
 
+# `grep -q` for the end of a pipeline: it reads all of its input, so the
+# command writing into the pipe never dies of SIGPIPE (the tests run with
+# pipefail); GNU grep stops early even with its output on /dev/null.
+grep_q() {
+    local n
+    n=$(grep -c "$@") || true
+    [ "${n:-0}" -gt 0 ]
+}
+
 note() {
     echo "-- $*"
 }
@@ -107,13 +116,18 @@ add_runtime_libs() { # root
 # An independent reader and forger of OCI images: tests/tools/oci_util.py.
 OCI_UTIL="$TESTS_DIR/tools/oci_util.py"
 
-# Fail unless the tools the OCI tests drive are here.
+# Fail unless the tools the OCI tests drive are here.  The OCI tests run
+# python3 some hundred times: they use Debian's own when there is one (a
+# version manager's shim can triple its start-up time).
 need_oci_tools() {
     local t
     [ "$(id -u)" = 0 ] || fail "the OCI tests need root (umoci unpack, runc)"
     for t in umoci skopeo runc python3 "$CTR_RELINK"; do
         command -v "$t" >/dev/null || fail "$t not found (scripts/debian-packages lists the tools)"
     done
+    if [ -x /usr/bin/python3 ]; then
+        python3() { /usr/bin/python3 "$@"; }
+    fi
 }
 
 # A vectorizable float kernel, built generically (-O2, baseline x86-64) with

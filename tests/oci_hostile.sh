@@ -66,7 +66,7 @@ mkdir -p "$OCI_VICTIM" && echo precious >"$OCI_VICTIM/victim"
 for case in dotdot dotdot-inner absolute symlink-up symlink-abs symlink-cross-layer whiteout-symlink \
     opaque-symlink store-symlink hardlink-up hardlink-abs chardev blockdev layer-digest truncated-layer bad-index \
     bad-manifest bad-config; do
-    rm -rf "$WORK/$case"
+    rm -rf "${WORK:?}/$case"
     cp -a "$WORK/good" "$WORK/$case"
     name=$(python3 "$OCI_UTIL" forge "$case" "$WORK/$case:v1") || fail "forging $case"
     # really hostile: our own reader refuses it, or the top layer lists the entry
@@ -75,7 +75,7 @@ for case in dotdot dotdot-inner absolute symlink-up symlink-abs symlink-cross-la
         ! python3 "$OCI_UTIL" show "$WORK/$case:v1" >/dev/null 2>&1 || fail "$case: the image is sound"
         ;;
     *)
-        python3 "$OCI_UTIL" entries "$WORK/$case:v1" -1 | grep -qF -- "$name" ||
+        python3 "$OCI_UTIL" entries "$WORK/$case:v1" -1 | grep_q -F -- "$name" ||
             fail "$case: no '$name' in the top layer"
         ;;
     esac
@@ -102,11 +102,11 @@ note "archives naming paths out of themselves"
 for case in layer-path-dotdot config-path-abs; do
     cp "$WORK/good-docker.tar" "$WORK/$case.tar"
     name=$(python3 "$OCI_UTIL" docker-forge "$case" "$WORK/$case.tar") || fail "forging $case"
-    tar -xOf "$WORK/$case.tar" manifest.json | grep -qF -- "$name" || fail "$case: not in manifest.json"
+    tar -xOf "$WORK/$case.tar" manifest.json | grep_q -F -- "$name" || fail "$case: not in manifest.json"
     refused "$WORK/$case.tar" "$name" "docker-archive $case"
 done
 cp "$WORK/good.tar" "$WORK/outer-dotdot.tar"
 name=$(python3 "$OCI_UTIL" archive-forge outer-dotdot "$WORK/outer-dotdot.tar")
-tar -tf "$WORK/outer-dotdot.tar" 2>/dev/null | grep -qxF -- "$name" || fail "outer-dotdot: no '$name' entry"
+tar -tf "$WORK/outer-dotdot.tar" 2>/dev/null | grep_q -xF -- "$name" || fail "outer-dotdot: no '$name' entry"
 refused "$WORK/outer-dotdot.tar" "$name" "oci-archive with an entry out of it"
 echo PASS

@@ -134,7 +134,7 @@ rc=0
 [ $rc = 0 ] || { cat keep.txt; fail "ctr-relink --keep-store: exit $rc"; }
 oci_show "$WORK/kept" >kept.json
 assert_eq v1 "$(json_get 'j["ref_name"]' <kept.json)" "ref name taken from the source"
-! python3 "$OCI_UTIL" entries "$WORK/kept" -1 | grep -q '\.wh\.' || fail "--keep-store wrote a whiteout"
+! python3 "$OCI_UTIL" entries "$WORK/kept" -1 | grep_q '\.wh\.' || fail "--keep-store wrote a whiteout"
 oci_unpack "$WORK/kept:v1" "$WORK/kept-bundle"
 assert_eq "$(ls "$root/var/lib/comtainer/store/records" | wc -l)" \
     "$(ls "$WORK/kept-bundle/rootfs/var/lib/comtainer/store/records" | wc -l)" "store records kept"
@@ -162,9 +162,9 @@ rc=0
 [ $rc = 1 ] || { cat partial.err partial.json; fail "exit $rc with a binary kept (want 1)"; }
 assert_eq kept "$(json_get '[b["action"] for b in j["binaries"] if b["path"] == "/opt/app/kernel"][0]' <partial.json)" \
     "action for the kernel without IR"
-! python3 "$OCI_UTIL" entries "$WORK/partial:p" -1 | grep -q 'opt/app/kernel' ||
+! python3 "$OCI_UTIL" entries "$WORK/partial:p" -1 | grep_q 'opt/app/kernel' ||
     fail "the kept kernel is in the new layer"
-python3 "$OCI_UTIL" entries "$WORK/partial:p" -1 | grep -q 'opt/app/heat' || fail "heat not relinked"
+python3 "$OCI_UTIL" entries "$WORK/partial:p" -1 | grep_q 'opt/app/heat' || fail "heat not relinked"
 oci_unpack "$WORK/partial:p" "$WORK/partial-bundle"
 cmp -s "$root/opt/app/kernel" "$WORK/partial-bundle/rootfs/opt/app/kernel" || fail "kept kernel differs"
 

@@ -72,7 +72,7 @@ umoci tag --image "$WORK/img:v1" v2
 umoci unpack --image "$WORK/img:v2" "$WORK/b2" >/dev/null
 rm "$WORK/b2/rootfs/var/lib/comtainer/store/records/${gone:0:2}/$gone"
 umoci repack --image "$WORK/img:v2" "$WORK/b2" >/dev/null
-python3 "$OCI_UTIL" entries "$WORK/img:v2" -1 | grep -q "\.wh\.$gone" || fail "umoci wrote no whiteout"
+python3 "$OCI_UTIL" entries "$WORK/img:v2" -1 | grep_q "\.wh\.$gone" || fail "umoci wrote no whiteout"
 "$CTR_STORE" ls "$WORK/img:v2" --json | json_get '"\n".join(sorted(r["id"] for r in j))' >ids2.txt ||
     fail "ctr-store ls on an image with a whiteout"
 assert_eq "$(grep -vx "$gone" want-ids.txt)" "$(cat ids2.txt)" "TUs listed after the record's whiteout"
@@ -90,7 +90,7 @@ note "hostile images are refused, naming the layer or entry, and change nothing 
 export OCI_VICTIM="$WORK/victim"
 mkdir -p "$OCI_VICTIM" && echo precious >"$OCI_VICTIM/victim"
 for case in layer-digest store-symlink dotdot chardev; do
-    rm -rf "$WORK/$case" && cp -a "$WORK/img" "$WORK/$case"
+    rm -rf "${WORK:?}/$case" && cp -a "$WORK/img" "$WORK/$case"
     name=$(python3 "$OCI_UTIL" forge "$case" "$WORK/$case:v1") || fail "forging $case"
     for cmd in ls stats; do
         rc=0

@@ -43,10 +43,10 @@ if "$RELINK" "$root" -o "$WORK/out" >out.txt 2>err.txt; then
 fi
 cat out.txt
 while read -r path msg; do
-    grep "^$path " out.txt | grep -q "kept.*$msg" || fail "$path not refused with $msg"
+    grep "^$path " out.txt | grep_q "kept.*$msg" || fail "$path not refused with $msg"
     cmp -s "$root$path" "$WORK/out$path" || fail "$path not kept as it was"
 done <expect.txt
-grep "^/opt/app/good " out.txt | grep -q relinked || fail "the good program was not relinked"
+grep "^/opt/app/good " out.txt | grep_q relinked || fail "the good program was not relinked"
 # nothing of a refused binary reaches the build file
 for i in $(seq 1 $((n - 1))); do
     ! grep -q "bad$i\$" "$WORK/out.ctr-work/build.ninja" || fail "bad$i reached build.ninja"

@@ -36,7 +36,7 @@ note "libraries are never found outside the root"
 rm "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
 ln -s /../../../../lib/x86_64-linux-gnu/libm.so.6 "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
 if "$RELINK" --plan "$root" >plan.txt; then fail "a dangling in-root symlink was followed out"; fi
-grep "/opt/app/heat" plan.txt | grep -q "1 needed libraries not found" || { cat plan.txt; fail "heat libm"; }
+grep "/opt/app/heat" plan.txt | grep_q "1 needed libraries not found" || { cat plan.txt; fail "heat libm"; }
 
 note "a TU missing from the store is reported per binary"
 rm "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
@@ -44,10 +44,10 @@ cp "/lib/x86_64-linux-gnu/libm.so.6" "$root/usr/lib/x86_64-linux-gnu/"
 id=$("$CTR_STORE" which "$root/opt/app/libsolver.so" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 rm "$COMTAINER_STORE/records/${id:0:2}/$id"
 if "$RELINK" --plan "$root" >plan.txt; then fail "plan ignored a missing TU"; fi
-grep "/opt/app/libsolver.so" plan.txt | grep -q "1 of 2 TUs unusable" || { cat plan.txt; fail "missing TU"; }
-grep "/opt/app/heat" plan.txt | grep -q " ok$" || { cat plan.txt; fail "heat should still be ok"; }
+grep "/opt/app/libsolver.so" plan.txt | grep_q "1 of 2 TUs unusable" || { cat plan.txt; fail "missing TU"; }
+grep "/opt/app/heat" plan.txt | grep_q " ok$" || { cat plan.txt; fail "heat should still be ok"; }
 
-"$RELINK" --help | grep -q "usage: ctr-relink" || fail "--help"
+"$RELINK" --help | grep_q "usage: ctr-relink" || fail "--help"
 if "$RELINK" --plan "$WORK/nowhere" 2>e.txt; then fail "missing rootfs accepted"; fi
 grep -q "^ctr-relink: .*nowhere" e.txt || fail "missing rootfs message: $(cat e.txt)"
 echo PASS

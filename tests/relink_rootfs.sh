@@ -71,7 +71,7 @@ cmp -s "$root/usr/lib/x86_64-linux-gnu/libc.so.6" "$WORK/out/usr/lib/x86_64-linu
     fail "unchanged files differ"
 
 note "a relinked shared library serves the unrelinked program"
-LD_LIBRARY_PATH="$WORK/out/opt/app" "$root/opt/app/solve" | grep -q "solve its=100" ||
+LD_LIBRARY_PATH="$WORK/out/opt/app" "$root/opt/app/solve" | grep_q "solve its=100" ||
     fail "original solve with relinked libsolver.so"
 
 note "a second run does no compile work"
@@ -89,18 +89,18 @@ note "a TU missing from the store: that binary is kept as it was, and reported"
 id=$("$CTR_STORE" which "$root/opt/app/kernel" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ir"])')
 rm "$COMTAINER_STORE/blobs/${id:0:2}/$id"
 if "$RELINK" "$root" -o "$WORK/out2" >third.txt 2>&1; then fail "exit 0 with a binary kept"; fi
-grep "/opt/app/kernel" third.txt | grep -q "kept.*blob $id.*No such file" || { cat third.txt; fail "kept reason"; }
+grep "/opt/app/kernel" third.txt | grep_q "kept.*blob $id.*No such file" || { cat third.txt; fail "kept reason"; }
 cmp -s "$root/opt/app/kernel" "$WORK/out2/opt/app/kernel" || fail "kept binary differs from the original"
-grep "/opt/app/heat" third.txt | grep -q "relinked" || fail "heat should still be relinked"
+grep "/opt/app/heat" third.txt | grep_q "relinked" || fail "heat should still be relinked"
 
 note "--check runs inside the new root; a failing check keeps every original"
 "$RELINK" "$root" -o "$WORK/out4" --work "$WORK/out.ctr-work" --check "/opt/app/heat" \
     >check.txt 2>&1 || true
-grep "/opt/app/heat" check.txt | grep -q "relinked\|up to date" || { cat check.txt; fail "--check pass"; }
+grep "/opt/app/heat" check.txt | grep_q "relinked\|up to date" || { cat check.txt; fail "--check pass"; }
 grep -q "heat mean=" check.txt || fail "the check's output is not shown"
 if "$RELINK" "$root" -o "$WORK/out5" --work "$WORK/out.ctr-work" --check "/opt/app/no-such" \
     >check2.txt 2>&1; then fail "a failing --check gave exit 0"; fi
-grep "/opt/app/heat" check2.txt | grep -q "kept.*--check failed" || { cat check2.txt; fail "--check fail"; }
+grep "/opt/app/heat" check2.txt | grep_q "kept.*--check failed" || { cat check2.txt; fail "--check fail"; }
 for b in heat solve libsolver.so; do
     cmp -s "$root/opt/app/$b" "$WORK/out5/opt/app/$b" || fail "$b not the original after a failed check"
 done

@@ -42,7 +42,7 @@ for p in "$b1" "$b2" "$r3" "$r4" "store/records/${junk:0:2}/$junk" store/records
     grep -qF "$p" err.txt || fail "verify did not name $p"
 done
 t5rec=$(record_path "$(id_of t5.o)")
-grep -F "$t5rec" err.txt | grep -q "its IR is unusable" || fail "missing blob of t5 not reported"
+grep -F "$t5rec" err.txt | grep_q "its IR is unusable" || fail "missing blob of t5 not reported"
 grep -q "not a msgpack record" err.txt || fail "junk record reason"
 grep -q "content hash mismatch" err.txt || fail "hash mismatch reason"
 # six damaged entries, plus the records whose blob was damaged (t1, t2)
