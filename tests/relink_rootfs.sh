@@ -9,21 +9,7 @@ fresh_work
 RELINK="$BUILD_DIR/relinker/ctr-relink"
 root="$WORK/rootfs"
 make_app_rootfs "$root"
-# a vectorizable kernel, compiled for baseline x86-64
-cat >kernel.c <<'C'
-#include <stdio.h>
-#define N 2048
-static float a[N], b[N], c[N];
-__attribute__((noinline)) void saxpy(float s) { for (int i = 0; i < N; i++) c[i] += s * a[i] + b[i]; }
-int main(void) {
-    for (int i = 0; i < N; i++) { a[i] = i * 0.5f; b[i] = 1.0f / (i + 1); }
-    for (int r = 0; r < 1000; r++) saxpy(0.001f);
-    double s = 0; for (int i = 0; i < N; i++) s += c[i];
-    printf("kernel %.6e\n", s);
-    return 0;
-}
-C
-"$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" kernel.c -o "$root/opt/app/kernel"
+add_vector_kernel "$root" # a vectorizable kernel, compiled for baseline x86-64
 
 run_all() { # dir -> outputs on stdout
     "$1/opt/app/heat"

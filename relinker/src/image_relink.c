@@ -7,6 +7,7 @@
  * stays there; image/ (the source archive's files, the unpacked and the
  * relinked root, the new layer) is removed when the run ends. */
 #include "image_relink.h"
+#include "run_cmd.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -140,24 +141,6 @@ struct changes {
 
 static struct changes *changes_state; /* nftw has no user pointer */
 
-static bool same_bytes(const char *a, const char *b)
-{
-    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-    bool same = fa && fb;
-    char ba[1 << 15], bb[1 << 15];
-    while (same) {
-        size_t na = fread(ba, 1, sizeof ba, fa), nb = fread(bb, 1, sizeof bb, fb);
-        same = na == nb && !memcmp(ba, bb, na);
-        if (na < sizeof ba)
-            break;
-    }
-    if (fa)
-        fclose(fa);
-    if (fb)
-        fclose(fb);
-    return same;
-}
-
 static int add_change(struct changes *c, const char *path, const struct stat *orig)
 {
     if (c->n == c->cap) {
@@ -195,7 +178,7 @@ static int each_file(const char *path, const struct stat *st, int type, struct F
     char orig[PATH_MAX];
     struct stat ost;
     snprintf(orig, sizeof orig, "%s/%s", c->rootfs, path + c->prefix);
-    if (lstat(orig, &ost) == 0 && (ost.st_ino == st->st_ino || same_bytes(orig, path)))
+    if (lstat(orig, &ost) == 0 && (ost.st_ino == st->st_ino || ctr_same_file(orig, path)))
         return 0;
     if (add_change(c, path, lstat(orig, &ost) == 0 ? &ost : st) < 0)
         return c->errnum = ENOMEM, -1;

@@ -15,23 +15,6 @@
 /* Inside the training root: where the instrumented programs write. */
 #define PROFILE_DIR "/tmp/ctr-profile"
 
-static bool same_file(const char *a, const char *b)
-{
-    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-    bool same = fa && fb;
-    while (same) {
-        int ca = getc(fa), cb = getc(fb);
-        same = ca == cb;
-        if (ca == EOF)
-            break;
-    }
-    if (fa)
-        fclose(fa);
-    if (fb)
-        fclose(fb);
-    return same;
-}
-
 /* The training root: the image's files as hard links, the instrumented
  * programs as copies, and /tmp (which holds the profile directory), /dev
  * and /proc to mount on. */
@@ -91,7 +74,7 @@ static int merge(const char *profiles, const char *work, irs_error *err)
     globfree(&g);
     if (rc < 0)
         return irs_error_wrap(err, "merging the profiles");
-    if (same_file(tmp, out))
+    if (ctr_same_file(tmp, out))
         unlink(tmp); /* unchanged: nothing to rebuild */
     else if (rename(tmp, out) < 0)
         return irs_error_set(err, errno, "'%s'", out);

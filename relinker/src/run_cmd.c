@@ -219,3 +219,21 @@ int ctr_remove_tree(const char *path)
     char *const argv[] = {"rm", "-rf", "--one-file-system", (char *)path, NULL};
     return ctr_run(argv, NULL);
 }
+
+bool ctr_same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    bool same = fa && fb;
+    char ba[1 << 15], bb[1 << 15];
+    while (same) {
+        size_t na = fread(ba, 1, sizeof ba, fa), nb = fread(bb, 1, sizeof bb, fb);
+        same = na == nb && !memcmp(ba, bb, na);
+        if (na < sizeof ba)
+            break;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}

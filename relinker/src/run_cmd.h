@@ -30,6 +30,9 @@ bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *
 /* Copy a regular file to a new file `to` with mode. */
 int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err);
 
+/* True when both files can be read and hold the same bytes. */
+bool ctr_same_file(const char *a, const char *b);
+
 /* rm -rf, staying on one file system. */
 int ctr_remove_tree(const char *path);
 
