@@ -269,7 +269,12 @@ static int write_image(struct image_run *r, irs_error *err)
     if (ctr_target_init(&target, r->ro.march, err) < 0)
         return -1;
     char options[256], created_by[384], toolchains[256];
-    snprintf(options, sizeof options, "--march=%s --lto=%s%s", r->ro.march, lto_name(r->ro.lto),
+    bool pgo = false; /* profile-guided: only if a profile was really used */
+    for (size_t i = 0; i < r->plan->n; i++)
+        pgo |= r->oc[i].pgo;
+    static const char *const toolchain_opt[] = {"", " --toolchain=llvm", " --toolchain=gcc"};
+    snprintf(options, sizeof options, "--march=%s --lto=%s%s%s%s", r->ro.march,
+             lto_name(r->ro.lto), toolchain_opt[r->ro.toolchain], pgo ? " --pgo" : "",
              r->io->keep_store ? " --keep-store" : "");
     snprintf(created_by, sizeof created_by, "ctr-relink %s", options);
     toolchain_versions(r, toolchains, sizeof toolchains);
