@@ -171,7 +171,7 @@ int ctr_find_tu(irs_store *store, const char *prefix, char id[IRS_HASH_HEX_LEN +
         return -1;
     }
     if (ctx.matches == 0) {
-        ctr_err("no TU '%s' in store '%s'", prefix, irs_store_path(store));
+        ctr_err("no TU '%s' in store '%s'", prefix, ctr_store_name(store));
         return -1;
     }
     if (ctx.matches > 1) {

@@ -34,6 +34,9 @@ struct ctr_image_info {
     unsigned long long store_compressed_bytes; /* the store alone, tarred and gzip'ed */
 };
 const struct ctr_image_info *ctr_image_info(void);
+/* How to name the store in messages: its directory, or, for an image's,
+ * "IMAGE:/var/lib/comtainer/store" rather than the temporary copy. */
+const char *ctr_store_name(const irs_store *store);
 /* Verify the image, unpack its store into a temporary directory (removed at
  * exit) and open it. */
 int ctr_open_image_store(const char *arg, irs_store **out);

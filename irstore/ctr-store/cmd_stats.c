@@ -100,6 +100,11 @@ static int each_blob(irs_store *store, const char *id, const char *path, void *v
     return 0;
 }
 
+static int cmp_group(const void *a, const void *b)
+{
+    return strcmp(((const struct group *)a)->name, ((const struct group *)b)->name);
+}
+
 static json_t *groups_json(const struct groups *g)
 {
     json_t *o = json_object();
@@ -179,11 +184,14 @@ int cmd_stats(int argc, char **argv)
     rc = irs_store_walk(store, IRS_ENTRY_RECORD, each_record, &ctx, &err);
     if (rc == 0)
         rc = irs_store_walk(store, IRS_ENTRY_BLOB, each_blob, &ctx, &err);
+    /* the same lines in the same order for the same contents */
+    qsort(ctx.by_language.v, ctx.by_language.n, sizeof *ctx.by_language.v, cmp_group);
+    qsort(ctx.by_compiler.v, ctx.by_compiler.n, sizeof *ctx.by_compiler.v, cmp_group);
     if (rc < 0) {
         ctr_err_obj(&err);
     } else if (o.json) {
         json_t *j = json_pack(
-            "{s:s,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:o,s:I}", "store", irs_store_path(store),
+            "{s:s,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:o,s:I}", "store", ctr_store_name(store),
             "tus", (json_int_t)ctx.total.tus, "raw_bytes", (json_int_t)ctx.total.raw,
             "compressed_bytes", (json_int_t)ctx.total.compressed, "unique", "blobs",
             (json_int_t)ctx.unique.tus, "raw_bytes", (json_int_t)ctx.unique.raw,
@@ -194,7 +202,7 @@ int cmd_stats(int argc, char **argv)
         ctr_print_json(j);
     } else {
         print_image();
-        printf("store %s\n", irs_store_path(store));
+        printf("store %s\n", ctr_store_name(store));
         print_group("all TUs", &ctx.total);
         printf("  %-22s %6lu    %12llu raw %12llu compressed\n", "unique IR blobs",
                ctx.unique.tus, ctx.unique.raw, ctx.unique.compressed);

@@ -25,6 +25,15 @@ const struct ctr_image_info *ctr_image_info(void)
     return info.name ? &info : NULL;
 }
 
+const char *ctr_store_name(const irs_store *store)
+{
+    static char name[PATH_MAX + 64];
+    if (!info.name)
+        return irs_store_path(store);
+    snprintf(name, sizeof name, "%s:" IRS_DEFAULT_STORE, info.name);
+    return name;
+}
+
 /* Bytes of the store as one gzip'ed tar: what it costs in a compressed layer. */
 static int store_compressed(const char *root, unsigned long long *bytes, irs_error *err)
 {
