@@ -3,7 +3,8 @@
 # plugin, a pass plugin, another toolchain directory, a sysroot, specs, a
 # linker plugin or a response file, or whose IR address points at a missing
 # blob, makes ctr-relink keep that binary with a clear error — and nothing of
-# it reaches the build file, so nothing is executed.
+# it reaches the build file, so nothing is executed.  A TU id that is a path
+# (../../etc/passwd) makes the binary's records unreadable: it is skipped.
 . "$TESTS_DIR/lib.sh"
 fresh_work
 RELINK="$BUILD_DIR/relinker/ctr-relink"
@@ -36,6 +37,11 @@ hostile driver_args "@/tmp/evil.rsp" "'@/tmp/evil.rsp'"
 hostile driver_args "-fplugin-arg-evil-x=1" "'-fplugin-arg-evil-x=1'"
 hostile ir "$(printf '%064d' 0)" "No such file"
 cp good "$root/opt/app/good"
+# a record line whose "id" walks out of the store: the binary is not used at all
+printf 'CMTR1:../../../../../etc/passwd\n' >traversal.txt
+"$CC_CLANG" -O2 -c p.c -o plain.o
+objcopy --add-section .comtainer=traversal.txt plain.o traversal.o
+"$CC_CLANG" traversal.o -o "$root/opt/app/traversal"
 
 if "$RELINK" "$root" -o "$WORK/out" >out.txt 2>err.txt; then
     cat out.txt err.txt
@@ -47,6 +53,10 @@ while read -r path msg; do
     cmp -s "$root$path" "$WORK/out$path" || fail "$path not kept as it was"
 done <expect.txt
 grep "^/opt/app/good " out.txt | grep_q relinked || fail "the good program was not relinked"
+grep_q "'$root/opt/app/traversal': malformed .comtainer entry" err.txt ||
+    { cat err.txt; fail "the traversal record was not reported"; }
+! grep_q "^/opt/app/traversal " out.txt || fail "the traversal binary was planned"
+cmp -s "$root/opt/app/traversal" "$WORK/out/opt/app/traversal" || fail "traversal binary changed"
 # nothing of a refused binary reaches the build file
 for i in $(seq 1 $((n - 1))); do
     ! grep -q "bad$i\$" "$WORK/out.ctr-work/build.ninja" || fail "bad$i reached build.ninja"
