@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -385,7 +386,7 @@ void cg_report_error(int fd, const char *reason)
 }
 
 int cg_report_collect(int fd, pid_t pid, char id[IRS_HASH_HEX_LEN + 1], char *reason,
-                      size_t reasonlen)
+                      size_t reasonlen, double *cpu_seconds)
 {
     char line[MAX_REPORT_BYTES];
     size_t len = 0;
@@ -405,8 +406,12 @@ int cg_report_collect(int fd, pid_t pid, char id[IRS_HASH_HEX_LEN + 1], char *re
 
     int status = 0;
     pid_t got;
-    while ((got = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    while ((got = wait4(pid, &status, 0, &ru)) < 0 && errno == EINTR)
         ;
+    *cpu_seconds = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
     char *nl = strchr(line, '\n');
     if (nl)
         *nl = '\0';

@@ -44,10 +44,17 @@ int cg_store_tu(const lto_object *obj, const char *seed_suffix, irs_record *rec,
 void cg_report_ok(int fd, const char *id);
 void cg_report_error(int fd, const char *reason);
 /* Read the report until EOF and reap the capture process.  Returns 0 with
- * the TU id, or -1 with the reason in reason.  Never blocks once the
+ * the TU id, or -1 with the reason in reason; *cpu_seconds receives the
+ * capture process's CPU time (user + system).  Never blocks once the
  * capture process has exited. */
 int cg_report_collect(int fd, pid_t pid, char id[IRS_HASH_HEX_LEN + 1], char *reason,
-                      size_t reasonlen);
+                      size_t reasonlen, double *cpu_seconds);
+
+/* Load the SHA-256 that irs_sha256_digest() uses (OpenSSL's libcrypto,
+ * opened only in the capture process; see sha256_dlopen.c).  Returns 0, or
+ * -1 with a message in errbuf.  irs_sha256_digest() loads it too, but can
+ * only fail without saying why. */
+int cg_sha256_load(char *errbuf, size_t errlen);
 
 /* In the capture process: point every inherited descriptor open for writing
  * (the assembler output, dump and coverage files, stdout, stderr unless

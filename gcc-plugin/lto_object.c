@@ -154,17 +154,27 @@ static void out_align(struct outbuf *o, size_t align)
         out_put(o, zeros, align - o->len % align);
 }
 
-/* Name of section i with GCC's random suffix replaced by id ("" = removed). */
-static size_t put_name(struct outbuf *strtab, const struct section *s,
-                       const char *seed_suffix, const char *id)
+/* Whether section s's name ends in GCC's random suffix. */
+static int has_seed_suffix(const struct section *s, const char *seed_suffix)
 {
-    size_t at = strtab->len, n = strlen(s->name), sl = strlen(seed_suffix);
-    if (sl && n > sl && strcmp(s->name + n - sl, seed_suffix) == 0) {
-        out_put(strtab, s->name, n - sl);
-        if (*id) {
-            out_put(strtab, ".", 1);
-            out_put(strtab, id, strlen(id));
-        }
+    size_t n = strlen(s->name), sl = strlen(seed_suffix);
+    return sl && n > sl && strcmp(s->name + n - sl, seed_suffix) == 0;
+}
+
+/* Put section s's name into the string table, GCC's random suffix replaced
+ * by a placeholder of the content-derived suffix's width; *suffix_at
+ * receives the placeholder's offset in the table, or SIZE_MAX if the name
+ * has no suffix. */
+static size_t put_name(struct outbuf *strtab, const struct section *s,
+                       const char *seed_suffix, size_t *suffix_at)
+{
+    static const char placeholder[ID_HEX_DIGITS + 1] = "0000000000000000";
+    size_t at = strtab->len, n = strlen(s->name);
+    *suffix_at = SIZE_MAX;
+    if (has_seed_suffix(s, seed_suffix)) {
+        out_put(strtab, s->name, n - strlen(seed_suffix));
+        out_put(strtab, ".", 1);
+        *suffix_at = out_put(strtab, placeholder, ID_HEX_DIGITS);
     } else {
         out_put(strtab, s->name, n);
     }
@@ -172,9 +182,10 @@ static size_t put_name(struct outbuf *strtab, const struct section *s,
     return at;
 }
 
-/* One ELF image with the suffixes set to id. */
-static int build(const lto_object *obj, const char *seed_suffix, const char *id,
-                 struct outbuf *o)
+/* The ELF image, with placeholder suffixes; suffix_at[i] receives where
+ * section i's suffix lies in the image (SIZE_MAX: none). */
+static int build(const lto_object *obj, const char *seed_suffix, struct outbuf *o,
+                 size_t *suffix_at)
 {
     /* Section indexes: 0 null, 1..n collected, then our own four. */
     const size_t n = obj->n, i_note = n + 1, i_symtab = n + 2, i_strtab = n + 3,
@@ -184,6 +195,12 @@ static int build(const lto_object *obj, const char *seed_suffix, const char *id,
     if (!sh)
         return -1;
 
+    size_t data_len = 0;
+    for (size_t i = 0; i < n; i++)
+        data_len += obj->sec[i].len;
+    /* one allocation for the whole image: the sections, the headers and
+     * some room for the symbol and string tables */
+    out_reserve(o, sizeof(Elf64_Ehdr) + data_len + shnum * sizeof *sh + 4096);
     out_put(&names, "", 1);
     Elf64_Ehdr eh;
     memset(&eh, 0, sizeof eh);
@@ -191,7 +208,7 @@ static int build(const lto_object *obj, const char *seed_suffix, const char *id,
 
     for (size_t i = 0; i < n; i++) {
         const struct section *s = &obj->sec[i];
-        sh[i + 1].sh_name = (Elf64_Word)put_name(&names, s, seed_suffix, id);
+        sh[i + 1].sh_name = (Elf64_Word)put_name(&names, s, seed_suffix, &suffix_at[i]);
         sh[i + 1].sh_type = SHT_PROGBITS;
         sh[i + 1].sh_flags = SHF_EXCLUDE;
         sh[i + 1].sh_addralign = 1;
@@ -233,6 +250,9 @@ static int build(const lto_object *obj, const char *seed_suffix, const char *id,
     sh[i_shstrtab].sh_addralign = 1;
     sh[i_shstrtab].sh_size = names.len;
     sh[i_shstrtab].sh_offset = out_put(o, names.p, names.len);
+    for (size_t i = 0; i < n; i++)
+        if (suffix_at[i] != SIZE_MAX)
+            suffix_at[i] += sh[i_shstrtab].sh_offset;
 
     /* Extended numbering for TUs with more than 65279 sections (one per
      * function): the real counts live in section 0. */
@@ -266,35 +286,49 @@ static int build(const lto_object *obj, const char *seed_suffix, const char *id,
     return failed ? -1 : 0;
 }
 
+/* The content-derived suffix: 16 hex digits of the image's hash.  lto1
+ * reads the suffix back as a hex HOST_WIDE_INT and prints it again to find
+ * sections by name, so it has no leading zero: the top bit is set, which
+ * also gives every suffix the placeholder's width. */
+static int content_suffix(const struct outbuf *image, char suffix[ID_HEX_DIGITS + 1],
+                          char *errbuf, size_t errlen)
+{
+    unsigned char md[32];
+    if (irs_sha256_digest(image->p, image->len, md) < 0)
+        return cg_fail(errbuf, errlen, "cannot compute SHA-256");
+    md[0] |= 0x80;
+    for (size_t i = 0; i < ID_HEX_DIGITS / 2; i++)
+        snprintf(suffix + 2 * i, 3, "%02x", md[i]);
+    return 0;
+}
+
 int lto_object_write(const lto_object *obj, const char *seed_suffix, void **buf,
                      size_t *len, char *errbuf, size_t errlen)
 {
-    struct outbuf canon = {0}, out = {0};
-    char hex[IRS_HASH_HEX_LEN + 1];
-    irs_error err;
+    struct outbuf out = {0};
+    char suffix[ID_HEX_DIGITS + 1];
 
     *buf = NULL;
     *len = 0;
     if (!obj->n)
         return cg_fail(errbuf, errlen, "GCC streamed no LTO sections");
-    /* The suffix comes from the content without any suffix. */
-    if (build(obj, seed_suffix, "", &canon) < 0) {
-        free(canon.p);
-        return cg_fail(errbuf, errlen, "out of memory writing the IR object");
-    }
-    int rc = irs_sha256_hex(canon.p, canon.len, hex, &err);
-    free(canon.p);
-    if (rc < 0)
-        return cg_fail(errbuf, errlen, "%s", err.msg);
-    /* lto1 reads the suffix as a hex HOST_WIDE_INT: no leading zero. */
-    hex[ID_HEX_DIGITS] = '\0';
-    const char *id = hex;
-    while (id[0] == '0' && id[1])
-        id++;
-    if (build(obj, seed_suffix, id, &out) < 0) {
+    size_t *suffix_at = malloc(obj->n * sizeof *suffix_at);
+    if (!suffix_at || build(obj, seed_suffix, &out, suffix_at) < 0) {
+        free(suffix_at);
         free(out.p);
         return cg_fail(errbuf, errlen, "out of memory writing the IR object");
     }
+    /* The image with placeholders is the content without any suffix: its
+     * hash names the sections. */
+    if (content_suffix(&out, suffix, errbuf, errlen) < 0) {
+        free(suffix_at);
+        free(out.p);
+        return -1;
+    }
+    for (size_t i = 0; i < obj->n; i++)
+        if (suffix_at[i] != SIZE_MAX)
+            memcpy(out.p + suffix_at[i], suffix, ID_HEX_DIGITS);
+    free(suffix_at);
     *buf = out.p;
     *len = out.len;
     return 0;

@@ -25,9 +25,10 @@ size_t lto_object_count(const lto_object *obj);
 /* Serialize to an ELF relocatable object.  GCC ends every LTO section name
  * but `.opts` with "." and a random per-compile number (seed_suffix, e.g.
  * ".ef042905d8747c41"); that suffix is replaced by one derived from the
- * content, so equal IR gives equal bytes while objects with different IR
- * still have distinct names (as `ld -r` requires).  *buf is malloc'ed.
- * Returns 0, or -1 with a message in errbuf. */
+ * content (16 hex digits of the SHA-256 of the object with placeholder
+ * suffixes), so equal IR gives equal bytes while objects with different IR
+ * still have distinct names (as `ld -r` requires).  The object is built
+ * once.  *buf is malloc'ed.  Returns 0, or -1 with a message in errbuf. */
 int lto_object_write(const lto_object *obj, const char *seed_suffix, void **buf,
                      size_t *len, char *errbuf, size_t errlen);
 

@@ -1,14 +1,16 @@
 // comtainer's GCC 12 plugin: capture each translation unit's GIMPLE as a slim
 // LTO object in the comtainer store, without changing what GCC writes.
 //
-// At PLUGIN_ALL_IPA_PASSES_START the compiler forks.  The compiler goes on
-// untouched; the capture process (the child) turns on slim LTO streaming,
-// turns debug info off, sends all its output to /dev/null, collects the LTO
-// sections through lang_hooks.lto, unpins functions from the compile's -O
-// and -march, stores object and record, reports the TU id through a pipe and
-// _exit()s before any code generation.  The compiler collects the report as
-// late as it can and writes the TU record into the `.comtainer` section of
-// its own output (raw assembler text, or a top-level asm node when the user
+// The compiler forks once its small IPA passes (the early optimizations)
+// are done, or at PLUGIN_ALL_IPA_PASSES_START when the compile runs no early
+// optimizations (-O0, -Og).  The compiler goes on untouched; the capture
+// process (the child) turns on slim LTO streaming, turns debug info off,
+// sends all its output to /dev/null, frees the front end's data as an LTO
+// compile does, collects the LTO sections through lang_hooks.lto, unpins
+// functions from the compile's -O and -march, stores object and record,
+// reports the TU id through a pipe and _exit()s before any code generation.
+// The compiler collects the report as late as it can and writes the TU
+// record into the `.comtainer` section of its own output (raw assembler text, or a top-level asm node when the user
 // builds with -flto, so that the record survives link-time optimization).
 //
 // Everything that needs no GCC header lives in capture.c and lto_object.c.
@@ -27,7 +29,9 @@
 #include "target.h"
 #include "gimple.h"
 #include "lto-streamer.h"
+#include "pass_manager.h"
 #include "toplev.h"
+#include "tree-pass.h"
 #include "version.h"
 
 #include "capture.h"
@@ -51,8 +55,17 @@ constexpr unsigned kCaptureTimeoutSeconds = 1800;
 
 enum class Mode { kOff, kCompiler, kCapture };
 
+// Where the compiler forks the capture process (see fork_point_for_compile).
+enum class ForkPoint { kUndecided, kIpaStart, kAfterEarlyPasses };
+
+// The capture process's phases, in order: setup (with free_lang_data when
+// forked after the early optimizations), GCC's IPA passes up to streaming
+// (the small ones too when forked at IPA start), streaming, storing.
+enum CapturePhase { kSetup, kSummaries, kStreaming, kStore, kPhaseCount };
+
 struct State {
     Mode mode = Mode::kOff;
+    ForkPoint fork_point = ForkPoint::kUndecided;
     bool strict = false;
     bool debug = false;        // COMTAINER_DEBUG: keep the capture's stderr
     const char *source = "";
@@ -71,15 +84,43 @@ struct State {
     cg_compile compile = {};
     char compiler_version[256] = "";
     const char *configure_args = "";
+    // COMTAINER_DEBUG: the capture process's CPU time (s) at the end of
+    // each phase, since the fork
+    double cpu_mark[kPhaseCount] = {};
 };
 
 State st;
 
-double now(void)
+double clock_seconds(clockid_t clock)
 {
     timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
+    clock_gettime (clock, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double now(void)
+{
+    return clock_seconds (CLOCK_MONOTONIC);
+}
+
+// ---- COMTAINER_DEBUG -----------------------------------------------------------
+
+void mark_phase(CapturePhase phase)
+{
+    st.cpu_mark[phase] = clock_seconds (CLOCK_PROCESS_CPUTIME_ID);
+}
+
+// COMTAINER_DEBUG=1: where the capture process spent its CPU time.
+void print_capture_phases(void)
+{
+    static const char *const names[kPhaseCount] = {"setup", "IPA passes and summaries",
+                                                   "streaming", "store"};
+    fprintf (stderr, "comtainer: debug: '%s': capture process CPU ms:", st.source);
+    // a forked process starts with no CPU time
+    for (int i = 0; i < kPhaseCount; i++)
+        fprintf (stderr, "%s %s %.1f", i ? "," : "", names[i],
+                 (st.cpu_mark[i] - (i ? st.cpu_mark[i - 1] : 0)) * 1e3);
+    fputc ('\n', stderr);
 }
 
 void warn_not_captured(const char *reason)
@@ -129,6 +170,7 @@ void capture_lto_start(void)
         if (DECL_FUNCTION_SPECIFIC_OPTIMIZATION (decl) == optimization_default_node)
             DECL_FUNCTION_SPECIFIC_OPTIMIZATION (decl) = NULL_TREE;
     }
+    mark_phase (kSummaries);
     if (st.orig_lto_start)
         st.orig_lto_start ();
 }
@@ -210,9 +252,11 @@ void capture_setup(int fd)
     write_symbols = NO_DEBUG;
     capture_disable_dumps ();
     capture_drop_seed_option ();
-    // The store compresses the whole object once: GCC's own zstd pass over
-    // every section would be spent twice.
-    flag_lto_compression_level = 0;
+    // GCC 12 (built with zstd) compresses every section, and lto1 expects
+    // them compressed; level 0 would mean zstd's default (3).  The store
+    // compresses the whole object again, so take zstd's fastest level.
+    // (Either way it is ~1 % of the capture's time.)
+    flag_lto_compression_level = 1;
     // The capture process lives for a moment and shares the compiler's
     // memory copy-on-write: a garbage collection would touch (and so copy)
     // the whole heap to free memory that _exit frees anyway.
@@ -226,6 +270,53 @@ void capture_setup(int fd)
     targetm.asm_out.lto_start = capture_lto_start;
 }
 
+// Drop the debug expression of every variable in the block tree.
+void drop_debug_exprs_in_blocks(tree block)
+{
+    for (; block; block = BLOCK_CHAIN (block)) {
+        for (tree var = BLOCK_VARS (block); var; var = DECL_CHAIN (var))
+            if (VAR_P (var))
+                DECL_HAS_DEBUG_EXPR_P (var) = 0;
+        drop_debug_exprs_in_blocks (BLOCK_SUBBLOCKS (block));
+    }
+}
+
+// The early optimizations give the variables they create debug expressions
+// naming what they replace: SRA's scalars name a field of the aggregate.
+// The LTO streamer writes those expressions, but free_lang_data does not
+// look into them, so when the aggregate itself is gone from the function
+// they lead to front-end trees (C++ templates' TYPENAME_TYPE, ...) that
+// cannot be streamed.  An LTO compile creates them after free_lang_data;
+// the capture, which streams without debug info, drops them.
+void capture_drop_debug_exprs(void)
+{
+    cgraph_node *node;
+    FOR_EACH_FUNCTION_WITH_GIMPLE_BODY (node) {
+        function *fn = DECL_STRUCT_FUNCTION (node->decl);
+        unsigned ix;
+        tree var;
+        FOR_EACH_LOCAL_DECL (fn, ix, var)
+            if (VAR_P (var))
+                DECL_HAS_DEBUG_EXPR_P (var) = 0;
+        if (DECL_INITIAL (node->decl) && TREE_CODE (DECL_INITIAL (node->decl)) == BLOCK)
+            drop_debug_exprs_in_blocks (DECL_INITIAL (node->decl));
+    }
+}
+
+// A capture process forked after the early optimizations runs what an LTO
+// compile runs before them: free_lang_data (the first small IPA pass), which
+// gives every declaration its assembler name and strips the front end's
+// data from trees, so that they can be streamed.  It walks SSA bodies too
+// (PHI arguments included).
+void capture_free_lang_data(void)
+{
+    opt_pass *fld = g->get_passes ()->all_small_ipa_passes;
+    if (!fld || !fld->name || strcmp (fld->name, "*free_lang_data") != 0)
+        capture_exit_error ("GCC's first small IPA pass is not free_lang_data");
+    capture_drop_debug_exprs ();
+    fld->execute (nullptr);
+}
+
 [[noreturn]] void capture_finish(void)
 {
     char errbuf[1024], id[IRS_HASH_HEX_LEN + 1];
@@ -233,12 +324,17 @@ void capture_setup(int fd)
         capture_exit_error ("the capture process's compile failed");
     if (st.out_of_memory)
         capture_exit_error ("out of memory collecting the IR");
+    mark_phase (kStreaming);
     irs_record *rec = irs_record_new ();
     if (!rec)
         capture_exit_error ("out of memory");
-    if (cg_record_fill (rec, &st.compile, errbuf, sizeof errbuf) < 0 ||
+    if (cg_sha256_load (errbuf, sizeof errbuf) < 0 ||
+        cg_record_fill (rec, &st.compile, errbuf, sizeof errbuf) < 0 ||
         cg_store_tu (st.obj, st.seed_suffix, rec, id, errbuf, sizeof errbuf) < 0)
         capture_exit_error (errbuf);
+    mark_phase (kStore);
+    if (st.debug)
+        print_capture_phases ();
     cg_report_ok (st.pipe_fd, id);
     _exit (0);
 }
@@ -274,13 +370,16 @@ void collect(bool as_toplevel_asm)
         return;
     st.collected = true;
     char id[IRS_HASH_HEX_LEN + 1], reason[1024];
-    double start = now ();
-    int rc = cg_report_collect (st.report_fd, st.child, id, reason, sizeof reason);
-    // COMTAINER_DEBUG=1: how much of the capture overlapped the compile
+    double start = now (), cpu = 0;
+    int rc = cg_report_collect (st.report_fd, st.child, id, reason, sizeof reason, &cpu);
+    // COMTAINER_DEBUG=1: what the capture cost, and how much of it
+    // overlapped the compile
     if (st.debug)
-        fprintf (stderr, "comtainer: debug: '%s': capture done %.1f ms after the fork, "
-                 "compiler waited %.1f ms\n", st.source, (now () - st.fork_time) * 1e3,
-                 (now () - start) * 1e3);
+        fprintf (stderr, "comtainer: debug: '%s': capture process forked %s, %.1f ms CPU, "
+                 "collected %.1f ms after the fork, compiler waited %.1f ms\n", st.source,
+                 st.fork_point == ForkPoint::kAfterEarlyPasses ? "after the early optimizations"
+                                                              : "at IPA start",
+                 cpu * 1e3, (now () - st.fork_time) * 1e3, (now () - start) * 1e3);
     if (rc < 0) {
         warn_not_captured (reason);
         return;
@@ -306,10 +405,20 @@ void compiler_lto_start(void)
         st.orig_lto_start ();
 }
 
-void on_all_ipa_passes_start(void *, void *)
+// GCC streams LTO IR after the early optimizations: forking once they are
+// done spares the capture process running them a second time.  A compile
+// that runs none (-O0, -Og) forks before them instead, so that the capture
+// process can run them at -O2 (see capture_raise_optimization).
+ForkPoint fork_point_for_compile(void)
 {
-    if (st.mode != Mode::kOff || in_lto_p || seen_error ())
-        return;
+    return optimize && !optimize_debug ? ForkPoint::kAfterEarlyPasses : ForkPoint::kIpaStart;
+}
+
+// Fork the capture process.  In the compiler, set up collecting its report;
+// in the capture process, set up LTO streaming and return: GCC's own IPA
+// code then streams the IR.
+void fork_capture(void)
+{
     st.source = main_input_filename ? main_input_filename : "";
     snapshot_compile ();
     int fds[2];
@@ -327,7 +436,13 @@ void on_all_ipa_passes_start(void *, void *)
     }
     if (pid == 0) {
         close (fds[0]);
+        // A compile that streams LTO or offload IR itself has already
+        // freed the front end's data, before its early optimizations.
+        bool lang_data_freed = flag_generate_lto || flag_generate_offload;
         capture_setup (fds[1]);
+        if (st.fork_point == ForkPoint::kAfterEarlyPasses && !lang_data_freed)
+            capture_free_lang_data ();
+        mark_phase (kSetup);
         return; // the compile goes on, now streaming LTO
     }
     close (fds[1]);
@@ -339,6 +454,73 @@ void on_all_ipa_passes_start(void *, void *)
         st.orig_lto_start = targetm.asm_out.lto_start;
         targetm.asm_out.lto_start = compiler_lto_start;
     }
+}
+
+void on_all_ipa_passes_start(void *, void *)
+{
+    if (st.mode != Mode::kOff || in_lto_p || seen_error ())
+        return;
+    st.fork_point = fork_point_for_compile ();
+    if (st.fork_point == ForkPoint::kIpaStart)
+        fork_capture ();
+}
+
+// A pass of its own after the last small IPA pass: the fork point after the
+// early optimizations, before IPA summaries and LTO streaming.  It has no
+// dump file (see register_capture_pass) and leaves the garbage collector
+// alone, so that the compile goes on exactly as without it.
+const pass_data capture_pass_data = {
+    SIMPLE_IPA_PASS,         // type
+    "*comtainer_capture",    // name
+    OPTGROUP_NONE,           // optinfo_flags
+    TV_NONE,                 // tv_id
+    0,                       // properties_required
+    0,                       // properties_provided
+    0,                       // properties_destroyed
+    0,                       // todo_flags_start
+    TODO_do_not_ggc_collect, // todo_flags_finish
+};
+
+class CapturePass : public simple_ipa_opt_pass {
+public:
+    explicit CapturePass(gcc::context *ctxt) : simple_ipa_opt_pass (capture_pass_data, ctxt) {}
+
+    // cc1 has libstdc++ linked in statically: with allocation functions of
+    // its own, the plugin does not make every compile load libstdc++.so.
+    static void *operator new(size_t size) { return xmalloc (size); }
+    static void operator delete(void *p) { free (p); }
+
+    bool gate(function *) final override
+    {
+        return st.mode == Mode::kOff && st.fork_point == ForkPoint::kAfterEarlyPasses &&
+               !in_lto_p && !seen_error ();
+    }
+
+    unsigned int execute(function *) final override
+    {
+        fork_capture ();
+        return 0;
+    }
+};
+
+// Insert the capture pass after the last pass of all_small_ipa_passes
+// (instance 1, its only one: for "every instance", GCC 12 clones the new
+// pass, which this one does not support).
+void register_capture_pass(const char *plugin_name)
+{
+    opt_pass *last = g->get_passes ()->all_small_ipa_passes;
+    while (last->next)
+        last = last->next;
+    static register_pass_info info;
+    info.pass = new CapturePass (g);
+    info.reference_pass_name = last->name;
+    info.ref_pass_instance_number = 1;
+    info.pos_op = PASS_POS_INSERT_AFTER;
+    register_callback (plugin_name, PLUGIN_PASS_MANAGER_SETUP, nullptr, &info);
+    // GCC gives a plugin's pass a dump file whatever its name: without a
+    // pass number it has none, and -fdump-ipa-all writes what it would
+    // without the plugin.
+    info.pass->static_pass_number = -1;
 }
 
 void on_all_ipa_passes_end(void *, void *)
@@ -455,6 +637,7 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
     const char *name = info->base_name;
     register_callback (name, PLUGIN_INFO, nullptr, &plugin_info);
     register_callback (name, PLUGIN_ALL_IPA_PASSES_START, on_all_ipa_passes_start, nullptr);
+    register_capture_pass (name);
     register_callback (name, PLUGIN_ALL_IPA_PASSES_END, on_all_ipa_passes_end, nullptr);
     register_callback (name, PLUGIN_FINISH_UNIT, on_finish_unit, nullptr);
     register_callback (name, PLUGIN_FINISH, on_finish, nullptr);
