@@ -18,6 +18,18 @@ grep_q() {
     [ "${n:-0}" -gt 0 ]
 }
 
+# One field of one binary in ctr-relink's --json output (or --plan --json):
+# `binary_field relink.json /opt/app/x action` prints "relinked".  Lists
+# print one item per line; null prints "None".
+binary_field() { # json path field
+    python3 - "$@" <<'PY'
+import json, sys
+doc, path, field = sys.argv[1:]
+b = {b["path"]: b for b in json.load(open(doc))["binaries"]}[path][field]
+print("\n".join(b) if isinstance(b, list) else b)
+PY
+}
+
 note() {
     echo "-- $*"
 }

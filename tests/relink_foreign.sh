@@ -95,16 +95,10 @@ assert_eq "$("$root/opt/app/clean")" "$("$WORK/out/opt/app/clean")" "relinked cl
 note "a stripped program: only its dynamic symbols can be checked; the relink still keeps it"
 strip "$root/opt/app/prog"
 "$RELINK" --plan "$root" --json >plan2.json || true
-python3 -c '
-import json
-b = {b["path"]: b for b in json.load(open("plan2.json"))["binaries"]}["/opt/app/prog"]
-assert b["symbols_checked"] == "dynsym", b'
+assert_eq dynsym "$(binary_field plan2.json /opt/app/prog symbols_checked)" "symbols checked"
 rm -rf "$WORK/out" "$WORK/out.ctr-work"
 "$RELINK" "$root" -o "$WORK/out" --json >relink2.json 2>relink2.err && fail "stripped: exit 0"
-python3 -c '
-import json
-b = {b["path"]: b for b in json.load(open("relink2.json"))["binaries"]}["/opt/app/prog"]
-assert b["action"] == "kept", b' || { cat relink2.err; fail "the stripped program was not kept"; }
+assert_eq kept "$(binary_field relink2.json /opt/app/prog action)" "the stripped program"
 cmp "$root/opt/app/prog" "$WORK/out/opt/app/prog" || fail "the kept stripped program changed"
 rm -f "$root/opt/app/prog"
 
@@ -116,10 +110,8 @@ if [ -n "${COMTAINER_LD_PLUGIN:-}" ]; then
     rm -rf "$WORK/out" "$WORK/out.ctr-work"
     "$RELINK" "$root" -o "$WORK/out" --json >relink5.json 2>relink5.err ||
         { cat relink5.err relink5.json; fail "relink of the recorded program"; }
-    python3 -c '
-import json
-b = {b["path"]: b for b in json.load(open("relink5.json"))["binaries"]}["/opt/app/prog"]
-assert b["action"] == "relinked" and b["toolchain"] == "llvm", b'
+    assert_eq relinked "$(binary_field relink5.json /opt/app/prog action)" "recorded program"
+    assert_eq llvm "$(binary_field relink5.json /opt/app/prog toolchain)" "its toolchain"
     assert_eq "$before" "$("$WORK/out/opt/app/prog")" "output of the relinked recorded program"
     # the relinked program names the same records, so it can be relinked again
     assert_eq "$("$CTR_STORE" which "$root/opt/app/prog" --json | python3 -c 'import json,sys; print(sorted(r["id"] for r in json.load(sys.stdin)))')" \
@@ -151,10 +143,8 @@ C
     rm -rf "$WORK/out" "$WORK/out.ctr-work"
     "$RELINK" "$root" -o "$WORK/out" --json >relink3.json 2>relink3.err ||
         { cat relink3.err relink3.json; fail "mixed relink"; }
-    python3 -c '
-import json
-b = {b["path"]: b for b in json.load(open("relink3.json"))["binaries"]}["/opt/app/mixed"]
-assert b["action"] == "relinked" and b["toolchain"] == "mixed", b'
+    assert_eq relinked "$(binary_field relink3.json /opt/app/mixed action)" "mixed program"
+    assert_eq mixed "$(binary_field relink3.json /opt/app/mixed toolchain)" "its toolchain"
     assert_eq "$("$root/opt/app/mixed")" "$("$WORK/out/opt/app/mixed")" "mixed program output"
     [ "$("$CTR_STORE" which "$WORK/out/opt/app/mixed" | wc -l)" -eq 2 ] ||
         fail "the relinked mixed program does not name its two TUs"
@@ -164,10 +154,9 @@ note "--toolchain refuses IR it cannot read, per binary"
 rm -rf "$WORK/out" "$WORK/out.ctr-work"
 "$RELINK" "$root" -o "$WORK/out" --toolchain gcc --json >relink4.json 2>relink4.err &&
     fail "--toolchain gcc relinked LLVM bitcode"
-python3 -c '
-import json
-b = {b["path"]: b for b in json.load(open("relink4.json"))["binaries"]}["/opt/app/clean"]
-assert b["action"] == "kept" and "--toolchain gcc cannot relink llvm-bc" in b["reason"], b'
+assert_eq kept "$(binary_field relink4.json /opt/app/clean action)" "--toolchain gcc on LLVM IR"
+binary_field relink4.json /opt/app/clean reason | grep_q -- "--toolchain gcc cannot relink llvm-bc" ||
+    fail "no reason for --toolchain gcc"
 "$RELINK" "$root" -o "$WORK/out2" --toolchain bogus 2>err.txt && fail "--toolchain bogus accepted"
 grep -q "toolchain takes llvm, gcc or auto" err.txt || fail "no message for a bad --toolchain"
 [ ! -e "$WORK/out2" ] || fail "a bad option wrote output"

@@ -35,10 +35,8 @@ expected=$("$root/opt/app/branchy")
 note "--pgo: the training run's profile is used"
 "$RELINK" "$root" -o "$WORK/out" --json --pgo '/opt/app/branchy 2000000 >/dev/null' \
     >pgo.json 2>pgo.err || { cat pgo.err; fail "relink with --pgo"; }
-python3 -c '
-import json
-b = json.load(open("pgo.json"))["binaries"][0]
-assert b["action"] == "relinked" and b["pgo"] is True, b'
+assert_eq relinked "$(binary_field pgo.json /opt/app/branchy action)" "the PGO relink"
+assert_eq True "$(binary_field pgo.json /opt/app/branchy pgo)" "PGO used"
 assert_eq "$expected" "$("$WORK/out/opt/app/branchy")" "output of the PGO relink"
 "$LLVM_BINDIR/llvm-profdata" show --all-functions --counts "$WORK/out.ctr-work/pgo.profdata" \
     >profile.txt
@@ -48,9 +46,7 @@ grep -Eq "Block counts: \[[1-9]" profile.txt || fail "the profile counted nothin
 
 note "without --pgo the code differs (the profile changed it)"
 "$RELINK" "$root" -o "$WORK/plain" --json >plain.json 2>plain.err || { cat plain.err; fail "relink"; }
-python3 -c '
-import json
-assert json.load(open("plain.json"))["binaries"][0]["pgo"] is False'
+assert_eq False "$(binary_field plain.json /opt/app/branchy pgo)" "PGO without --pgo"
 cmp -s "$WORK/out/opt/app/branchy" "$WORK/plain/opt/app/branchy" &&
     fail "the PGO relink is byte-identical to the plain one"
 
@@ -59,10 +55,8 @@ note "a failing training command: a warning, and a relink without PGO"
     { cat fail.err; fail "a failing training run failed the relink"; }
 grep -q "warning: no profile-guided optimization: the training command failed" fail.err ||
     { cat fail.err; fail "no warning for a failed training run"; }
-python3 -c '
-import json
-b = json.load(open("fail.json"))["binaries"][0]
-assert b["action"] == "relinked" and b["pgo"] is False, b'
+assert_eq relinked "$(binary_field fail.json /opt/app/branchy action)" "relink after a failed training"
+assert_eq False "$(binary_field fail.json /opt/app/branchy pgo)" "PGO after a failed training"
 "$RELINK" "$root" -o "$WORK/out3" --json --pgo 'true' >none.json 2>none.err ||
     { cat none.err; fail "a training run that runs nothing failed the relink"; }
 grep -q "no profile was written" none.err || { cat none.err; fail "no warning without profiles"; }
