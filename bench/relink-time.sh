@@ -5,8 +5,8 @@
 # DEMO_DIR is what scripts/demo leaves (it runs scripts/demo when the
 # rootfs is missing).  Each round, interleaved and from a cold start:
 #   N     make -jNPROC of demo/apps with -O3 -march=native (clang-19 / gfortran-12)
-#   R     ctr-relink ROOTFS -o OUT (default: full LTO), fresh work directory
-#   Rthin ctr-relink --lto thin
+#   R     ctr-relink ROOTFS -o OUT (default: thin LTO), fresh work directory
+#   Rfull ctr-relink --lto full
 #   R0    ctr-relink --lto none
 # Prints the median and range of each, and R/N.
 set -euo pipefail
@@ -39,15 +39,15 @@ relink_with() { # lto
 declare -A t
 for r in $(seq 1 "$rounds"); do
     t[N]+=" $(ms native)"
-    t[R]+=" $(ms relink_with full)"
-    t[Rthin]+=" $(ms relink_with thin)"
+    t[R]+=" $(ms relink_with thin)"
+    t[Rfull]+=" $(ms relink_with full)"
     t[R0]+=" $(ms relink_with none)"
 done
 stats() { tr ' ' '\n' | sed '/^$/d' | sort -n |
     awk '{a[NR]=$1} END {printf "%d %d %d\n", a[int((NR+1)/2)], a[1], a[NR]}'; }
 read -r n nlo nhi <<<"$(echo "${t[N]}" | stats)"
 printf '%-8s %9s %15s %8s\n' variant "median ms" "range ms" "x N"
-for v in N R Rthin R0; do
+for v in N R Rfull R0; do
     read -r m lo hi <<<"$(echo "${t[$v]}" | stats)"
     awk -v v="$v" -v m="$m" -v lo="$lo" -v hi="$hi" -v n="$n" \
         'BEGIN { printf "%-8s %9d %7d..%-7d %8.2f\n", v, m, lo, hi, m / n }'

@@ -24,7 +24,7 @@ static const char usage[] =
     "  -o, --output OUT     the new root filesystem\n"
     "  --store DIR          the IR store (default: ROOTFS/var/lib/comtainer/store)\n"
     "  --march CPU          'native' (default: the CPU LLVM detects here) or a CPU name\n"
-    "  --lto full|thin|none link-time optimization for LLVM IR (default: full)\n"
+    "  --lto thin|full|none link-time optimization for LLVM IR (default: thin)\n"
     "  --toolchain T        llvm, gcc or auto (default), per binary: LLVM IR is\n"
     "                       relinked by " CTR_CLANG ", GIMPLE by gcc-" CTR_GCC_MAJOR ", a binary with\n"
     "                       both by both (LLVM's part becomes one object, GCC links)\n"
@@ -117,7 +117,9 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     bool json = false, plan_only = false;
-    const char *store_path = NULL, *lto = "full";
+    /* thin: as fast as full LTO on the demo kernels (bench/relink-time.sh
+     * and scripts/demo), with parallel back ends: a third less relink time */
+    const char *store_path = NULL, *lto = "thin";
     ctr_relink_opts ro = {.march = "native"};
     ctr_image_opts io = {0};
     int c;
