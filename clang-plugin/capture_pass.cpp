@@ -120,8 +120,10 @@ struct CapturePass : PassInfoMixin<CapturePass> {
                 M.getContext().emitError(Twine("comtainer: IR not captured for '") + src +
                                          "': " + err.msg);
             else
-                errs() << "comtainer: warning: IR not captured for '" << src
-                       << "': " << err.msg << "\n";
+                // one write: parallel compiles share the terminal or log
+                errs() << (Twine("comtainer: warning: IR not captured for '") + src + "': " +
+                           err.msg + "\n")
+                              .str();
         }
         // Only an inline-asm string was added: no analysis is affected.
         return PreservedAnalyses::all();

@@ -23,12 +23,15 @@ static int strict_mode(void)
 
 __attribute__((format(printf, 1, 2))) static void refuse(const char *fmt, ...)
 {
+    /* one write: parallel compiles share the terminal or log */
+    char msg[2048];
+    int n = snprintf(msg, sizeof msg, "%s", strict_mode() ? "comtainer: error: "
+                                                          : "comtainer: warning: ");
     va_list ap;
-    fputs(strict_mode() ? "comtainer: error: " : "comtainer: warning: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg + n, sizeof msg - (size_t)n - 1, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "%s\n", msg);
     if (strict_mode())
         _exit(1); /* only way to fail a compile from a library constructor */
 }

@@ -121,8 +121,8 @@ static void reportNotCaptured(CompilerInstance &CI, const std::string &why)
         DiagnosticsEngine &d = CI.getDiagnostics();
         d.Report(d.getCustomDiagID(DiagnosticsEngine::Error, "%0")) << msg;
     } else {
-        llvm::errs() << "comtainer: warning: IR not captured for '" << src << "': " << why
-                     << "\n";
+        // one write: parallel compiles share the terminal or log
+        llvm::errs() << "comtainer: warning: IR not captured for '" + src + "': " + why + "\n";
     }
 }
 
