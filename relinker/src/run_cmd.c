@@ -102,16 +102,14 @@ static void enter_root(const char *root, char *const argv[], char *const envp[],
         _exit(126);
     }
     snprintf(path, sizeof path, "%s/tmp", root);
+    /* /tmp and /dev are conveniences: where they cannot be mounted (some
+     * container sandboxes), the command runs without them, read-only */
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0) {
-        perror("ctr-relink: mounting /tmp");
-        _exit(126);
-    }
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+        perror("ctr-relink: warning: mounting /tmp in the root");
     snprintf(path, sizeof path, "%s/dev", root);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && mount_dev(path) < 0) {
-        perror("ctr-relink: mounting /dev");
-        _exit(126);
-    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && mount_dev(path) < 0)
+        perror("ctr-relink: warning: mounting /dev in the root");
     if (bind) {
         snprintf(path, sizeof path, "%s%s", root, bind_at);
         if (mkdir(path, 0777) < 0 || mount(bind, path, NULL, MS_BIND, NULL) < 0) {
