@@ -21,19 +21,9 @@
 static int make_root(const char *root, const char *const *inner, const char *const *built,
                      size_t n, const char *troot, irs_error *err)
 {
-    ctr_remove_tree(troot);
-    char *const cp[] = {"cp", "-a", "-l", "--", (char *)root, (char *)troot, NULL};
-    if (ctr_run(cp, err) < 0)
-        return irs_error_wrap(err, "copying '%s' for the training run", root);
+    if (ctr_root_copy(root, troot, inner, built, n, err) < 0)
+        return irs_error_wrap(err, "the training root");
     char path[PATH_MAX * 3];
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        snprintf(path, sizeof path, "%s%s", troot, inner[i]);
-        if (lstat(path, &st) < 0 || unlink(path) < 0)
-            return irs_error_set(err, errno, "'%s'", path);
-        if (ctr_copy_file(built[i], path, st.st_mode, err) < 0)
-            return -1;
-    }
     /* places for the mounts of the training run, as a container would have */
     const char *dirs[] = {"/tmp", "/dev", "/proc"};
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {

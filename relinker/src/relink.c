@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <search.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,14 +143,17 @@ static const char *input_ext(const irs_record *r)
 }
 
 /* Write each stored input into the work directory, retargeted when it is
- * LLVM bitcode.  Returns 0, or -1 with the reason in why. */
+ * LLVM bitcode.  `done` holds the TU ids this run has written already: TUs
+ * of static libraries are shared by binaries, and retargeting parses the
+ * whole module.  Returns 0, or -1 with the reason in why. */
 static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_target *target,
-                          const char *work, char **why)
+                          const char *work, struct hsearch_data *done, char **why)
 {
     const ctr_elf_link *l = e->bin->link;
     for (size_t t = 0; t < l->ntu; t++) {
         const irs_record *r = e->recs[t];
-        if (!input_dir(r))
+        ENTRY key = {.key = l->tu_ids[t]}, *found;
+        if (!input_dir(r) || hsearch_r(key, FIND, &found, done))
             continue;
         if (!strcmp(r->ir_kind, "gcc-lto") &&
             strncmp(r->compiler_version, CTR_GCC_MAJOR ".", 3) != 0) {
@@ -179,6 +183,7 @@ static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_t
             *why = strdup(err.msg);
             return -1;
         }
+        hsearch_r(key, ENTER, &found, done); /* full: the TU is just prepared again */
     }
     return 0;
 }
@@ -256,31 +261,80 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
     }
 }
 
+/* A build of the relinked binaries: the final one, or the instrumented one
+ * of a PGO training run.  Outputs of a pass go to bin<tag>/, cc<tag>/ and
+ * part<tag>/. */
+struct pass {
+    const char *tag;      /* "" or "-train" */
+    const char *flags;    /* extra options of LLVM compiles and links */
+    const char *deps;     /* extra implicit inputs of the compiles (" | f") */
+    const char *manifest; /* the Ninja file */
+    bool llvm_only;       /* only binaries relinked by LLVM alone */
+};
+
+static bool in_pass(const struct pass *ps, const ctr_outcome *oc)
+{
+    return oc->relinked && (!ps->llvm_only || !strcmp(oc->toolchain, "llvm"));
+}
+
+/* The binaries a pass built, as parallel arrays: their paths in the image
+ * and their files in the work directory (bin<tag>/INDEX). */
+struct file_list {
+    size_t n;
+    const char **inner;
+    char **built;
+};
+
+static void file_list_free(struct file_list *fl)
+{
+    for (size_t i = 0; fl->built && i < fl->n; i++)
+        free(fl->built[i]);
+    free(fl->built);
+    free(fl->inner);
+}
+
+static int relinked_files(const ctr_plan *plan, const ctr_outcome *oc, const char *work,
+                          const struct pass *ps, struct file_list *fl, irs_error *err)
+{
+    *fl = (struct file_list){0};
+    fl->inner = calloc(plan->n + 1, sizeof *fl->inner);
+    fl->built = calloc(plan->n + 1, sizeof *fl->built);
+    for (size_t i = 0; fl->inner && fl->built && i < plan->n; i++) {
+        char *path = NULL;
+        if (!in_pass(ps, &oc[i]))
+            continue;
+        if (asprintf(&path, "%s/bin%s/%zu", work, ps->tag, i) < 0)
+            break;
+        if (access(path, F_OK) != 0) {
+            free(path); /* its link failed */
+            continue;
+        }
+        fl->inner[fl->n] = plan->v[i].bin->inner;
+        fl->built[fl->n++] = path;
+    }
+    if (fl->inner && fl->built)
+        return 0;
+    file_list_free(fl);
+    return irs_error_set(err, ENOMEM, "listing the relinked files");
+}
+
 /* ---- the new root filesystem ---------------------------------------------- */
 
 static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
-                    irs_error *err)
+                    const struct pass *final, irs_error *err)
 {
-    char tmp[PATH_MAX], old[PATH_MAX], dst[PATH_MAX * 2], src[PATH_MAX];
+    char tmp[PATH_MAX], old[PATH_MAX], dst[PATH_MAX * 2];
     snprintf(tmp, sizeof tmp, "%s.ctr-tmp", o->out);
     snprintf(old, sizeof old, "%s.ctr-old", o->out);
-    ctr_remove_tree(tmp);
-    /* unchanged files are hard links to the input's (cp -al) */
-    char *const cp[] = {"cp", "-a", "-l", "--", plan->fs->root, tmp, NULL};
-    if (ctr_run(cp, err) < 0)
-        return irs_error_wrap(err, "copying '%s' to '%s'", plan->fs->root, tmp);
-    for (size_t i = 0; i < plan->n; i++) {
-        if (!oc[i].relinked)
-            continue;
-        struct stat st;
-        snprintf(dst, sizeof dst, "%s%s", tmp, plan->v[i].bin->inner);
-        snprintf(src, sizeof src, "%s/bin/%zu", o->work, i);
-        if (lstat(dst, &st) < 0 || unlink(dst) < 0 || ctr_copy_file(src, dst, st.st_mode, err) < 0) {
-            if (!err->msg[0])
-                irs_error_set(err, errno, "'%s'", dst);
-            ctr_remove_tree(tmp);
-            return -1;
-        }
+    struct file_list fl;
+    if (relinked_files(plan, oc, o->work, final, &fl, err) < 0)
+        return -1;
+    int rc = ctr_root_copy(plan->fs->root, tmp, fl.inner, (const char *const *)fl.built, fl.n,
+                           err);
+    file_list_free(&fl);
+    if (rc < 0) {
+        ctr_remove_tree(tmp);
+        return -1;
     }
     if (o->check && !ctr_run_in_root(tmp, o->check, "checking the relinked root with", NULL, NULL,
                                      NULL)) {
@@ -427,22 +481,6 @@ static void add_desc(struct buf *b, const char *inner)
         add(b, *p == '\n' ? "?" : one);
     }
     add(b, "\n");
-}
-
-/* A build of the relinked binaries: the final one, or the instrumented one
- * of a PGO training run.  Outputs of a pass go to bin<tag>/, cc<tag>/ and
- * part<tag>/. */
-struct pass {
-    const char *tag;      /* "" or "-train" */
-    const char *flags;    /* extra options of LLVM compiles and links */
-    const char *deps;     /* extra implicit inputs of the compiles (" | f") */
-    const char *manifest; /* the Ninja file */
-    bool llvm_only;       /* only binaries relinked by LLVM alone */
-};
-
-static bool in_pass(const struct pass *ps, const ctr_outcome *oc)
-{
-    return oc->relinked && (!ps->llvm_only || !strcmp(oc->toolchain, "llvm"));
 }
 
 /* The stored inputs of binary e in the work directory, as ninja paths:
@@ -643,27 +681,13 @@ static bool train(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *
     static const struct pass gen = {"-train", " -fprofile-generate", "", "train.ninja", true};
     if (build_pass(plan, oc, o, target, &gen, err) < 0)
         return false;
-    char bin[PATH_MAX];
-    size_t n = 0;
-    const char **inner = calloc(plan->n + 1, sizeof *inner), **built = calloc(plan->n + 1,
-                                                                              sizeof *built);
-    char (*paths)[PATH_MAX] = calloc(plan->n + 1, sizeof *paths);
-    for (size_t i = 0; inner && built && paths && i < plan->n; i++) {
-        snprintf(bin, sizeof bin, "%s/bin-train/%zu", o->work, i);
-        if (in_pass(&gen, &oc[i]) && access(bin, F_OK) == 0) {
-            memcpy(paths[n], bin, sizeof bin);
-            inner[n] = plan->v[i].bin->inner;
-            built[n] = paths[n];
-            n++;
-        }
-    }
-    bool ok = inner && built && paths &&
-              ctr_pgo_train(plan->fs->root, inner, built, n, o->pgo, o->work, err) == 0;
+    struct file_list fl;
+    bool ok = relinked_files(plan, oc, o->work, &gen, &fl, err) == 0;
+    ok = ok && ctr_pgo_train(plan->fs->root, fl.inner, (const char *const *)fl.built, fl.n,
+                             o->pgo, o->work, err) == 0;
     if (!ok)
         fprintf(stderr, "ctr-relink: warning: no profile-guided optimization: %s\n", err->msg);
-    free(inner);
-    free(built);
-    free(paths);
+    file_list_free(&fl);
     return ok;
 }
 
@@ -689,9 +713,17 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
             return irs_error_set(err, errno, "work directory '%s'", path);
     }
+    size_t ntus = 0;
+    for (size_t i = 0; i < plan->n; i++)
+        ntus += plan->v[i].bin->link->ntu;
+    struct hsearch_data done = {0};
+    if (!hcreate_r(ntus * 2 + 16, &done))
+        return irs_error_set(err, ENOMEM, "relinking");
     ctr_target target;
-    if (ctr_target_init(&target, o->march, err) < 0)
+    if (ctr_target_init(&target, o->march, err) < 0) {
+        hdestroy_r(&done);
         return -1;
+    }
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
         oc[i] = (ctr_outcome){.toolchain = "-"};
@@ -700,15 +732,17 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
             continue;
         }
         const char *tc = choose_toolchain(e, o->toolchain, &oc[i].why);
-        if (!tc || prepare_inputs(e, store, &target, o->work, &oc[i].why) < 0)
+        if (!tc || prepare_inputs(e, store, &target, o->work, &done, &oc[i].why) < 0)
             continue;
         if (write_link_files(e, i, o->work, err) < 0) {
             ctr_target_clear(&target);
+            hdestroy_r(&done);
             return -1;
         }
         oc[i].toolchain = tc;
         oc[i].relinked = true;
     }
+    hdestroy_r(&done);
     /* the final pass: with a profile when training gave one */
     char use[PATH_MAX * 2 + 128] = "", deps[64] = "";
     if (o->pgo && train(plan, oc, o, &target, err)) {
@@ -739,5 +773,5 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     for (size_t i = 0; i < plan->n; i++)
         if (oc[i].relinked)
             check_output(&plan->v[i], plan->fs->root, o->work, i, &oc[i]);
-    return assemble(plan, oc, o, err);
+    return assemble(plan, oc, o, &final, err);
 }

@@ -212,6 +212,25 @@ int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
     return rc;
 }
 
+int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
+                  const char *const *replacement, size_t n, irs_error *err)
+{
+    ctr_remove_tree(dest);
+    char *const cp[] = {"cp", "-a", "-l", "--", (char *)root, (char *)dest, NULL};
+    if (ctr_run(cp, err) < 0)
+        return irs_error_wrap(err, "copying '%s' to '%s'", root, dest);
+    char path[PATH_MAX * 3];
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s%s", dest, inner[i]);
+        if (lstat(path, &st) < 0 || unlink(path) < 0)
+            return irs_error_set(err, errno, "'%s'", path);
+        if (ctr_copy_file(replacement[i], path, st.st_mode, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int ctr_remove_tree(const char *path)
 {
     char *const argv[] = {"rm", "-rf", "--one-file-system", (char *)path, NULL};

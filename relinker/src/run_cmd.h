@@ -4,6 +4,7 @@
 #define CTR_RUN_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "comtainer/irstore.h"
@@ -32,6 +33,12 @@ int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
 
 /* True when both files can be read and hold the same bytes. */
 bool ctr_same_file(const char *a, const char *b);
+
+/* A copy of root at dest (whatever was at dest is removed first): hard
+ * links to root's files (cp -al), except the n files at the inner paths
+ * inner[i], which are copies of replacement[i] with the original's mode. */
+int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
+                  const char *const *replacement, size_t n, irs_error *err);
 
 /* rm -rf, staying on one file system. */
 int ctr_remove_tree(const char *path);
