@@ -105,11 +105,18 @@ build_multi() { # dir [captured] [make args...]
 make_app_rootfs() { # root [make args...]
     local root=$1
     shift
-    export COMTAINER_STORE="$root/var/lib/comtainer/store"
+    empty_app_rootfs "$root"
     build_multi "$WORK/src" captured "$@"
-    mkdir -p "$root/opt/app" "$root/usr/bin"
+    mkdir -p "$root/usr/bin"
     cp "$WORK/src/heat" "$WORK/src/solve" "$WORK/src/libsolver.so" "$root/opt/app/"
-    add_runtime_libs "$root"
+}
+
+# A root filesystem at ROOT with an empty /opt/app, this machine's runtime
+# libraries, and its IR store as the one the captures that follow write to.
+empty_app_rootfs() { # root
+    export COMTAINER_STORE="$1/var/lib/comtainer/store"
+    mkdir -p "$1/opt/app"
+    add_runtime_libs "$1"
 }
 
 # Copies of this machine's C and C++ runtime libraries and loader into ROOT,

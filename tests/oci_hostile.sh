@@ -13,9 +13,7 @@
 fresh_work
 need_oci_tools
 root="$WORK/rootfs"
-export COMTAINER_STORE="$root/var/lib/comtainer/store"
-add_runtime_libs "$root"
-mkdir -p "$root/opt/app"
+empty_app_rootfs "$root"
 printf '#include <stdio.h>\nint main(void) { puts("hello"); return 0; }\n' >hello.c
 "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" hello.c -o "$root/opt/app/hello"
 rootfs_to_oci "$root" "$WORK/good" v1

@@ -7,12 +7,10 @@
 # toolchains ("mixed"); --toolchain refuses IR it cannot read.
 . "$TESTS_DIR/lib.sh"
 fresh_work
-RELINK="$BUILD_DIR/relinker/ctr-relink"
+RELINK=$CTR_RELINK
 GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
 root="$WORK/rootfs"
-export COMTAINER_STORE="$root/var/lib/comtainer/store"
-mkdir -p "$root/opt/app"
-add_runtime_libs "$root"
+empty_app_rootfs "$root"
 
 cat >main.c <<'C'
 #include <stdio.h>

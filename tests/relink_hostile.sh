@@ -7,11 +7,9 @@
 # (../../etc/passwd) makes the binary's records unreadable: it is skipped.
 . "$TESTS_DIR/lib.sh"
 fresh_work
-RELINK="$BUILD_DIR/relinker/ctr-relink"
+RELINK=$CTR_RELINK
 root="$WORK/rootfs"
-export COMTAINER_STORE="$root/var/lib/comtainer/store"
-mkdir -p "$root/opt/app"
-add_runtime_libs "$root"
+empty_app_rootfs "$root"
 printf 'int main(void) { return 0; }\n' >p.c
 "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" p.c -o good
 id=$("$CTR_STORE" which good --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')

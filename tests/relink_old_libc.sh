@@ -6,11 +6,9 @@
 # the version and library named.
 . "$TESTS_DIR/lib.sh"
 fresh_work
-RELINK="$BUILD_DIR/relinker/ctr-relink"
+RELINK=$CTR_RELINK
 root="$WORK/rootfs"
-export COMTAINER_STORE="$root/var/lib/comtainer/store"
-mkdir -p "$root/opt/app"
-add_runtime_libs "$root"
+empty_app_rootfs "$root"
 cat >hello.c <<'C'
 #include <stdio.h>
 int main(void) { puts("hello"); return 0; }

@@ -7,11 +7,10 @@
 # and /dev/null.
 . "$TESTS_DIR/lib.sh"
 fresh_work
-RELINK="$BUILD_DIR/relinker/ctr-relink"
+RELINK=$CTR_RELINK
 root="$WORK/rootfs"
-export COMTAINER_STORE="$root/var/lib/comtainer/store"
-mkdir -p "$root/opt/app" "$root/bin" "$root/tmp" "$root/dev"
-add_runtime_libs "$root"
+empty_app_rootfs "$root"
+mkdir -p "$root/bin" "$root/tmp" "$root/dev"
 cp /bin/dash "$root/bin/sh" # images have a shell; the commands below need one
 cat >branchy.c <<'C'
 #include <stdio.h>

@@ -4,7 +4,7 @@
 # the root only (symlinks included), and reports binaries it cannot relink.
 . "$TESTS_DIR/lib.sh"
 fresh_work
-RELINK="$BUILD_DIR/relinker/ctr-relink"
+RELINK=$CTR_RELINK
 
 root="$WORK/rootfs"
 make_app_rootfs "$root"

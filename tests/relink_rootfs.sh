@@ -6,7 +6,7 @@
 # run does no compile work; what cannot be relinked is kept and reported.
 . "$TESTS_DIR/lib.sh"
 fresh_work
-RELINK="$BUILD_DIR/relinker/ctr-relink"
+RELINK=$CTR_RELINK
 root="$WORK/rootfs"
 make_app_rootfs "$root"
 add_vector_kernel "$root" # a vectorizable kernel, compiled for baseline x86-64
