@@ -371,37 +371,87 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
     return 0;
 }
 
+/* The image's libraries that relinked files need, each read once per run:
+ * most binaries need the same few (libc, libm, libstdc++). */
+struct lib_cache {
+    size_t n, cap;
+    struct lib_entry {
+        char *inner;        /* path in the image */
+        ctr_elf_link *link; /* NULL when it could not be read */
+        char *error;        /* then why */
+    } *v;
+};
+
+static void lib_cache_free(struct lib_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->v[i].inner);
+        ctr_elf_link_free(c->v[i].link);
+        free(c->v[i].error);
+    }
+    free(c->v);
+}
+
+/* The library at inner path `inner` of root, from the cache or read into
+ * it; NULL when out of memory. */
+static const struct lib_entry *image_lib(struct lib_cache *c, const char *root,
+                                         const char *inner)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcmp(c->v[i].inner, inner))
+            return &c->v[i];
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 8;
+        struct lib_entry *v = realloc(c->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        c->v = v;
+        c->cap = cap;
+    }
+    struct lib_entry *e = &c->v[c->n];
+    char host[PATH_MAX * 2];
+    irs_error err;
+    snprintf(host, sizeof host, "%s%s", root, inner);
+    *e = (struct lib_entry){.inner = strdup(inner)};
+    if (!e->inner)
+        return NULL;
+    if (ctr_elf_link_read(host, &e->link, &err) < 0)
+        e->error = strdup(err.msg);
+    c->n++;
+    return e;
+}
+
 /* The relinked file must load in the image, not just here: every library it
  * needs is in the image, and each provides the symbol versions it needs (the
  * native toolchain's libc may be newer than the image's).  NULL if so, else
  * the reason (malloc'ed). */
-static char *image_can_load(const ctr_binary *b, const ctr_elf_link *nl, const char *root)
+static char *image_can_load(const ctr_binary *b, const ctr_elf_link *nl, const char *root,
+                            struct lib_cache *libs)
 {
     char *why = NULL;
     for (size_t i = 0; i < nl->needed.n && !why; i++) {
         const char *lib = nl->needed.v[i];
-        char *inner = ctr_rootfs_find_needed(root, b, lib), host[PATH_MAX * 2];
-        ctr_elf_link *ll = NULL;
-        irs_error err;
-        snprintf(host, sizeof host, "%s%s", root, inner ? inner : "");
+        char *inner = ctr_rootfs_find_needed(root, b, lib);
+        const struct lib_entry *le = inner ? image_lib(libs, root, inner) : NULL;
         if (!inner)
             asprintf(&why, "the relinked file needs %s, which the image does not have", lib);
-        else if (ctr_elf_link_read(host, &ll, &err) < 0)
-            why = strdup(err.msg);
+        else if (!le)
+            why = strdup("out of memory");
+        else if (!le->link)
+            why = strdup(le->error ? le->error : "out of memory");
         size_t liblen = strlen(lib);
-        for (size_t k = 0; ll && !why && k < nl->verneed.n; k++) {
+        for (size_t k = 0; !why && k < nl->verneed.n; k++) {
             const char *pair = nl->verneed.v[k], *ver = pair + liblen + 1;
             if (strncmp(pair, lib, liblen) || pair[liblen] != ' ')
                 continue;
             bool found = false;
-            for (size_t d = 0; d < ll->verdef.n && !found; d++)
-                found = !strcmp(ll->verdef.v[d], ver);
+            for (size_t d = 0; d < le->link->verdef.n && !found; d++)
+                found = !strcmp(le->link->verdef.v[d], ver);
             if (!found)
                 asprintf(&why, "the relinked file needs %s from %s; the image's %s lacks it "
                                "(its C library is older than this machine's)",
                          ver, lib, inner);
         }
-        ctr_elf_link_free(ll);
         free(inner);
     }
     return why;
@@ -411,7 +461,7 @@ static char *image_can_load(const ctr_binary *b, const ctr_elf_link *nl, const c
  * first, so a failed link leaves nothing), names the same TUs, loads in the
  * image, and, for a shared library, exports every symbol the original did. */
 static void check_output(const ctr_plan_entry *e, const char *root, const char *work, size_t i,
-                         ctr_outcome *oc)
+                         struct lib_cache *libs, ctr_outcome *oc)
 {
     char path[PATH_MAX];
     ctr_elf_link *nl = NULL;
@@ -424,7 +474,7 @@ static void check_output(const ctr_plan_entry *e, const char *root, const char *
         oc->why = strdup(err.msg);
     } else if (nl->ntu != l->ntu) {
         asprintf(&oc->why, "the relinked file names %zu TUs, the original %zu", nl->ntu, l->ntu);
-    } else if ((oc->why = image_can_load(e->bin, nl, root))) {
+    } else if ((oc->why = image_can_load(e->bin, nl, root, libs))) {
         /* reason set */
     } else {
         size_t j = 0;
@@ -770,8 +820,10 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
                                                  st.st_mtim.tv_nsec != before[i].tv_nsec);
     }
     read_times(o->work, plan, oc);
+    struct lib_cache libs = {0};
     for (size_t i = 0; i < plan->n; i++)
         if (oc[i].relinked)
-            check_output(&plan->v[i], plan->fs->root, o->work, i, &oc[i]);
+            check_output(&plan->v[i], plan->fs->root, o->work, i, &libs, &oc[i]);
+    lib_cache_free(&libs);
     return assemble(plan, oc, o, &final, err);
 }
