@@ -1,5 +1,5 @@
 # Every third-party dependency is found here, and only here.  The Debian
-# packages that provide them are listed once, in .ci/packages.
+# packages that provide them are listed once, in scripts/debian-packages.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MSGPACK REQUIRED IMPORTED_TARGET msgpack)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
@@ -8,6 +8,9 @@ pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+# Nettle: the GCC plugin's capture process opens it for SHA-256 (cheaper to
+# load than libcrypto, which stays its fallback); headers only, no link.
+pkg_check_modules(NETTLE IMPORTED_TARGET nettle)
 
 # Clang 19 from Debian's llvm-19-dev / libclang-19-dev.
 # LLVMConfigVersion accepts only an exact major.minor request, so ask for any

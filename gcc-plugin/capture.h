@@ -50,8 +50,9 @@ void cg_report_error(int fd, const char *reason);
 int cg_report_collect(int fd, pid_t pid, char id[IRS_HASH_HEX_LEN + 1], char *reason,
                       size_t reasonlen, double *cpu_seconds);
 
-/* Load the SHA-256 that irs_sha256_digest() uses (OpenSSL's libcrypto,
- * opened only in the capture process; see sha256_dlopen.c).  Returns 0, or
+/* Load the SHA-256 that irs_sha256_digest() uses (libnettle's, else
+ * OpenSSL's libcrypto, opened only in the capture process; see
+ * sha256_dlopen.c).  Returns 0, or
  * -1 with a message in errbuf.  irs_sha256_digest() loads it too, but can
  * only fail without saying why. */
 int cg_sha256_load(char *errbuf, size_t errlen);
