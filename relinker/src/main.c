@@ -24,7 +24,9 @@ static const char usage[] =
     "  -o, --output OUT     the new root filesystem\n"
     "  --store DIR          the IR store (default: ROOTFS/var/lib/comtainer/store)\n"
     "  --march CPU          'native' (default: the CPU LLVM detects here) or a CPU name\n"
-    "  --lto thin|full|none link-time optimization for LLVM IR (default: thin)\n"
+    "  --lto thin|full|none link-time optimization (default: thin; for GIMPLE, thin\n"
+    "                       and full both mean gcc -flto=auto, and none compiles\n"
+    "                       each TU on its own)\n"
     "  --toolchain T        llvm, gcc or auto (default), per binary: LLVM IR is\n"
     "                       relinked by " CTR_CLANG ", GIMPLE by gcc-" CTR_GCC_MAJOR ", a binary with\n"
     "                       both by both (LLVM's part becomes one object, GCC links)\n"
@@ -40,6 +42,16 @@ static const char usage[] =
     "                       CMD inside a copy of the root (as --check does), and\n"
     "                       relink with the profile it wrote; if no profile comes,\n"
     "                       a warning says why and the relink goes on without\n"
+    "  --select CMD         choose each binary's build by timing CMD (inside a copy\n"
+    "                       of the root, as --check runs it): the configured build,\n"
+    "                       the other side of --lto, generic tuning, and the\n"
+    "                       original are timed, interleaved, each in turn in place\n"
+    "                       of the configured build (a program by the time of its\n"
+    "                       own processes, a library by CMD's); a binary ships the\n"
+    "                       fastest if it is faster in every run and by 1 %% or\n"
+    "                       more, and the originals are kept if they run CMD\n"
+    "                       faster than the choices together\n"
+    "  --select-rounds N    timed runs of each choice (default 3)\n"
     "  --plan               only show the link graph and what stands in the way\n"
     "  --json               machine-readable output\n"
     "  -v, --verbose        show the link commands\n"
@@ -81,26 +93,65 @@ static const char *action(const ctr_outcome *o)
     return !o->relinked ? "kept" : o->rebuilt ? "relinked" : "up to date";
 }
 
+/* What --select found (ro.select_report), for the summaries. */
+static ctr_select_report select_report;
+
 static void print_summary(const ctr_plan *plan, const ctr_outcome *oc)
 {
     printf("%-40s %4s %-5s %-10s %8s  %s\n", "BINARY", "TUS", "TOOL", "ACTION", "TIME", "NOTE");
-    for (size_t i = 0; i < plan->n; i++)
+    for (size_t i = 0; i < plan->n; i++) {
+        char note[256] = "";
+        if (oc[i].relinked && select_report.done)
+            snprintf(note, sizeof note, "%s%s", oc[i].recipe, oc[i].pgo ? ", with PGO" : "");
+        else if (oc[i].relinked && oc[i].pgo)
+            snprintf(note, sizeof note, "with PGO");
         printf("%-40s %4zu %-5s %-10s %7.2fs  %s\n", plan->v[i].bin->inner,
                plan->v[i].bin->link->ntu, oc[i].toolchain, action(&oc[i]), oc[i].seconds,
-               oc[i].why ? oc[i].why : oc[i].pgo ? "with PGO" : "");
+               oc[i].why ? oc[i].why : note);
+    }
+    const ctr_select_report *r = &select_report;
+    if (r->done && r->chosen > 0)
+        printf("--select: %.3f s with the original binaries, %.3f s as written (%.2fx)%s\n",
+               r->original, r->chosen, r->original / r->chosen,
+               r->reverted ? ": the originals were kept" : "");
+}
+
+/* --select's medians of one binary: {"original": s, "thin LTO": s, ...}. */
+static json_t *select_json(const ctr_outcome *oc)
+{
+    json_t *o = json_object();
+    for (int k = 0; k < CTR_SELECT_MAX; k++)
+        if (select_report.choice[k] && (oc->select_seconds[k] > 0 || oc->select_failed[k]))
+            json_object_set_new(o, select_report.choice[k],
+                                oc->select_failed[k] ? json_string("failed")
+                                                     : json_real(oc->select_seconds[k]));
+    return o;
 }
 
 static json_t *summary_json(const ctr_plan *plan, const ctr_outcome *oc, const char *out)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < plan->n; i++)
-        json_array_append_new(a, json_pack("{s:s,s:I,s:s,s:s,s:f,s:b,s:s?}", "path",
-                                           plan->v[i].bin->inner,
-                                           "tus", (json_int_t)plan->v[i].bin->link->ntu,
-                                           "toolchain", oc[i].toolchain, "action",
-                                           action(&oc[i]), "seconds", oc[i].seconds,
-                                           "pgo", oc[i].pgo, "reason", oc[i].why));
-    return json_pack("{s:s,s:o}", "output", out, "binaries", a);
+    for (size_t i = 0; i < plan->n; i++) {
+        json_t *b = json_pack("{s:s,s:I,s:s,s:s,s:f,s:b,s:s?,s:s?}", "path",
+                              plan->v[i].bin->inner,
+                              "tus", (json_int_t)plan->v[i].bin->link->ntu,
+                              "toolchain", oc[i].toolchain, "action", action(&oc[i]),
+                              "seconds", oc[i].seconds, "pgo", oc[i].pgo, "reason", oc[i].why,
+                              "recipe", oc[i].relinked ? oc[i].recipe : NULL);
+        if (select_report.done && oc[i].select_seconds[0] > 0)
+            json_object_set_new(b, "select_seconds", select_json(&oc[i]));
+        json_array_append_new(a, b);
+    }
+    json_t *j = json_pack("{s:s,s:o}", "output", out, "binaries", a);
+    const ctr_select_report *r = &select_report;
+    if (r->done || r->note)
+        json_object_set_new(j, "select",
+                            json_pack("{s:b,s:i,s:f,s:f,s:f,s:b,s:b,s:s?}", "done", r->done,
+                                      "rounds", r->rounds, "original_seconds", r->original,
+                                      "configured_seconds", r->base, "chosen_seconds",
+                                      r->chosen, "reverted", r->reverted, "per_program",
+                                      r->per_program, "note", r->note));
+    return j;
 }
 
 int main(int argc, char **argv)
@@ -113,6 +164,7 @@ int main(int argc, char **argv)
         {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
         {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
         {"pgo", required_argument, NULL, 'P'},
+        {"select", required_argument, NULL, 'S'}, {"select-rounds", required_argument, NULL, 'R'},
         {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
         {NULL, 0, NULL, 0},
     };
@@ -120,7 +172,7 @@ int main(int argc, char **argv)
     /* thin: as fast as full LTO on the demo kernels (bench/relink-time.sh
      * and scripts/demo), with parallel back ends: a third less relink time */
     const char *store_path = NULL, *lto = "thin";
-    ctr_relink_opts ro = {.march = "native"};
+    ctr_relink_opts ro = {.march = "native", .select_rounds = 3};
     ctr_image_opts io = {0};
     int c;
     while ((c = getopt_long(argc, argv, "ho:j:v", opts, NULL)) != -1) {
@@ -136,6 +188,8 @@ int main(int argc, char **argv)
         case 'v': ro.verbose = true; break;
         case 'c': ro.check = optarg; break;
         case 'P': ro.pgo = optarg; break;
+        case 'S': ro.select = optarg; break;
+        case 'R': ro.select_rounds = atoi(optarg); break;
         case 'T': io.tag = optarg; break;
         case 'K': io.keep_store = true; break;
         case 't':
@@ -151,7 +205,9 @@ int main(int argc, char **argv)
     const char *problem = optind != argc - 1          ? "one ROOTFS is needed"
                           : !plan_only && !ro.out     ? "-o OUT is needed"
                           : ro.jobs < 0               ? "--jobs must be positive"
-                                                      : NULL;
+                          : ro.select_rounds < 1 || ro.select_rounds > 100
+                              ? "--select-rounds takes 1 to 100"
+                              : NULL;
     ro.lto = !strcmp(lto, "thin") ? CTR_LTO_THIN : !strcmp(lto, "none") ? CTR_LTO_NONE
                                                                            : CTR_LTO_FULL;
     if (!problem && strcmp(lto, "full") && strcmp(lto, "thin") && strcmp(lto, "none"))
@@ -161,6 +217,7 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
+    ro.select_report = &select_report;
     const char *root = argv[optind];
     if (oci_ref_is_image(root)) { /* an OCI image or archive: image_relink.c */
         io.store = store_path, io.json = json, io.plan_only = plan_only;

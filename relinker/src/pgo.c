@@ -23,15 +23,7 @@ static int make_root(const char *root, const char *const *inner, const char *con
 {
     if (ctr_root_copy(root, troot, inner, built, n, err) < 0)
         return irs_error_wrap(err, "the training root");
-    char path[PATH_MAX * 3];
-    /* places for the mounts of the training run, as a container would have */
-    const char *dirs[] = {"/tmp", "/dev", "/proc"};
-    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-        snprintf(path, sizeof path, "%s%s", troot, dirs[i]);
-        if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return irs_error_set(err, errno, "'%s'", path);
-    }
-    return 0;
+    return ctr_root_add_mount_points(troot, err);
 }
 
 static int merge(const char *profiles, const char *work, irs_error *err)

@@ -30,6 +30,26 @@ static const struct {
     {"libpthread.so.0", "-lpthread"}, {"libdl.so.2", "-ldl"},  {"librt.so.1", "-lrt"},
 };
 
+/* How a binary is rebuilt.  The configured recipe (--lto, tuned for the
+ * target CPU) builds into bin/, cc/ and part/; --select adds others, each
+ * into directories of its own (bin<tag>/, ...), to be timed against it. */
+struct recipe {
+    const char *name;  /* for the summary */
+    const char *tag;   /* "" for the configured recipe */
+    enum ctr_lto lto;
+    bool generic_tune; /* the target's instructions, tuned for no CPU in particular */
+};
+
+static const char *lto_flag(enum ctr_lto lto)
+{
+    return lto == CTR_LTO_THIN ? " -flto=thin" : lto == CTR_LTO_FULL ? " -flto" : "";
+}
+
+static const char *lto_name(enum ctr_lto lto)
+{
+    return lto == CTR_LTO_THIN ? "thin LTO" : lto == CTR_LTO_FULL ? "full LTO" : "no LTO";
+}
+
 /* ---- small helpers ------------------------------------------------------- */
 
 struct buf {
@@ -147,7 +167,8 @@ static const char *input_ext(const irs_record *r)
  * of static libraries are shared by binaries, and retargeting parses the
  * whole module.  Returns 0, or -1 with the reason in why. */
 static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_target *target,
-                          const char *work, struct hsearch_data *done, char **why)
+                          const ctr_target *generic, const char *work, struct hsearch_data *done,
+                          char **why)
 {
     const ctr_elf_link *l = e->bin->link;
     for (size_t t = 0; t < l->ntu; t++) {
@@ -174,6 +195,14 @@ static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_t
             rc = ctr_retarget_bitcode(ir, len, target, r->source, &re, &relen, &nf, &err);
             if (rc == 0)
                 rc = write_if_changed(path, re, relen, &err);
+            if (rc == 0 && generic) { /* for --select's generically tuned recipe */
+                free(re);
+                re = NULL;
+                snprintf(path, sizeof path, "%s/tu-generic/%s.bc", work, l->tu_ids[t]);
+                rc = ctr_retarget_bitcode(ir, len, generic, r->source, &re, &relen, &nf, &err);
+                if (rc == 0)
+                    rc = write_if_changed(path, re, relen, &err);
+            }
         } else if (rc == 0) {
             rc = write_if_changed(path, ir, len, &err);
         }
@@ -199,8 +228,9 @@ static bool any_language(const ctr_plan_entry *e, const char *lang)
 /* The link command for one binary, as the ninja variables `pre` (driver and
  * options, before the TUs) and `post` (libraries, after them). */
 static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
-                         const ctr_relink_opts *o, const ctr_target *target, const char *root,
-                         const char *work, size_t index)
+                         const ctr_relink_opts *o, const struct recipe *rc,
+                         const ctr_target *target, const char *root, const char *work,
+                         size_t index)
 {
     const ctr_elf_link *l = e->bin->link;
     char tmp[PATH_MAX * 2];
@@ -208,7 +238,7 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
     if (!strcmp(tc, "llvm")) {
         add(b, cxx ? CTR_CLANGXX : CTR_CLANG);
         add(b, " -O3 -fuse-ld=lld");
-        add(b, o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "");
+        add(b, lto_flag(rc->lto));
         if (l->exports.n) {
             snprintf(tmp, sizeof tmp, "-Wl,--export-dynamic-symbol-list=%s/exp/%zu.list", work,
                      index);
@@ -217,10 +247,11 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
         snprintf(tmp, sizeof tmp, "-march=%s", target->cpu);
     } else {
         add(b, fortran ? "gfortran-" CTR_GCC_MAJOR : cxx ? "g++-" CTR_GCC_MAJOR : "gcc-" CTR_GCC_MAJOR);
-        add(b, " -O3 -flto=auto -fno-fat-lto-objects");
+        /* without LTO, each GIMPLE TU was compiled on its own (cc/) */
+        add(b, rc->lto == CTR_LTO_NONE ? " -O3" : " -O3 -flto=auto -fno-fat-lto-objects");
         /* the objects' own options (kept in their IR) include the driver's
          * default -mtune=generic, which an implied tuning does not override */
-        snprintf(tmp, sizeof tmp, "-mtune=%s", o->march);
+        snprintf(tmp, sizeof tmp, "-mtune=%s", rc->generic_tune ? "generic" : o->march);
         add_arg(b, tmp);
         snprintf(tmp, sizeof tmp, "-march=%s", o->march);
     }
@@ -262,10 +293,11 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
 }
 
 /* A build of the relinked binaries: the final one, or the instrumented one
- * of a PGO training run.  Outputs of a pass go to bin<tag>/, cc<tag>/ and
+ * of a PGO training run.  Outputs of a recipe go to bin<tag>/, cc<tag>/ and
  * part<tag>/. */
 struct pass {
-    const char *tag;      /* "" or "-train" */
+    const struct recipe *recipes; /* the builds of each binary; the first is the pass's own */
+    size_t nrecipes;
     const char *flags;    /* extra options of LLVM compiles and links */
     const char *deps;     /* extra implicit inputs of the compiles (" | f") */
     const char *manifest; /* the Ninja file */
@@ -278,7 +310,8 @@ static bool in_pass(const struct pass *ps, const ctr_outcome *oc)
 }
 
 /* The binaries a pass built, as parallel arrays: their paths in the image
- * and their files in the work directory (bin<tag>/INDEX). */
+ * and their files in the work directory (bin<tag>/INDEX): of the pass's own
+ * recipe, or with `shipped`, of the recipe each binary ships with. */
 struct file_list {
     size_t n;
     const char **inner;
@@ -294,7 +327,8 @@ static void file_list_free(struct file_list *fl)
 }
 
 static int relinked_files(const ctr_plan *plan, const ctr_outcome *oc, const char *work,
-                          const struct pass *ps, struct file_list *fl, irs_error *err)
+                          const struct pass *ps, bool shipped, struct file_list *fl,
+                          irs_error *err)
 {
     *fl = (struct file_list){0};
     fl->inner = calloc(plan->n + 1, sizeof *fl->inner);
@@ -303,7 +337,8 @@ static int relinked_files(const ctr_plan *plan, const ctr_outcome *oc, const cha
         char *path = NULL;
         if (!in_pass(ps, &oc[i]))
             continue;
-        if (asprintf(&path, "%s/bin%s/%zu", work, ps->tag, i) < 0)
+        if (asprintf(&path, "%s/bin%s/%zu", work, shipped ? oc[i].tag : ps->recipes[0].tag,
+                     i) < 0)
             break;
         if (access(path, F_OK) != 0) {
             free(path); /* its link failed */
@@ -327,7 +362,7 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
     snprintf(tmp, sizeof tmp, "%s.ctr-tmp", o->out);
     snprintf(old, sizeof old, "%s.ctr-old", o->out);
     struct file_list fl;
-    if (relinked_files(plan, oc, o->work, final, &fl, err) < 0)
+    if (relinked_files(plan, oc, o->work, final, true, &fl, err) < 0)
         return -1;
     int rc = ctr_root_copy(plan->fs->root, tmp, fl.inner, (const char *const *)fl.built, fl.n,
                            err);
@@ -457,24 +492,24 @@ static char *image_can_load(const ctr_binary *b, const ctr_elf_link *nl, const c
     return why;
 }
 
-/* A relinked binary is used only if it exists (the link rule removes it
- * first, so a failed link leaves nothing), names the same TUs, loads in the
- * image, and, for a shared library, exports every symbol the original did. */
-static void check_output(const ctr_plan_entry *e, const char *root, const char *work, size_t i,
-                         struct lib_cache *libs, ctr_outcome *oc)
+/* A relinked binary (the file at path) is used only if it exists (the link
+ * rule removes it first, so a failed link leaves nothing), names the same
+ * TUs, loads in the image, and, for a shared library, exports every symbol
+ * the original did.  NULL if so, else why not (malloc'ed). */
+static char *check_built(const ctr_plan_entry *e, const char *root, const char *path,
+                         struct lib_cache *libs)
 {
-    char path[PATH_MAX];
     ctr_elf_link *nl = NULL;
     irs_error err;
-    snprintf(path, sizeof path, "%s/bin/%zu", work, i);
+    char *why = NULL;
     const ctr_elf_link *l = e->bin->link;
     if (access(path, F_OK) != 0) {
-        oc->why = strdup("the native link failed (see the messages above)");
+        why = strdup("the native link failed (see the messages above)");
     } else if (ctr_elf_link_read(path, &nl, &err) < 0) {
-        oc->why = strdup(err.msg);
+        why = strdup(err.msg);
     } else if (nl->ntu != l->ntu) {
-        asprintf(&oc->why, "the relinked file names %zu TUs, the original %zu", nl->ntu, l->ntu);
-    } else if ((oc->why = image_can_load(e->bin, nl, root, libs))) {
+        asprintf(&why, "the relinked file names %zu TUs, the original %zu", nl->ntu, l->ntu);
+    } else if ((why = image_can_load(e->bin, nl, root, libs))) {
         /* reason set */
     } else {
         size_t j = 0;
@@ -483,15 +518,13 @@ static void check_output(const ctr_plan_entry *e, const char *root, const char *
                 j++;
             if (l->kind == CTR_ELF_SHARED &&
                 (j == nl->exports.n || strcmp(nl->exports.v[j], l->exports.v[k]))) {
-                asprintf(&oc->why, "the relinked library does not export '%s'",
-                         l->exports.v[k]);
+                asprintf(&why, "the relinked library does not export '%s'", l->exports.v[k]);
                 break;
             }
         }
     }
     ctr_elf_link_free(nl);
-    if (oc->why)
-        oc->relinked = false;
+    return why;
 }
 
 /* Per-output build times from ninja's log ("start end mtime output hash"). */
@@ -533,21 +566,24 @@ static void add_desc(struct buf *b, const char *inner)
     add(b, "\n");
 }
 
-/* The stored inputs of binary e in the work directory, as ninja paths:
- * with `llvm_only`, its LLVM bitcode; else, every input that the final link
- * reads directly (all of them, or, when `mixed`, all but the bitcode). */
+/* The stored inputs of binary e for a recipe, as ninja paths: with
+ * `llvm_only`, its LLVM TUs; else, every input that the final link reads
+ * directly (all of them, or, when `mixed`, all but the LLVM TUs). */
 static void add_inputs(struct buf *b, const ctr_plan_entry *e, bool llvm_only, bool mixed,
-                       const char *tag)
+                       const struct recipe *rc)
 {
     for (size_t t = 0; t < e->bin->link->ntu; t++) {
         const irs_record *r = e->recs[t];
         bool bc = !strcmp(r->ir_kind, "llvm-bc");
         if (!input_dir(r) || (llvm_only && !bc) || (!llvm_only && mixed && bc))
             continue;
+        /* LLVM TUs, and GIMPLE without LTO, go to links compiled (cc/, see
+         * describe_compiles); the rest as stored */
+        bool compiled = bc || (rc->lto == CTR_LTO_NONE && !strcmp(r->ir_kind, "gcc-lto"));
         char path[PATH_MAX];
-        /* LLVM TUs go to links compiled (cc/), see describe_compiles */
-        snprintf(path, sizeof path, " %s%s/%s.%s", bc ? "cc" : input_dir(r), bc ? tag : "",
-                 e->bin->link->tu_ids[t], input_ext(bc ? NULL : r));
+        snprintf(path, sizeof path, " %s%s/%s.%s", compiled ? "cc" : input_dir(r),
+                 compiled ? rc->tag : "", e->bin->link->tu_ids[t],
+                 input_ext(compiled ? NULL : r));
         add(b, path);
     }
 }
@@ -562,14 +598,15 @@ static int cmp_tu_ref(const void *a, const void *b)
     return strcmp(((const struct tu_ref *)a)->id, ((const struct tu_ref *)b)->id);
 }
 
-/* One compile per LLVM TU that a relinked binary uses (TUs of static
- * libraries are shared by binaries): the -O3 pre-link optimization for the
- * target, in parallel across TUs and redone only for TUs that changed.
- * With LTO its output is optimized bitcode for the link's LTO; without, a
- * native object. */
+/* One compile per TU that a relinked binary uses (TUs of static libraries
+ * are shared by binaries), per recipe, in parallel across TUs and redone
+ * only for TUs that changed.  LLVM TUs: the -O3 pre-link optimization for
+ * the target, giving optimized bitcode for the link's LTO, or without LTO a
+ * native object.  GIMPLE, only without LTO: one TU's LTO link into a native
+ * relocatable object (it is stored as slim LTO IR). */
 static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_outcome *oc,
                              const ctr_relink_opts *o, const ctr_target *target,
-                             const struct pass *ps, irs_error *err)
+                             const struct pass *ps, const struct recipe *rc, irs_error *err)
 {
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < plan->n; i++)
@@ -578,18 +615,33 @@ static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_out
     if (!tus)
         return irs_error_set(err, ENOMEM, "build.ninja");
     for (size_t i = 0; i < plan->n; i++)
-        for (size_t t = 0; in_pass(ps, &oc[i]) && t < plan->v[i].bin->link->ntu; t++)
-            if (!strcmp(plan->v[i].recs[t]->ir_kind, "llvm-bc"))
-                tus[n++] = (struct tu_ref){plan->v[i].bin->link->tu_ids[t], plan->v[i].recs[t]};
+        for (size_t t = 0; in_pass(ps, &oc[i]) && t < plan->v[i].bin->link->ntu; t++) {
+            const irs_record *r = plan->v[i].recs[t];
+            if (!strcmp(r->ir_kind, "llvm-bc") ||
+                (rc->lto == CTR_LTO_NONE && !strcmp(r->ir_kind, "gcc-lto")))
+                tus[n++] = (struct tu_ref){plan->v[i].bin->link->tu_ids[t], r};
+        }
     qsort(tus, n, sizeof *tus, cmp_tu_ref);
     for (size_t k = 0; k < n; k++) {
         if (k && !strcmp(tus[k - 1].id, tus[k].id))
             continue;
         const irs_record *r = tus[k].rec;
         char line[PATH_MAX];
-        snprintf(line, sizeof line, "build cc%s/%s.o: compile tu/%s.bc%s\n  pre = " CTR_CLANG
-                 " -c -O3%s %s", ps->tag, tus[k].id, tus[k].id, ps->deps,
-                 o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "",
+        if (strcmp(r->ir_kind, "llvm-bc")) {
+            snprintf(line, sizeof line, "build cc%s/%s.o: compile tu/%s.o\n  pre = gcc-"
+                     CTR_GCC_MAJOR " -O3 -flto -r -nostdlib -flinker-output=nolto-rel",
+                     rc->tag, tus[k].id, tus[k].id);
+            add(nj, line);
+            snprintf(line, sizeof line, "-mtune=%s", rc->generic_tune ? "generic" : o->march);
+            add_arg(nj, line);
+            snprintf(line, sizeof line, "-march=%s", o->march);
+            add_arg(nj, line);
+            add_desc(nj, r->source);
+            continue;
+        }
+        snprintf(line, sizeof line, "build cc%s/%s.o: compile tu%s/%s.bc%s\n  pre = " CTR_CLANG
+                 " -c -O3%s %s", rc->tag, tus[k].id, rc->generic_tune ? "-generic" : "",
+                 tus[k].id, ps->deps, lto_flag(rc->lto),
                  /* the code model the TU was built for; with LTO the link
                   * decides again for its output */
                  r->pie_level ? "-fPIE" : r->pic_level ? "-fPIC" : "-fno-pic");
@@ -639,34 +691,35 @@ static int write_link_files(const ctr_plan_entry *e, size_t i, const char *work,
     return write_buf(&exp, path, err);
 }
 
-/* Describe the relink of binary i in the Ninja file nj, for a pass. */
+/* Describe the relink of binary i in the Ninja file nj, for a pass and
+ * one of its recipes. */
 static void describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, const char *tc,
                           const ctr_relink_opts *o, const ctr_target *target, const char *root,
-                          const struct pass *ps)
+                          const struct pass *ps, const struct recipe *rc)
 {
     char path[PATH_MAX];
     bool mixed = !strcmp(tc, "mixed");
     if (mixed) {
         /* LLVM's share: optimized together and compiled for the target
          * into one relocatable object that the GCC link takes as input */
-        snprintf(path, sizeof path, "build part%s/%zu.o: partial", ps->tag, i);
+        snprintf(path, sizeof path, "build part%s/%zu.o: partial", rc->tag, i);
         add(nj, path);
-        add_inputs(nj, e, true, true, ps->tag);
+        add_inputs(nj, e, true, true, rc);
         add(nj, "\n  pre = " CTR_CLANG " -O3 -fuse-ld=lld -nostdlib -r");
-        add(nj, o->lto == CTR_LTO_THIN ? " -flto=thin" : o->lto == CTR_LTO_FULL ? " -flto" : "");
+        add(nj, lto_flag(rc->lto));
         snprintf(path, sizeof path, "-march=%s", target->cpu);
         add_arg(nj, path);
         add_desc(nj, e->bin->inner);
     }
     struct buf cmd = {0};
-    link_command(&cmd, e, tc, o, target, root, o->work, i);
+    link_command(&cmd, e, tc, o, rc, target, root, o->work, i);
     if (!strcmp(tc, "llvm"))
         add(&cmd, ps->flags);
-    snprintf(path, sizeof path, "build bin%s/%zu: link rec/%zu.s", ps->tag, i, i);
+    snprintf(path, sizeof path, "build bin%s/%zu: link rec/%zu.s", rc->tag, i, i);
     add(nj, path);
-    add_inputs(nj, e, false, mixed, ps->tag);
+    add_inputs(nj, e, false, mixed, rc);
     if (mixed) {
-        snprintf(path, sizeof path, " part%s/%zu.o", ps->tag, i);
+        snprintf(path, sizeof path, " part%s/%zu.o", rc->tag, i);
         add(nj, path);
     }
     snprintf(path, sizeof path, " | exp/%zu.list\n  pre = ", i);
@@ -692,14 +745,16 @@ static int build_pass(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_op
              "  description = OPT $desc\n\n");
     size_t todo = 0;
     for (size_t i = 0; i < plan->n; i++)
-        if (in_pass(ps, &oc[i])) {
-            describe_link(&nj, &plan->v[i], i, oc[i].toolchain, o, target, plan->fs->root, ps);
+        for (size_t r = 0; in_pass(ps, &oc[i]) && r < ps->nrecipes; r++) {
+            describe_link(&nj, &plan->v[i], i, oc[i].toolchain, o, target, plan->fs->root, ps,
+                          &ps->recipes[r]);
             todo++;
         }
-    if (describe_compiles(&nj, plan, oc, o, target, ps, err) < 0) {
-        free(nj.p);
-        return -1;
-    }
+    for (size_t r = 0; r < ps->nrecipes; r++)
+        if (describe_compiles(&nj, plan, oc, o, target, ps, &ps->recipes[r], err) < 0) {
+            free(nj.p);
+            return -1;
+        }
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", o->work, ps->manifest);
     if (write_buf(&nj, path, err) < 0)
@@ -728,17 +783,101 @@ static int build_pass(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_op
 static bool train(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
                   const ctr_target *target, irs_error *err)
 {
-    static const struct pass gen = {"-train", " -fprofile-generate", "", "train.ninja", true};
+    const struct recipe instrumented = {"instrumented", "-train", o->lto, false};
+    const struct pass gen = {&instrumented, 1, " -fprofile-generate", "", "train.ninja", true};
     if (build_pass(plan, oc, o, target, &gen, err) < 0)
         return false;
     struct file_list fl;
-    bool ok = relinked_files(plan, oc, o->work, &gen, &fl, err) == 0;
+    bool ok = relinked_files(plan, oc, o->work, &gen, false, &fl, err) == 0;
     ok = ok && ctr_pgo_train(plan->fs->root, fl.inner, (const char *const *)fl.built, fl.n,
                              o->pgo, o->work, err) == 0;
     if (!ok)
         fprintf(stderr, "ctr-relink: warning: no profile-guided optimization: %s\n", err->msg);
     file_list_free(&fl);
     return ok;
+}
+
+static int make_work_dir(const char *work, const char *name, const char *tag, irs_error *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s%s%s%s", work, *name && *name != '/' ? "/" : "", name, tag);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return irs_error_set(err, errno, "work directory '%s'", path);
+    return 0;
+}
+
+/* --select: time the user's command with each binary's builds (recipes)
+ * and its original, and ship what was fastest.  The recipes' files that
+ * failed their checks are no candidates.  Without a measured choice, every
+ * binary keeps the configured recipe, with a warning. */
+static void choose_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
+                          const struct recipe *recipes, size_t nrecipes, struct lib_cache *libs)
+{
+    ctr_select_report local = {0}, *rep = o->select_report ? o->select_report : &local;
+    ctr_select_binary *b = calloc(plan->n ? plan->n : 1, sizeof *b);
+    size_t *index = calloc(plan->n ? plan->n : 1, sizeof *index), n = 0;
+    char *paths[plan->n ? plan->n : 1][CTR_SELECT_MAX];
+    memset(paths, 0, sizeof paths);
+    rep->choice[0] = "original";
+    for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
+        rep->choice[r + 1] = recipes[r].name;
+    for (size_t i = 0; b && index && i < plan->n; i++) {
+        if (!oc[i].relinked)
+            continue;
+        b[n].inner = plan->v[i].bin->inner;
+        b[n].program = plan->v[i].bin->link->kind != CTR_ELF_SHARED;
+        b[n].file[0] = plan->v[i].bin->host;
+        for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++) {
+            char *path = NULL, *why = NULL;
+            if (asprintf(&path, "%s/bin%s/%zu", o->work, recipes[r].tag, i) < 0)
+                continue;
+            /* the configured recipe's file passed its checks already */
+            if (r > 0 && (why = check_built(&plan->v[i], plan->fs->root, path, libs))) {
+                free(why);
+                free(path);
+                continue;
+            }
+            paths[i][r + 1] = path;
+            b[n].file[r + 1] = path;
+        }
+        index[n++] = i;
+    }
+    irs_error err = {0};
+    if (!b || !index) {
+        fprintf(stderr, "ctr-relink: warning: --select: out of memory\n");
+    } else if (ctr_select_run(plan->fs->root, o->work, o->select,
+                              o->select_rounds > 0 ? o->select_rounds : 3, 1, b, n, rep,
+                              &err) < 0) {
+        fprintf(stderr, "ctr-relink: warning: --select made no choice: %s; every binary is "
+                        "built as configured\n", rep->note);
+    } else {
+        fprintf(stderr, "ctr-relink: --select: the command took %.3f s with the original "
+                        "binaries, %.3f s with the builds chosen%s\n", rep->original,
+                rep->chosen, rep->reverted ? ": the originals are kept" : "");
+        for (size_t j = 0; j < n; j++) {
+            ctr_outcome *c = &oc[index[j]];
+            memcpy(c->select_seconds, b[j].median, sizeof c->select_seconds);
+            memcpy(c->select_failed, b[j].failed, sizeof c->select_failed);
+            int k = b[j].chosen;
+            if (k > 0) {
+                c->recipe = recipes[k - 1].name;
+                c->tag = recipes[k - 1].tag;
+                continue;
+            }
+            c->relinked = false;
+            if (rep->reverted)
+                asprintf(&c->why, "--select: %s", rep->note ? rep->note :
+                         "the relinked files were not faster than the originals");
+            else
+                asprintf(&c->why, "--select: the original was faster (%.3f s against %.3f s)",
+                         b[j].median[0], b[j].median[1]);
+        }
+    }
+    for (size_t i = 0; i < plan->n; i++)
+        for (int k = 0; k < CTR_SELECT_MAX; k++)
+            free(paths[i][k]);
+    free(b);
+    free(index);
 }
 
 int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *o,
@@ -756,13 +895,29 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         local.work = abswork;
         o = &local;
     }
-    const char *subdirs[] = {"", "/tu", "/cc", "/obj", "/part", "/bin", "/rec", "/exp",
-                             "/cc-train", "/part-train", "/bin-train"};
-    for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++) {
-        snprintf(path, sizeof path, "%s%s", o->work, subdirs[i]);
-        if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return irs_error_set(err, errno, "work directory '%s'", path);
-    }
+    /* the configured recipe, and with --select the ones it is timed against:
+     * the other side of LTO, and tuning for no CPU in particular */
+    char generic_name[64];
+    snprintf(generic_name, sizeof generic_name, "%s, generic tuning", lto_name(o->lto));
+    const struct recipe recipes[] = {
+        {lto_name(o->lto), "", o->lto, false},
+        {o->lto == CTR_LTO_NONE ? "thin LTO" : "no LTO", "-r1",
+         o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE, false},
+        {generic_name, "-r2", o->lto, true},
+    };
+    size_t nrecipes = o->select ? 3 : 1;
+    /* the work directory: stored inputs, link files, and each build's
+     * outputs (cc<tag>/, part<tag>/, bin<tag>/) */
+    static const char *const subdirs[] = {"", "/tu", "/tu-generic", "/obj", "/rec", "/exp"};
+    static const char *const outputs[] = {"cc", "part", "bin"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++)
+        if (make_work_dir(o->work, subdirs[i], "", err) < 0)
+            return -1;
+    for (size_t r = 0; r <= nrecipes; r++) /* and the PGO training build's */
+        for (size_t d = 0; d < sizeof outputs / sizeof *outputs; d++)
+            if (make_work_dir(o->work, outputs[d], r < nrecipes ? recipes[r].tag : "-train",
+                              err) < 0)
+                return -1;
     size_t ntus = 0;
     for (size_t i = 0; i < plan->n; i++)
         ntus += plan->v[i].bin->link->ntu;
@@ -774,6 +929,8 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         hdestroy_r(&done);
         return -1;
     }
+    ctr_target generic = target;
+    generic.tune = "generic";
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
         oc[i] = (ctr_outcome){.toolchain = "-"};
@@ -782,7 +939,8 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
             continue;
         }
         const char *tc = choose_toolchain(e, o->toolchain, &oc[i].why);
-        if (!tc || prepare_inputs(e, store, &target, o->work, &done, &oc[i].why) < 0)
+        if (!tc || prepare_inputs(e, store, &target, o->select ? &generic : NULL, o->work, &done,
+                                  &oc[i].why) < 0)
             continue;
         if (write_link_files(e, i, o->work, err) < 0) {
             ctr_target_clear(&target);
@@ -791,6 +949,8 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         }
         oc[i].toolchain = tc;
         oc[i].relinked = true;
+        oc[i].recipe = recipes[0].name;
+        oc[i].tag = recipes[0].tag;
     }
     hdestroy_r(&done);
     /* the final pass: with a profile when training gave one */
@@ -802,7 +962,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         for (size_t i = 0; i < plan->n; i++)
             oc[i].pgo = oc[i].relinked && !strcmp(oc[i].toolchain, "llvm");
     }
-    const struct pass final = {"", use, deps, "build.ninja", false};
+    const struct pass final = {recipes, nrecipes, use, deps, "build.ninja", false};
     struct timespec before[plan->n ? plan->n : 1];
     for (size_t i = 0; i < plan->n; i++) {
         struct stat st;
@@ -821,9 +981,15 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     }
     read_times(o->work, plan, oc);
     struct lib_cache libs = {0};
-    for (size_t i = 0; i < plan->n; i++)
-        if (oc[i].relinked)
-            check_output(&plan->v[i], plan->fs->root, o->work, i, &libs, &oc[i]);
+    for (size_t i = 0; i < plan->n; i++) {
+        if (!oc[i].relinked)
+            continue;
+        snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
+        if ((oc[i].why = check_built(&plan->v[i], plan->fs->root, path, &libs)))
+            oc[i].relinked = false;
+    }
+    if (o->select)
+        choose_builds(plan, oc, o, recipes, nrecipes, &libs);
     lib_cache_free(&libs);
     return assemble(plan, oc, o, &final, err);
 }

@@ -5,6 +5,7 @@
 
 #include "plan.h"
 #include "retarget.h"
+#include "select.h"
 #include "toolchain.h"
 
 enum ctr_lto { CTR_LTO_FULL, CTR_LTO_THIN, CTR_LTO_NONE };
@@ -18,6 +19,9 @@ typedef struct ctr_relink_opts {
     int jobs;            /* 0 = ninja's default */
     const char *check;   /* command run inside the new root; failure discards the relinks */
     const char *pgo;     /* training command for profile-guided optimization, or NULL */
+    const char *select;  /* command whose time chooses each binary's build, or NULL */
+    int select_rounds;   /* its timed rounds (0: 3) */
+    ctr_select_report *select_report; /* out, with select: what the timing found */
     bool verbose;
 } ctr_relink_opts;
 
@@ -29,6 +33,13 @@ typedef struct ctr_outcome {
     bool rebuilt;          /* false: the previous run's output was still up to date */
     bool pgo;              /* linked with the training run's profile */
     double seconds;        /* link time from ninja's log when rebuilt */
+    const char *recipe;    /* when relinked: how ("thin LTO", "no LTO", ...) */
+    const char *tag;       /* ... and where it was built (bin<tag>/) */
+    /* with --select: the command's median seconds with each choice
+     * (select_report->choice[k]) in place of the configured build, 0 if
+     * untimed, and whether it failed */
+    double select_seconds[CTR_SELECT_MAX];
+    bool select_failed[CTR_SELECT_MAX];
 } ctr_outcome;
 
 /* Relink every binary of the plan that can be relinked, then write opts->out

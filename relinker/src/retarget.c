@@ -123,7 +123,7 @@ int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const 
             (fl && memcmp(ft, dfeat, fl)))
             continue; /* a function with a target of its own */
         set_attr(ctx, f, k_cpu, t->cpu);
-        set_attr(ctx, f, k_tune, t->cpu);
+        set_attr(ctx, f, k_tune, t->tune ? t->tune : t->cpu);
         set_attr(ctx, f, k_features, t->features);
         (*nfuncs)++;
     }

@@ -15,6 +15,7 @@
 typedef struct ctr_target {
     char *cpu;      /* LLVM CPU name, e.g. "znver4" */
     char *features; /* full feature string for the CPU, "" to imply the CPU's */
+    const char *tune; /* "tune-cpu": NULL for cpu itself, or e.g. "generic" */
 } ctr_target;
 
 /* "native" = the CPU LLVM detects on this host (with its exact features);

@@ -1,5 +1,6 @@
 /* Processes and files for the relinker (see run_cmd.h). */
 #include "run_cmd.h"
+#include "exec_trace.h"
 #include "rootfs_path.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -90,7 +92,7 @@ static int mount_dev(const char *dir)
  * fresh /tmp, a minimal /dev, /proc of the new pid namespace, and `bind` (a host directory)
  * on `bind_at` (inside the new /tmp) when given.  Then chroot and exec. */
 static void enter_root(const char *root, char *const argv[], char *const envp[],
-                       const char *bind, const char *bind_at)
+                       const char *bind, const char *bind_at, int trace_fd)
 {
     char path[PATH_MAX * 2];
     struct stat st;
@@ -126,19 +128,29 @@ static void enter_root(const char *root, char *const argv[], char *const envp[],
             perror("ctr-relink: chroot");
             _exit(126);
         }
+        if (trace_fd >= 0)
+            ctr_exec_trace_me();
         execve(argv[0], argv, envp);
         fprintf(stderr, "ctr-relink: cannot run '%s' in the root: %s\n", argv[0],
                 strerror(errno));
         _exit(127);
     }
     int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    if (pid > 0 && trace_fd >= 0)
+        status = ctr_exec_trace(pid, trace_fd);
+    else
+        while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
     _exit(pid < 0 ? 126 : WIFEXITED(status) ? WEXITSTATUS(status) : 128);
 }
 
-bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *const *env,
-                     const char *bind, const char *bind_at)
+/* Run CMD in root (see ctr_run_in_root) with its standard output and error
+ * on out_fd, or with standard output on our standard error when out_fd is
+ * -1.  Its wall-clock time, namespaces and all, goes to *seconds.  NULL if
+ * it succeeded, else why not. */
+static const char *run_in_root(const char *root, const char *cmd, char *const *env,
+                               const char *bind, const char *bind_at, int out_fd,
+                               double *seconds, ctr_exec_times *programs)
 {
     char host[PATH_MAX * 2], inner[PATH_MAX];
     char *argv[64];
@@ -148,7 +160,7 @@ bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *
     if (!copy || !envp) {
         free(copy);
         free(envp);
-        return false;
+        return "out of memory";
     }
     if (ctr_rootfs_resolve(root, "/bin/sh", host, sizeof host, inner, sizeof inner, NULL) == 0 &&
         access(host, X_OK) == 0) {
@@ -160,28 +172,75 @@ bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *
             argv[n++] = tok;
     }
     argv[n] = NULL;
-    fprintf(stderr, "ctr-relink: %s: %s\n", what, cmd);
-    bool ok = false;
+    int trace[2] = {-1, -1};
+    if (programs && pipe2(trace, O_CLOEXEC) < 0)
+        trace[0] = trace[1] = -1;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = n ? fork() : -1;
     if (pid == 0) {
-        dup2(2, 1); /* only ctr-relink's report goes to standard output */
-        enter_root(root, argv, envp, bind, bind_at);
+        /* only ctr-relink's report goes to standard output */
+        if (out_fd >= 0 ? dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0 : dup2(2, 1) < 0)
+            _exit(126);
+        enter_root(root, argv, envp, bind, bind_at, trace[1]);
     }
+    if (trace[1] >= 0)
+        close(trace[1]);
+    if (programs) { /* the tracer's lines, written as it ends */
+        char *buf = NULL;
+        size_t len = 0, cap = 0;
+        ssize_t got = 0;
+        do {
+            if (len == cap) {
+                char *nb = realloc(buf, cap = cap ? 2 * cap : 4096);
+                if (!nb)
+                    break;
+                buf = nb;
+            }
+            got = trace[0] >= 0 ? read(trace[0], buf + len, cap - len) : 0;
+            if (got > 0)
+                len += (size_t)got;
+        } while (got > 0 || (got < 0 && errno == EINTR));
+        if (ctr_exec_times_parse(buf ? buf : "", len, programs) < 0)
+            *programs = (ctr_exec_times){0};
+        free(buf);
+    }
+    if (trace[0] >= 0)
+        close(trace[0]);
     int status;
     while (pid > 0 && waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) {
             pid = -1;
             break;
         }
-    ok = pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!ok)
-        fprintf(stderr, "ctr-relink: the command failed (%s)\n",
-                pid <= 0 ? "it could not be started"
-                : WIFEXITED(status) ? "non-zero exit status"
-                                    : "killed by a signal");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (seconds)
+        *seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     free(copy);
     free(envp);
-    return ok;
+    return pid <= 0                                        ? "it could not be started"
+           : !WIFEXITED(status)                            ? "killed by a signal"
+           : WEXITSTATUS(status) != 0                      ? "non-zero exit status"
+                                                           : NULL;
+}
+
+bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *const *env,
+                     const char *bind, const char *bind_at)
+{
+    fprintf(stderr, "ctr-relink: %s: %s\n", what, cmd);
+    const char *why = run_in_root(root, cmd, env, bind, bind_at, -1, NULL, NULL);
+    if (why)
+        fprintf(stderr, "ctr-relink: the command failed (%s)\n", why);
+    return !why;
+}
+
+bool ctr_time_in_root(const char *root, const char *cmd, int out_fd, double *seconds,
+                      ctr_exec_times *programs)
+{
+    const char *why = run_in_root(root, cmd, NULL, NULL, NULL, out_fd, seconds, programs);
+    if (why)
+        dprintf(out_fd, "ctr-relink: the command failed (%s)\n", why);
+    return !why;
 }
 
 int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
@@ -227,6 +286,18 @@ int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
             return irs_error_set(err, errno, "'%s'", path);
         if (ctr_copy_file(replacement[i], path, st.st_mode, err) < 0)
             return -1;
+    }
+    return 0;
+}
+
+int ctr_root_add_mount_points(const char *root, irs_error *err)
+{
+    static const char *const dirs[] = {"/tmp", "/dev", "/proc"};
+    char path[PATH_MAX * 3];
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        snprintf(path, sizeof path, "%s%s", root, dirs[i]);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return irs_error_set(err, errno, "'%s'", path);
     }
     return 0;
 }

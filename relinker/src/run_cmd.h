@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "comtainer/irstore.h"
+#include "exec_trace.h"
 
 /* Run argv (searched in PATH) and wait; its standard output goes to our
  * standard error, so that only ctr-relink's own report is on standard
@@ -28,6 +29,15 @@ int ctr_run(char *const argv[], irs_error *err);
 bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *const *env,
                      const char *bind, const char *bind_at);
 
+/* Run CMD inside root as ctr_run_in_root does, silently: its standard
+ * output and error go to out_fd, and its wall-clock time (namespaces set up
+ * and all) to *seconds; with `programs`, also the time of each program it
+ * executed (paths as seen from here; empty where ptrace is not allowed;
+ * free with ctr_exec_times_free).  True if CMD succeeded; if not, a line on
+ * out_fd says why. */
+bool ctr_time_in_root(const char *root, const char *cmd, int out_fd, double *seconds,
+                      ctr_exec_times *programs);
+
 /* Copy a regular file to a new file `to` with mode. */
 int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err);
 
@@ -39,6 +49,11 @@ bool ctr_same_file(const char *a, const char *b);
  * inner[i], which are copies of replacement[i] with the original's mode. */
 int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
                   const char *const *replacement, size_t n, irs_error *err);
+
+/* /tmp, /dev and /proc in a copy of a root made for a command (where they
+ * are missing), so that ctr_run_in_root mounts them as a container would
+ * have them. */
+int ctr_root_add_mount_points(const char *root, irs_error *err);
 
 /* rm -rf, staying on one file system. */
 int ctr_remove_tree(const char *path);

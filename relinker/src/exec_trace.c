@@ -1,0 +1,199 @@
+/* Per-program times of a command's process tree (see exec_trace.h). */
+#include "exec_trace.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <search.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void ctr_exec_trace_me(void)
+{
+    if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
+        raise(SIGSTOP);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The traced processes that have executed a program, and the programs'
+ * totals.  A command runs a handful of programs: linear lists do. */
+struct running {
+    pid_t pid;
+    size_t prog;
+    double since;
+};
+
+struct tracer {
+    struct running *run;
+    size_t nrun, caprun;
+    char **prog;
+    double *total;
+    size_t nprog, capprog;
+};
+
+static void finish(struct tracer *t, pid_t pid, double at)
+{
+    for (size_t i = 0; i < t->nrun; i++)
+        if (t->run[i].pid == pid) {
+            t->total[t->run[i].prog] += at - t->run[i].since;
+            t->run[i] = t->run[--t->nrun];
+            return;
+        }
+}
+
+static void started(struct tracer *t, pid_t pid, double at)
+{
+    char link[64], path[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/%ld/exe", (long)pid);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (n <= 0)
+        return;
+    path[n] = '\0';
+    finish(t, pid, at); /* a process that executes again ends its first program */
+    size_t p = 0;
+    while (p < t->nprog && strcmp(t->prog[p], path))
+        p++;
+    if (p == t->nprog) {
+        if (t->nprog == t->capprog) {
+            size_t cap = t->capprog ? 2 * t->capprog : 16;
+            char **np = realloc(t->prog, cap * sizeof *np);
+            if (np)
+                t->prog = np;
+            double *nt = np ? realloc(t->total, cap * sizeof *nt) : NULL;
+            if (!nt)
+                return;
+            t->total = nt;
+            t->capprog = cap;
+        }
+        if (!(t->prog[p] = strdup(path)))
+            return;
+        t->total[p] = 0;
+        t->nprog++;
+    }
+    if (t->nrun == t->caprun) {
+        size_t cap = t->caprun ? 2 * t->caprun : 16;
+        struct running *nr = realloc(t->run, cap * sizeof *nr);
+        if (!nr)
+            return;
+        t->run = nr;
+        t->caprun = cap;
+    }
+    t->run[t->nrun++] = (struct running){pid, p, at};
+}
+
+int ctr_exec_trace(pid_t child, int out_fd)
+{
+    struct tracer t = {0};
+    int status = 0, child_status = 0;
+    bool traced = false, child_done = false;
+    /* the child stops itself (ctr_exec_trace_me) or, untraced, just ends */
+    if (waitpid(child, &status, 0) == child && WIFSTOPPED(status)) {
+        traced = ptrace(PTRACE_SETOPTIONS, child, NULL,
+                        (void *)(long)(PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                                       PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |
+                                       PTRACE_O_TRACEEXIT | PTRACE_O_EXITKILL)) == 0;
+        ptrace(traced ? PTRACE_CONT : PTRACE_DETACH, child, NULL, NULL);
+        if (!traced)
+            while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                ;
+    }
+    if (!traced) {
+        child_status = status;
+        child_done = true;
+    }
+    while (!child_done) {
+        pid_t pid = waitpid(-1, &status, __WALL);
+        if (pid < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* no one left */
+        }
+        if (WIFEXITED(status) || WIFSIGNALED(status)) {
+            finish(&t, pid, now());
+            if (pid == child) {
+                child_status = status;
+                child_done = true;
+            }
+            continue;
+        }
+        if (!WIFSTOPPED(status))
+            continue;
+        int sig = WSTOPSIG(status), event = status >> 16, pass = 0;
+        if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC)
+            started(&t, pid, now());
+        else if (sig == SIGTRAP && event == PTRACE_EVENT_EXIT)
+            finish(&t, pid, now());
+        else if (sig == SIGTRAP && event)
+            ; /* fork, vfork, clone: the new process is traced from its start */
+        else if (sig != SIGSTOP || event)
+            pass = sig; /* a signal for the program: deliver it */
+        /* (a new process's first SIGSTOP is the tracer's, not the program's) */
+        ptrace(PTRACE_CONT, pid, NULL, (void *)(long)pass);
+    }
+    for (size_t p = 0; p < t.nprog; p++) {
+        dprintf(out_fd, "%.6f %s\n", t.total[p], t.prog[p]);
+        free(t.prog[p]);
+    }
+    free(t.prog);
+    free(t.total);
+    free(t.run);
+    return child_status;
+}
+
+int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
+{
+    *t = (ctr_exec_times){0};
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += buf[i] == '\n';
+    t->path = calloc(lines + 1, sizeof *t->path);
+    t->seconds = calloc(lines + 1, sizeof *t->seconds);
+    if (!t->path || !t->seconds) {
+        ctr_exec_times_free(t);
+        return -1;
+    }
+    for (const char *p = buf, *end = buf + len; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
+        if (!nl)
+            break;
+        sp = memchr(p, ' ', (size_t)(nl - p));
+        if (sp) {
+            t->seconds[t->n] = strtod(p, NULL);
+            if (!(t->path[t->n] = strndup(sp + 1, (size_t)(nl - sp - 1)))) {
+                ctr_exec_times_free(t);
+                return -1;
+            }
+            t->n++;
+        }
+        p = nl + 1;
+    }
+    return 0;
+}
+
+double ctr_exec_times_get(const ctr_exec_times *t, const char *path)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->path[i], path))
+            return t->seconds[i];
+    return 0;
+}
+
+void ctr_exec_times_free(ctr_exec_times *t)
+{
+    for (size_t i = 0; t->path && i < t->n; i++)
+        free(t->path[i]);
+    free(t->path);
+    free(t->seconds);
+    *t = (ctr_exec_times){0};
+}

@@ -1,0 +1,36 @@
+/* How long each program ran inside a command: the command's process tree
+ * is followed with ptrace (fork, exec and exit events only, so the
+ * programs run at full speed), and each process's time from its exec to
+ * its exit is added to the program it executed.  --select uses it to time
+ * one program of a command that runs several. */
+#ifndef CTR_EXEC_TRACE_H
+#define CTR_EXEC_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* In the child, right before execve: ask to be traced and stop until the
+ * tracer is ready.  Where ptrace is not allowed the command runs untraced. */
+void ctr_exec_trace_me(void);
+
+/* In the parent of that child: follow it and its descendants until the
+ * child exits, then write one line "SECONDS PATH" per program executed
+ * (PATH as this process sees it, SECONDS the wall-clock time of all its
+ * processes, exec to exit) to out_fd.  Returns the child's wait status. */
+int ctr_exec_trace(pid_t child, int out_fd);
+
+/* Per-program times read back from such lines. */
+typedef struct ctr_exec_times {
+    size_t n;
+    char **path;
+    double *seconds;
+} ctr_exec_times;
+
+/* Parse the lines in buf (len bytes); 0, or -1 when out of memory. */
+int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t);
+/* The seconds of the program at path, 0 if it did not run. */
+double ctr_exec_times_get(const ctr_exec_times *t, const char *path);
+void ctr_exec_times_free(ctr_exec_times *t);
+
+#endif

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# --select CMD: each binary's builds (the configured recipe, the other side
+# of --lto, generic tuning) and its original are timed with CMD inside the
+# root, and the fastest is written: the output file is the build chosen; a
+# binary whose original runs CMD faster is kept; a command that fails with
+# the relinked binaries keeps every original; one that fails with the
+# originals makes no choice.  Also --lto none on GIMPLE: each TU compiled
+# on its own, no LTO link.
+. "$TESTS_DIR/lib.sh"
+fresh_work
+RELINK=$CTR_RELINK
+GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
+root="$WORK/rootfs"
+empty_app_rootfs "$root"
+mkdir -p "$root/bin"
+# a shell, and the tool a timing command below uses
+cp /bin/dash "$root/bin/sh"
+cp /usr/bin/wc "$root/bin/"
+# two vectorizable kernels of ~0.1 s, long enough for the relinked code's
+# speed to show above the noise of starting a command in a root; given a
+# size, a kernel whose own file has another size takes 0.2 s longer
+for p in kernel gk; do
+    cat >$p.c <<C
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define N 4096
+static double x[N], y[N];
+__attribute__((noinline)) static void axpy(double a) { for (int i = 0; i < N; i++) y[i] += a * x[i]; }
+int main(int argc, char **argv) {
+    struct stat st;
+    if (argc > 1 && (stat("/proc/self/exe", &st) != 0 || st.st_size != atol(argv[1])))
+        usleep(200000);
+    for (int i = 0; i < N; i++) x[i] = 1.0 / (i + 1);
+    for (int r = 0; r < 100000; r++) axpy(1e-7);
+    double s = 0; for (int i = 0; i < N; i++) s += y[i];
+    printf("$p %.6e\\n", s);
+    return 0;
+}
+C
+done
+"$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" kernel.c -o "$root/opt/app/kernel"
+[ -f "$GCC_PLUGIN" ] || fail "no GCC plugin at $GCC_PLUGIN"
+gcc-12 -O2 -fplugin="$GCC_PLUGIN" gk.c -o "$root/opt/app/gk"
+kernel_out=$("$root/opt/app/kernel")
+gk_out=$("$root/opt/app/gk")
+kernel_size=$(wc -c <"$root/opt/app/kernel")
+cp "$root/opt/app/kernel" kernel.orig
+cp "$root/opt/app/gk" gk.orig
+
+# run_select NAME CMD [args]: relink $root into $WORK/NAME with --select CMD
+# and --json into NAME.json (stderr in NAME.err); sets rc
+run_select() {
+    local name=$1 cmd=$2
+    shift 2
+    rc=0
+    "$RELINK" "$root" -o "$WORK/$name" -j2 --json --select "$cmd" "$@" >"$name.json" \
+        2>"$name.err" || rc=$?
+}
+select_field() { # json field
+    python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["select"][sys.argv[2]])' "$@"
+}
+# the work directory's build of NAME's binary that OUT holds ("" if none)
+which_build() { # work file
+    local f
+    for f in "$1"/bin/* "$1"/bin-r1/* "$1"/bin-r2/*; do
+        cmp -s "$f" "$2" && { echo "${f#"$1"/}"; return; }
+    done
+    echo ""
+}
+
+note "a command running both programs: every choice timed, the fastest written"
+run_select both '/opt/app/kernel >/dev/null; /opt/app/gk >/dev/null'
+[ $rc = 0 ] || { cat both.err; fail "--select: exit $rc"; }
+assert_eq True "$(select_field both.json done)" "a choice was made"
+assert_eq False "$(select_field both.json reverted)" "relinked binaries kept"
+grep -q "choosing builds by timing, 3 rounds" both.err || { cat both.err; fail "no timing message"; }
+python3 - both.json <<'PY' || fail "the --select report"
+import json, sys
+j = json.load(open(sys.argv[1]))
+names = ["original", "thin LTO", "no LTO", "thin LTO, generic tuning"]
+for b in j["binaries"]:
+    assert b["action"] == "relinked", b
+    assert b["recipe"] in names[1:], b
+    got = b["select_seconds"]
+    assert sorted(got) == sorted(names), got
+    assert all(isinstance(v, float) and v > 0 for v in got.values()), got
+s = j["select"]
+assert s["original_seconds"] > 0 and s["chosen_seconds"] > 0, s
+if s["per_program"]:
+    # each program is timed by its own processes: a part of the command
+    for b in j["binaries"]:
+        assert max(b["select_seconds"].values()) < s["configured_seconds"] * 0.9, (b, s)
+else:
+    print("-- (ptrace not allowed here: programs were timed by the whole command)")
+PY
+for p in kernel gk; do
+    b=$(which_build "$WORK/both.ctr-work" "$WORK/both/opt/app/$p")
+    [ -n "$b" ] || fail "$p in the output is none of the builds"
+    want=$(binary_field both.json /opt/app/$p recipe)
+    case "$want:$b" in
+    "thin LTO:bin/"* | "no LTO:bin-r1/"* | "thin LTO, generic tuning:bin-r2/"*) ;;
+    *) fail "$p: the output holds $b, the report says '$want'" ;;
+    esac
+done
+assert_eq "$kernel_out" "$("$WORK/both/opt/app/kernel")" "kernel from the chosen build"
+assert_eq "$gk_out" "$("$WORK/both/opt/app/gk")" "gk from the chosen build"
+[ ! -e "$WORK/both.ctr-work/select-root" ] || fail "the timing root was left behind"
+grep -q . "$WORK/both.ctr-work/select.log" && fail "the commands printed: $(head -3 "$WORK/both.ctr-work/select.log")"
+
+note "--lto none on GIMPLE: one native compile per TU, a link without LTO"
+grep -q "nolto-rel" "$WORK/both.ctr-work/build.ninja" || fail "no per-TU GIMPLE compile"
+"$RELINK" "$root" -o "$WORK/nolto" --lto none -j2 --json >nolto.json 2>nolto.err ||
+    { cat nolto.err; fail "--lto none"; }
+assert_eq "no LTO" "$(binary_field nolto.json /opt/app/gk recipe)" "recipe of --lto none"
+gk_link=$(grep -A1 '^build bin/' "$WORK/nolto.ctr-work/build.ninja" | grep 'gcc-12 ') ||
+    fail "no GCC link in build.ninja"
+case $gk_link in *-flto*) fail "the GCC link of --lto none uses LTO: $gk_link" ;; esac
+assert_eq "$gk_out" "$("$WORK/nolto/opt/app/gk")" "gk relinked without LTO"
+
+note "a binary whose original runs the command faster is kept"
+# the command tells the original from a build by its size: every build differs
+k=$(which_build "$WORK/both.ctr-work" "$WORK/both/opt/app/kernel")
+for d in bin bin-r1 bin-r2; do
+    [ "$(wc -c <"$WORK/both.ctr-work/$d/${k#*/}")" != "$kernel_size" ] ||
+        fail "$d/${k#*/} has the original kernel's size: the test cannot tell them apart"
+done
+run_select slow "/opt/app/kernel $kernel_size >/dev/null" --select-rounds 2
+[ $rc = 1 ] || { cat slow.err; fail "a kept binary: exit $rc (want 1)"; }
+assert_eq kept "$(binary_field slow.json /opt/app/kernel action)" "kernel under a command it slows"
+binary_field slow.json /opt/app/kernel reason | grep_q -- "--select: the original was faster" ||
+    fail "reason: $(binary_field slow.json /opt/app/kernel reason)"
+cmp -s kernel.orig "$WORK/slow/opt/app/kernel" || fail "the kept kernel is not the original"
+
+note "a command that fails with the relinked binaries keeps every original"
+run_select broken "[ \"\$(wc -c </opt/app/kernel)\" = $kernel_size ]" --select-rounds 1
+[ $rc = 1 ] || { cat broken.err; fail "exit $rc (want 1)"; }
+assert_eq True "$(select_field broken.json reverted)" "reverted"
+for p in kernel gk; do
+    assert_eq kept "$(binary_field broken.json /opt/app/$p action)" "$p under a failing command"
+    binary_field broken.json /opt/app/$p reason | grep_q "fails with the relinked binaries" ||
+        fail "$p: reason $(binary_field broken.json /opt/app/$p reason)"
+    cmp -s $p.orig "$WORK/broken/opt/app/$p" || fail "$p is not the original"
+done
+
+note "a command that fails with the originals: a warning, no choice"
+run_select nochoice 'exit 3' --select-rounds 1
+[ $rc = 0 ] || { cat nochoice.err; fail "exit $rc"; }
+grep -q "warning: --select made no choice: the command fails with the original binaries" \
+    nochoice.err || { cat nochoice.err; fail "no warning"; }
+assert_eq "thin LTO" "$(binary_field nochoice.json /opt/app/kernel recipe)" "the configured recipe"
+case $(which_build "$WORK/nochoice.ctr-work" "$WORK/nochoice/opt/app/kernel") in
+bin/*) ;;
+*) fail "the configured build was not written" ;;
+esac
+
+note "bad --select-rounds"
+rc=0
+"$RELINK" "$root" -o "$WORK/x" --select true --select-rounds 0 >/dev/null 2>bad.err || rc=$?
+[ $rc = 2 ] && grep -q "select-rounds" bad.err || fail "--select-rounds 0: exit $rc"
+[ ! -e "$WORK/x" ] || fail "--select-rounds 0 wrote the output"
+note "ok"
