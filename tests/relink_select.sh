@@ -18,7 +18,8 @@ cp /bin/dash "$root/bin/sh"
 cp /usr/bin/wc "$root/bin/"
 # two vectorizable kernels of ~0.1 s, long enough for the relinked code's
 # speed to show above the noise of starting a command in a root; given a
-# size, a kernel whose own file has another size takes 0.2 s longer
+# size, a kernel whose own file has another size takes 0.2 s longer (or,
+# given "crash" too, aborts)
 for p in kernel gk; do
     cat >$p.c <<C
 #include <stdio.h>
@@ -30,8 +31,11 @@ static double x[N], y[N];
 __attribute__((noinline)) static void axpy(double a) { for (int i = 0; i < N; i++) y[i] += a * x[i]; }
 int main(int argc, char **argv) {
     struct stat st;
-    if (argc > 1 && (stat("/proc/self/exe", &st) != 0 || st.st_size != atol(argv[1])))
+    if (argc > 1 && (stat("/proc/self/exe", &st) != 0 || st.st_size != atol(argv[1]))) {
+        if (argc > 2)
+            abort();
         usleep(200000);
+    }
     for (int i = 0; i < N; i++) x[i] = 1.0 / (i + 1);
     for (int r = 0; r < 100000; r++) axpy(1e-7);
     double s = 0; for (int i = 0; i < N; i++) s += y[i];
@@ -143,6 +147,18 @@ for p in kernel gk; do
         fail "$p: reason $(binary_field broken.json /opt/app/$p reason)"
     cmp -s $p.orig "$WORK/broken/opt/app/$p" || fail "$p is not the original"
 done
+
+note "a relinked program that crashes under a command that goes on anyway: the originals stay"
+run_select crash "/opt/app/kernel $kernel_size crash >/dev/null 2>&1 || true" --select-rounds 1
+if [ "$(select_field crash.json per_program)" = True ]; then
+    [ $rc = 1 ] || { cat crash.err; fail "exit $rc (want 1)"; }
+    assert_eq True "$(select_field crash.json reverted)" "reverted after a crash"
+    binary_field crash.json /opt/app/kernel reason | grep_q "fails with the relinked binaries" ||
+        fail "kernel: reason $(binary_field crash.json /opt/app/kernel reason)"
+    cmp -s kernel.orig "$WORK/crash/opt/app/kernel" || fail "the crashing kernel was written"
+else
+    note "(ptrace not allowed here: a crash under '|| true' cannot be seen)"
+fi
 
 note "a command that fails with the originals: a warning, no choice"
 run_select nochoice 'exit 3' --select-rounds 1

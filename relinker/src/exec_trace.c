@@ -39,14 +39,19 @@ struct tracer {
     size_t nrun, caprun;
     char **prog;
     double *total;
+    unsigned *bad; /* processes of the program that failed: a signal or a non-zero status */
     size_t nprog, capprog;
 };
 
-static void finish(struct tracer *t, pid_t pid, double at)
+/* The end of a process's program; `status` is its wait status, or -1 when
+ * it goes on (a new exec). */
+static void finish(struct tracer *t, pid_t pid, double at, int status)
 {
     for (size_t i = 0; i < t->nrun; i++)
         if (t->run[i].pid == pid) {
             t->total[t->run[i].prog] += at - t->run[i].since;
+            if (status != -1 && (WIFSIGNALED(status) || WEXITSTATUS(status) != 0))
+                t->bad[t->run[i].prog]++;
             t->run[i] = t->run[--t->nrun];
             return;
         }
@@ -60,7 +65,7 @@ static void started(struct tracer *t, pid_t pid, double at)
     if (n <= 0)
         return;
     path[n] = '\0';
-    finish(t, pid, at); /* a process that executes again ends its first program */
+    finish(t, pid, at, -1); /* a process that executes again ends its first program */
     size_t p = 0;
     while (p < t->nprog && strcmp(t->prog[p], path))
         p++;
@@ -71,14 +76,18 @@ static void started(struct tracer *t, pid_t pid, double at)
             if (np)
                 t->prog = np;
             double *nt = np ? realloc(t->total, cap * sizeof *nt) : NULL;
-            if (!nt)
+            if (nt)
+                t->total = nt;
+            unsigned *nb = nt ? realloc(t->bad, cap * sizeof *nb) : NULL;
+            if (!nb)
                 return;
-            t->total = nt;
+            t->bad = nb;
             t->capprog = cap;
         }
         if (!(t->prog[p] = strdup(path)))
             return;
         t->total[p] = 0;
+        t->bad[p] = 0;
         t->nprog++;
     }
     if (t->nrun == t->caprun) {
@@ -120,7 +129,7 @@ int ctr_exec_trace(pid_t child, int out_fd)
             break; /* no one left */
         }
         if (WIFEXITED(status) || WIFSIGNALED(status)) {
-            finish(&t, pid, now());
+            finish(&t, pid, now(), status);
             if (pid == child) {
                 child_status = status;
                 child_done = true;
@@ -132,8 +141,11 @@ int ctr_exec_trace(pid_t child, int out_fd)
         int sig = WSTOPSIG(status), event = status >> 16, pass = 0;
         if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC)
             started(&t, pid, now());
-        else if (sig == SIGTRAP && event == PTRACE_EVENT_EXIT)
-            finish(&t, pid, now());
+        else if (sig == SIGTRAP && event == PTRACE_EVENT_EXIT) {
+            unsigned long end = 0; /* the status it is exiting with */
+            ptrace(PTRACE_GETEVENTMSG, pid, NULL, &end);
+            finish(&t, pid, now(), (int)end);
+        }
         else if (sig == SIGTRAP && event)
             ; /* fork, vfork, clone: the new process is traced from its start */
         else if (sig != SIGSTOP || event)
@@ -142,11 +154,12 @@ int ctr_exec_trace(pid_t child, int out_fd)
         ptrace(PTRACE_CONT, pid, NULL, (void *)(long)pass);
     }
     for (size_t p = 0; p < t.nprog; p++) {
-        dprintf(out_fd, "%.6f %s\n", t.total[p], t.prog[p]);
+        dprintf(out_fd, "%.6f %u %s\n", t.total[p], t.bad[p], t.prog[p]);
         free(t.prog[p]);
     }
     free(t.prog);
     free(t.total);
+    free(t.bad);
     free(t.run);
     return child_status;
 }
@@ -159,18 +172,22 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
         lines += buf[i] == '\n';
     t->path = calloc(lines + 1, sizeof *t->path);
     t->seconds = calloc(lines + 1, sizeof *t->seconds);
-    if (!t->path || !t->seconds) {
+    t->failed = calloc(lines + 1, sizeof *t->failed);
+    if (!t->path || !t->seconds || !t->failed) {
         ctr_exec_times_free(t);
         return -1;
     }
     for (const char *p = buf, *end = buf + len; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp, *sp2 = NULL;
         if (!nl)
             break;
         sp = memchr(p, ' ', (size_t)(nl - p));
-        if (sp) {
+        if (sp)
+            sp2 = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
+        if (sp2) { /* "SECONDS FAILED PATH" */
             t->seconds[t->n] = strtod(p, NULL);
-            if (!(t->path[t->n] = strndup(sp + 1, (size_t)(nl - sp - 1)))) {
+            t->failed[t->n] = (unsigned)strtoul(sp + 1, NULL, 10);
+            if (!(t->path[t->n] = strndup(sp2 + 1, (size_t)(nl - sp2 - 1)))) {
                 ctr_exec_times_free(t);
                 return -1;
             }
@@ -181,11 +198,14 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
     return 0;
 }
 
-double ctr_exec_times_get(const ctr_exec_times *t, const char *path)
+double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed)
 {
+    *failed = 0;
     for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->path[i], path))
+        if (!strcmp(t->path[i], path)) {
+            *failed = t->failed[i];
             return t->seconds[i];
+        }
     return 0;
 }
 
@@ -195,5 +215,6 @@ void ctr_exec_times_free(ctr_exec_times *t)
         free(t->path[i]);
     free(t->path);
     free(t->seconds);
+    free(t->failed);
     *t = (ctr_exec_times){0};
 }

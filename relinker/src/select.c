@@ -29,6 +29,9 @@ struct ctx {
     int *now;        /* the choice of each binary now in troot */
     bool traced;     /* per-program times are known */
     bool *ran;       /* binary i is a program the command executes */
+    unsigned *bad0;  /* its processes that failed (a signal, non-zero) with the originals */
+    bool *broke;     /* in the last run, binary i is a program that failed more, or not
+                      * at all where it ran with the originals */
     int logfd;
     int done, total; /* runs, for the progress line */
     bool tty;
@@ -63,7 +66,9 @@ static int put_all(struct ctx *c, const int *choices, int all, irs_error *err)
 
 /* Run CMD once in the timing root as it is now.  True if it succeeded,
  * with its time in *total and, when by_bin is not NULL, each binary's
- * measure (see struct trial) in by_bin[i]. */
+ * measure (see struct trial) in by_bin[i] and whether it broke in
+ * c->broke[i].  The first such run (with the originals) sets c->ran,
+ * c->bad0 and c->traced. */
 static bool time_once(struct ctx *c, double *total, double *by_bin)
 {
     c->done++;
@@ -77,14 +82,25 @@ static bool time_once(struct ctx *c, double *total, double *by_bin)
     if (first) {
         c->traced = progs.n > 0; /* none, not even the shell: ptrace is not allowed */
         c->ran = calloc(c->n ? c->n : 1, sizeof *c->ran);
+        c->bad0 = calloc(c->n ? c->n : 1, sizeof *c->bad0);
+        c->broke = calloc(c->n ? c->n : 1, sizeof *c->broke);
+        if (!c->ran || !c->bad0 || !c->broke) {
+            ctr_exec_times_free(&progs);
+            return ok;
+        }
     }
     for (size_t i = 0; i < c->n; i++) {
         char path[PATH_MAX * 2];
+        unsigned bad = 0;
+        bool own = c->traced && c->b[i].program;
         snprintf(path, sizeof path, "%s%s", c->troot, c->b[i].inner);
-        double t = c->traced && c->b[i].program ? ctr_exec_times_get(&progs, path) : 0;
-        by_bin[i] = c->traced && c->b[i].program ? t : *total;
-        if (first && c->ran)
-            c->ran[i] = !c->traced || !c->b[i].program || t > 0;
+        double t = own ? ctr_exec_times_get(&progs, path, &bad) : 0;
+        by_bin[i] = own ? t : *total;
+        if (first) {
+            c->ran[i] = !own || t > 0;
+            c->bad0[i] = bad;
+        }
+        c->broke[i] = own && c->ran[i] && (t == 0 || bad > c->bad0[i]);
     }
     ctr_exec_times_free(&progs);
     return ok;
@@ -156,7 +172,7 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
     c->total = 1;
     bool ok = time_once(c, &warm, by_bin);
     free(by_bin);
-    if (!c->ran)
+    if (!c->ran || !c->bad0 || !c->broke)
         return irs_error_set(err, ENOMEM, "--select");
     if (!ok) {
         rep->note = strdup("the command fails with the original binaries (see select.log "
@@ -205,7 +221,12 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
                 (tr && put(c, (size_t)tr->bin, tr->choice, err) < 0))
                 goto out;
             double total;
-            if (time_once(c, &total, meas)) {
+            bool passed = time_once(c, &total, meas);
+            /* a program that crashed or stopped running, where the command
+             * goes on anyway, failed too (in a trial: the one swapped in) */
+            for (size_t i = 0; passed && i < n; i++)
+                passed = !c->broke[i] || (tr && (size_t)tr->bin != i);
+            if (passed) {
                 if (tr) {
                     tr->times[tr->ntimes++] = meas[tr->bin];
                 } else {
@@ -321,6 +342,8 @@ int ctr_select_run(const char *root, const char *work, const char *cmd, int roun
     fprintf(stderr, "ctr-relink: choosing builds by timing, %d rounds: %s\n", rounds, cmd);
     rc = run(&c, rounds, base, rep, err);
     free(c.ran);
+    free(c.bad0);
+    free(c.broke);
     if (c.tty)
         fputc('\n', stderr);
     if (rc == 0 && !rep->done && !rep->note)
