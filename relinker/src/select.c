@@ -174,6 +174,7 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
     free(by_bin);
     if (!c->ran || !c->bad0 || !c->broke)
         return irs_error_set(err, ENOMEM, "--select");
+    rep->per_program = c->traced;
     if (!ok) {
         rep->note = strdup("the command fails with the original binaries (see select.log "
                            "in the work directory)");
@@ -293,7 +294,6 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
     if (rep->reverted)
         for (size_t i = 0; i < n; i++)
             b[i].chosen = 0;
-    rep->per_program = c->traced;
     rep->done = true;
     rc = 0;
 out:
