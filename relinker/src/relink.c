@@ -851,9 +851,16 @@ static void choose_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_relin
         fprintf(stderr, "ctr-relink: warning: --select made no choice: %s; every binary is "
                         "built as configured\n", rep->note);
     } else {
-        fprintf(stderr, "ctr-relink: --select: the command took %.3f s with the original "
-                        "binaries, %.3f s with the builds chosen%s\n", rep->original,
-                rep->chosen, rep->reverted ? ": the originals are kept" : "");
+        if (rep->original > 0)
+            fprintf(stderr, "ctr-relink: --select: the command took %.3f s with the original "
+                            "binaries, %.3f s with the builds chosen%s\n", rep->original,
+                    rep->chosen, rep->reverted ? ": the originals are kept" : "");
+        else if (!rep->reverted)
+            fprintf(stderr, "ctr-relink: --select: every program the command runs was "
+                            "fastest as it was\n");
+        else
+            fprintf(stderr, "ctr-relink: --select: %s: the originals are kept\n",
+                    rep->note ? rep->note : "the relinked files were slower");
         for (size_t j = 0; j < n; j++) {
             ctr_outcome *c = &oc[index[j]];
             memcpy(c->select_seconds, b[j].median, sizeof c->select_seconds);

@@ -263,9 +263,18 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
         if (clearly_faster(&t[j], &base_of[t[j].bin]) && bi->median[k] < bi->median[bi->chosen])
             bi->chosen = k;
     }
-    /* the choices together, against the originals */
-    for (size_t i = 0; i < n; i++)
+    /* the choices together, against the originals: unless every binary
+     * the command uses is at its original anyway */
+    bool differ = false;
+    for (size_t i = 0; i < n; i++) {
         chosen[i] = b[i].chosen;
+        differ |= c->ran[i] && chosen[i] != 0;
+    }
+    if (!differ) {
+        rep->done = true;
+        rc = 0;
+        goto out;
+    }
     bool failed_chosen, failed_orig;
     if (duel(c, chosen, orig, rounds, tchosen, torig, &failed_chosen, &failed_orig, err) < 0)
         goto out;
