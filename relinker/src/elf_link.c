@@ -137,7 +137,8 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         if (*name && irs_strv_push(&l->exports, name) < 0)
             return irs_error_set(err, ENOMEM, "'%s'", path);
     }
-    qsort(l->exports.v, l->exports.n, sizeof *l->exports.v, cmp_str);
+    if (l->exports.n) /* qsort(NULL, 0, ...) is undefined */
+        qsort(l->exports.v, l->exports.n, sizeof *l->exports.v, cmp_str);
     return 0;
 }
 

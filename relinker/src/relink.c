@@ -45,8 +45,13 @@ static const char *lto_flag(enum ctr_lto lto)
     return lto == CTR_LTO_THIN ? " -flto=thin" : lto == CTR_LTO_FULL ? " -flto" : "";
 }
 
-static const char *lto_name(enum ctr_lto lto)
+/* Recipe names; outcomes and the --select report keep pointers to them. */
+static const char *lto_name(enum ctr_lto lto, bool generic_tune)
 {
+    if (generic_tune)
+        return lto == CTR_LTO_THIN   ? "thin LTO, generic tuning"
+               : lto == CTR_LTO_FULL ? "full LTO, generic tuning"
+                                     : "no LTO, generic tuning";
     return lto == CTR_LTO_THIN ? "thin LTO" : lto == CTR_LTO_FULL ? "full LTO" : "no LTO";
 }
 
@@ -816,8 +821,6 @@ static void choose_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_relin
     ctr_select_report local = {0}, *rep = o->select_report ? o->select_report : &local;
     ctr_select_binary *b = calloc(plan->n ? plan->n : 1, sizeof *b);
     size_t *index = calloc(plan->n ? plan->n : 1, sizeof *index), n = 0;
-    char *paths[plan->n ? plan->n : 1][CTR_SELECT_MAX];
-    memset(paths, 0, sizeof paths);
     rep->choice[0] = "original";
     for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
         rep->choice[r + 1] = recipes[r].name;
@@ -837,8 +840,7 @@ static void choose_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_relin
                 free(path);
                 continue;
             }
-            paths[i][r + 1] = path;
-            b[n].file[r + 1] = path;
+            b[n].file[r + 1] = path; /* freed below; file[0] is the plan's */
         }
         index[n++] = i;
     }
@@ -880,9 +882,9 @@ static void choose_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_relin
                          b[j].median[0], b[j].median[1]);
         }
     }
-    for (size_t i = 0; i < plan->n; i++)
-        for (int k = 0; k < CTR_SELECT_MAX; k++)
-            free(paths[i][k]);
+    for (size_t j = 0; b && j < n; j++)
+        for (int k = 1; k < CTR_SELECT_MAX; k++)
+            free((char *)b[j].file[k]);
     free(b);
     free(index);
 }
@@ -904,13 +906,11 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     }
     /* the configured recipe, and with --select the ones it is timed against:
      * the other side of LTO, and tuning for no CPU in particular */
-    char generic_name[64];
-    snprintf(generic_name, sizeof generic_name, "%s, generic tuning", lto_name(o->lto));
+    enum ctr_lto other = o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE;
     const struct recipe recipes[] = {
-        {lto_name(o->lto), "", o->lto, false},
-        {o->lto == CTR_LTO_NONE ? "thin LTO" : "no LTO", "-r1",
-         o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE, false},
-        {generic_name, "-r2", o->lto, true},
+        {lto_name(o->lto, false), "", o->lto, false},
+        {lto_name(other, false), "-r1", other, false},
+        {lto_name(o->lto, true), "-r2", o->lto, true},
     };
     size_t nrecipes = o->select ? 3 : 1;
     /* the work directory: stored inputs, link files, and each build's
