@@ -45,6 +45,12 @@ static const char *lto_flag(enum ctr_lto lto)
     return lto == CTR_LTO_THIN ? " -flto=thin" : lto == CTR_LTO_FULL ? " -flto" : "";
 }
 
+/* GCC's -mtune for a recipe (its -march is --march). */
+static const char *gcc_tune(const ctr_relink_opts *o, const struct recipe *rc)
+{
+    return rc->generic_tune ? "generic" : o->march;
+}
+
 /* Recipe names; outcomes and the --select report keep pointers to them. */
 static const char *lto_name(enum ctr_lto lto, bool generic_tune)
 {
@@ -197,14 +203,15 @@ static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_t
                  input_ext(r));
         int rc = irs_blob_get(store, r->ir, &ir, &len, &err);
         if (rc == 0 && !strcmp(r->ir_kind, "llvm-bc")) {
-            rc = ctr_retarget_bitcode(ir, len, target, r->source, &re, &relen, &nf, &err);
-            if (rc == 0)
-                rc = write_if_changed(path, re, relen, &err);
-            if (rc == 0 && generic) { /* for --select's generically tuned recipe */
+            /* tu/, and tu-generic/ for --select's generically tuned recipe */
+            const ctr_target *targets[] = {target, generic};
+            for (int g = 0; rc == 0 && g < 2 && targets[g]; g++) {
+                snprintf(path, sizeof path, "%s/tu%s/%s.bc", work, g ? "-generic" : "",
+                         l->tu_ids[t]);
                 free(re);
                 re = NULL;
-                snprintf(path, sizeof path, "%s/tu-generic/%s.bc", work, l->tu_ids[t]);
-                rc = ctr_retarget_bitcode(ir, len, generic, r->source, &re, &relen, &nf, &err);
+                rc = ctr_retarget_bitcode(ir, len, targets[g], r->source, &re, &relen, &nf,
+                                          &err);
                 if (rc == 0)
                     rc = write_if_changed(path, re, relen, &err);
             }
@@ -256,7 +263,7 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
         add(b, rc->lto == CTR_LTO_NONE ? " -O3" : " -O3 -flto=auto -fno-fat-lto-objects");
         /* the objects' own options (kept in their IR) include the driver's
          * default -mtune=generic, which an implied tuning does not override */
-        snprintf(tmp, sizeof tmp, "-mtune=%s", rc->generic_tune ? "generic" : o->march);
+        snprintf(tmp, sizeof tmp, "-mtune=%s", gcc_tune(o, rc));
         add_arg(b, tmp);
         snprintf(tmp, sizeof tmp, "-march=%s", o->march);
     }
@@ -637,7 +644,7 @@ static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_out
                      CTR_GCC_MAJOR " -O3 -flto -r -nostdlib -flinker-output=nolto-rel",
                      rc->tag, tus[k].id, tus[k].id);
             add(nj, line);
-            snprintf(line, sizeof line, "-mtune=%s", rc->generic_tune ? "generic" : o->march);
+            snprintf(line, sizeof line, "-mtune=%s", gcc_tune(o, rc));
             add_arg(nj, line);
             snprintf(line, sizeof line, "-march=%s", o->march);
             add_arg(nj, line);
@@ -805,7 +812,7 @@ static bool train(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *
 static int make_work_dir(const char *work, const char *name, const char *tag, irs_error *err)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s%s%s%s", work, *name && *name != '/' ? "/" : "", name, tag);
+    snprintf(path, sizeof path, "%s%s%s%s", work, *name ? "/" : "", name, tag);
     if (mkdir(path, 0755) < 0 && errno != EEXIST)
         return irs_error_set(err, errno, "work directory '%s'", path);
     return 0;
@@ -915,7 +922,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     size_t nrecipes = o->select ? 3 : 1;
     /* the work directory: stored inputs, link files, and each build's
      * outputs (cc<tag>/, part<tag>/, bin<tag>/) */
-    static const char *const subdirs[] = {"", "/tu", "/tu-generic", "/obj", "/rec", "/exp"};
+    static const char *const subdirs[] = {"", "tu", "tu-generic", "obj", "rec", "exp"};
     static const char *const outputs[] = {"cc", "part", "bin"};
     for (size_t i = 0; i < sizeof subdirs / sizeof *subdirs; i++)
         if (make_work_dir(o->work, subdirs[i], "", err) < 0)

@@ -67,9 +67,9 @@ static int put_all(struct ctx *c, const int *choices, int all, irs_error *err)
 /* Run CMD once in the timing root as it is now.  True if it succeeded,
  * with its time in *total and, when by_bin is not NULL, each binary's
  * measure (see struct trial) in by_bin[i] and whether it broke in
- * c->broke[i].  The first such run (with the originals) sets c->ran,
- * c->bad0 and c->traced. */
-static bool time_once(struct ctx *c, double *total, double *by_bin)
+ * c->broke[i].  The `first` run (with the originals) sets c->ran, c->bad0
+ * and c->traced. */
+static bool time_once(struct ctx *c, double *total, double *by_bin, bool first)
 {
     c->done++;
     if (c->tty)
@@ -78,17 +78,8 @@ static bool time_once(struct ctx *c, double *total, double *by_bin)
     bool ok = ctr_time_in_root(c->troot, c->cmd, c->logfd, total, by_bin ? &progs : NULL);
     if (!by_bin)
         return ok;
-    bool first = !c->ran; /* the first run: which programs the command executes */
-    if (first) {
-        c->traced = progs.n > 0; /* none, not even the shell: ptrace is not allowed */
-        c->ran = calloc(c->n ? c->n : 1, sizeof *c->ran);
-        c->bad0 = calloc(c->n ? c->n : 1, sizeof *c->bad0);
-        c->broke = calloc(c->n ? c->n : 1, sizeof *c->broke);
-        if (!c->ran || !c->bad0 || !c->broke) {
-            ctr_exec_times_free(&progs);
-            return ok;
-        }
-    }
+    if (first) /* none, not even the shell: ptrace is not allowed */
+        c->traced = progs.n > 0;
     for (size_t i = 0; i < c->n; i++) {
         char path[PATH_MAX * 2];
         unsigned bad = 0;
@@ -149,7 +140,7 @@ static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct tr
             struct trial *t = is_a ? ta : tb;
             if (put_all(c, is_a ? a : b, 0, err) < 0)
                 return -1;
-            if (!time_once(c, &t->times[t->ntimes], NULL)) {
+            if (!time_once(c, &t->times[t->ntimes], NULL, false)) {
                 *(is_a ? failed_a : failed_b) = true;
                 return 0;
             }
@@ -170,10 +161,8 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
     if (!by_bin)
         return irs_error_set(err, ENOMEM, "--select");
     c->total = 1;
-    bool ok = time_once(c, &warm, by_bin);
+    bool ok = time_once(c, &warm, by_bin, true);
     free(by_bin);
-    if (!c->ran || !c->bad0 || !c->broke)
-        return irs_error_set(err, ENOMEM, "--select");
     rep->per_program = c->traced;
     if (!ok) {
         rep->note = strdup("the command fails with the original binaries (see select.log "
@@ -222,7 +211,7 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
                 (tr && put(c, (size_t)tr->bin, tr->choice, err) < 0))
                 goto out;
             double total;
-            bool passed = time_once(c, &total, meas);
+            bool passed = time_once(c, &total, meas, false);
             /* a program that crashed or stopped running, where the command
              * goes on anyway, failed too (in a trial: the one swapped in) */
             for (size_t i = 0; passed && i < n; i++)
@@ -332,27 +321,24 @@ int ctr_select_run(const char *root, const char *work, const char *cmd, int roun
     }
     snprintf(troot, sizeof troot, "%s/select-root", work);
     snprintf(log, sizeof log, "%s/select.log", work);
-    const char **inner = calloc(n, sizeof *inner), **orig = calloc(n, sizeof *orig);
-    int *now = calloc(n, sizeof *now);
-    int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct ctx c = {.troot = troot, .cmd = cmd, .b = b, .n = n, .logfd = -1,
+                    .tty = isatty(2)};
+    c.now = calloc(n, sizeof *c.now); /* 0: the original */
+    c.ran = calloc(n, sizeof *c.ran);
+    c.bad0 = calloc(n, sizeof *c.bad0);
+    c.broke = calloc(n, sizeof *c.broke);
+    c.logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int rc = -1;
-    if (!inner || !orig || !now || logfd < 0) {
-        irs_error_set(err, logfd < 0 ? errno : ENOMEM, "'%s'", log);
+    if (!c.now || !c.ran || !c.bad0 || !c.broke || c.logfd < 0) {
+        irs_error_set(err, c.logfd < 0 ? errno : ENOMEM, "'%s'", log);
         goto out;
     }
-    for (size_t i = 0; i < n; i++)
-        inner[i] = b[i].inner, orig[i] = b[i].file[0];
     /* the root as the input has it: every binary at its original */
-    if (ctr_root_copy(root, troot, inner, orig, 0, err) < 0 ||
+    if (ctr_root_copy(root, troot, NULL, NULL, 0, err) < 0 ||
         ctr_root_add_mount_points(troot, err) < 0)
         goto out;
-    struct ctx c = {.troot = troot, .cmd = cmd, .b = b, .n = n, .now = now, .logfd = logfd,
-                    .tty = isatty(2)};
     fprintf(stderr, "ctr-relink: choosing builds by timing, %d rounds: %s\n", rounds, cmd);
     rc = run(&c, rounds, base, rep, err);
-    free(c.ran);
-    free(c.bad0);
-    free(c.broke);
     if (c.tty)
         fputc('\n', stderr);
     if (rc == 0 && !rep->done && !rep->note)
@@ -360,11 +346,12 @@ int ctr_select_run(const char *root, const char *work, const char *cmd, int roun
 out:
     if (rc < 0 && !rep->note)
         rep->note = strdup(err->msg);
-    if (logfd >= 0)
-        close(logfd);
+    if (c.logfd >= 0)
+        close(c.logfd);
     ctr_remove_tree(troot);
-    free(inner);
-    free(orig);
-    free(now);
+    free(c.now);
+    free(c.ran);
+    free(c.bad0);
+    free(c.broke);
     return rep->done ? 0 : -1;
 }
