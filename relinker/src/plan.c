@@ -1,6 +1,8 @@
 /* Building the relink plan from discovery results and the store. */
 #include "plan.h"
 #include "ir_symbols.h"
+#include "link_policy.h"
+#include "object_policy.h"
 #include "record_policy.h"
 #include "runtime_symbols.h"
 
@@ -59,6 +61,7 @@ static const irs_strv *input_symbols(symbol_cache *c, irs_store *store, const ch
     snprintf(what, sizeof what, "TU %.16s (%s)", id, r->source);
     irs_strv *set = &c->sets[c->n];
     if (irs_blob_get(store, r->ir, &data, &len, err) < 0 ||
+        ctr_object_policy_check(r->ir_kind, data, len, what, err) < 0 ||
         ctr_ir_defined_symbols(r->ir_kind, data, len, what, set, err) < 0) {
         free(data);
         irs_strv_clear(set);
@@ -147,7 +150,9 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store, symbol_cache *cache)
     for (size_t i = 0; i < l->needed.n; i++)
         unresolved += !e->bin->needed[i].found;
     irs_error err;
-    if (e->missing_tus)
+    if (ctr_link_strings_check(e->bin, &err) < 0)
+        e->problem = strdup(err.msg);
+    else if (e->missing_tus)
         asprintf(&e->problem, "%zu of %zu TUs unusable (first: %s)", e->missing_tus, l->ntu,
                  first_err);
     else if (unresolved)

@@ -237,6 +237,17 @@ static bool any_language(const ctr_plan_entry *e, const char *lang)
     return false;
 }
 
+/* -Xlinker OPTION -Xlinker VALUE: the value reaches the linker as one
+ * argument, whatever it holds (a driver splits -Wl,a,b at commas).  Values
+ * from the image passed the grammar of link_policy.h already. */
+static void add_linker_pair(struct buf *b, const char *option, const char *value)
+{
+    add(b, " -Xlinker");
+    add_arg(b, option);
+    add(b, " -Xlinker");
+    add_arg(b, value);
+}
+
 /* The link command for one binary, as the ninja variables `pre` (driver and
  * options, before the TUs) and `post` (libraries, after them). */
 static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
@@ -249,12 +260,13 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
     bool fortran = any_language(e, "fortran"), cxx = any_language(e, "c++");
     if (!strcmp(tc, "llvm")) {
         add(b, cxx ? CTR_CLANGXX : CTR_CLANG);
-        add(b, " -O3 -fuse-ld=lld");
+        /* .deplibs (#pragma comment(lib, ...) in the IR) must not name
+         * files for lld to open */
+        add(b, " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries");
         add(b, lto_flag(rc->lto));
         if (l->exports.n) {
-            snprintf(tmp, sizeof tmp, "-Wl,--export-dynamic-symbol-list=%s/exp/%zu.list", work,
-                     index);
-            add_arg(b, tmp);
+            snprintf(tmp, sizeof tmp, "%s/exp/%zu.list", work, index);
+            add_linker_pair(b, "--export-dynamic-symbol-list", tmp);
         }
         snprintf(tmp, sizeof tmp, "-march=%s", target->cpu);
     } else {
@@ -270,23 +282,17 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
     add_arg(b, tmp);
     if (l->kind == CTR_ELF_SHARED) {
         add(b, " -shared");
-        if (*l->soname) {
-            snprintf(tmp, sizeof tmp, "-Wl,-soname,%s", l->soname);
-            add_arg(b, tmp);
-        }
+        if (*l->soname)
+            add_linker_pair(b, "-soname", l->soname);
     } else {
         add(b, l->kind == CTR_ELF_PIE ? " -pie" : " -no-pie");
     }
-    if (*l->interp) {
-        snprintf(tmp, sizeof tmp, "-Wl,--dynamic-linker=%s", l->interp);
-        add_arg(b, tmp);
-    }
+    if (*l->interp)
+        add_linker_pair(b, "--dynamic-linker", l->interp);
     if (l->runpath.n)
         add(b, l->rpath ? " -Wl,--disable-new-dtags" : " -Wl,--enable-new-dtags");
-    for (size_t i = 0; i < l->runpath.n; i++) {
-        snprintf(tmp, sizeof tmp, "-Wl,-rpath,%s", l->runpath.v[i]);
-        add_arg(b, tmp);
-    }
+    for (size_t i = 0; i < l->runpath.n; i++)
+        add_linker_pair(b, "-rpath", l->runpath.v[i]);
     add(b, "\n  post = -Wl,--no-as-needed");
     for (size_t i = 0; i < l->needed.n; i++) {
         const char *flag = NULL;
@@ -571,9 +577,11 @@ static int write_buf(struct buf *b, const char *path, irs_error *err)
 static void add_desc(struct buf *b, const char *inner)
 {
     add(b, "\n  desc = ");
+    /* an image's path: no control character reaches ninja's file or the
+     * operator's terminal */
     for (const char *p = inner; *p; p++) {
         char one[3] = {*p == '$' ? '$' : *p, *p == '$' ? '$' : 0, 0};
-        add(b, *p == '\n' ? "?" : one);
+        add(b, (unsigned char)*p < ' ' || *p == 0x7f ? "?" : one);
     }
     add(b, "\n");
 }
@@ -717,7 +725,8 @@ static void describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, con
         snprintf(path, sizeof path, "build part%s/%zu.o: partial", rc->tag, i);
         add(nj, path);
         add_inputs(nj, e, true, true, rc);
-        add(nj, "\n  pre = " CTR_CLANG " -O3 -fuse-ld=lld -nostdlib -r");
+        add(nj, "\n  pre = " CTR_CLANG " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries "
+                "-nostdlib -r");
         add(nj, lto_flag(rc->lto));
         snprintf(path, sizeof path, "-march=%s", target->cpu);
         add_arg(nj, path);

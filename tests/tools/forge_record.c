@@ -1,7 +1,8 @@
 /* Test helper: make a hostile variant of a stored TU record.
  *   forge_record STORE ID FIELD VALUE
- * FIELD is driver_args or frontend_args (VALUE is appended), or ir (VALUE
- * replaces the IR address).  Writes the new record and prints its TU id. */
+ * FIELD is driver_args or frontend_args (VALUE is appended), ir (VALUE
+ * replaces the IR address), or ir_file (the file VALUE is stored as a blob
+ * and becomes the IR).  Writes the new record and prints its TU id. */
 #include <stdio.h>
 #include <string.h>
 
@@ -28,7 +29,17 @@ int main(int argc, char **argv)
         irs_strv_push(&rec->frontend_args, argv[4]);
     else if (!strcmp(argv[3], "ir") && strlen(argv[4]) == IRS_HASH_HEX_LEN)
         memcpy(rec->ir, argv[4], IRS_HASH_HEX_LEN + 1);
-    else {
+    else if (!strcmp(argv[3], "ir_file")) {
+        static char data[1 << 24];
+        FILE *f = fopen(argv[4], "rb");
+        size_t len = f ? fread(data, 1, sizeof data, f) : 0;
+        if (f)
+            fclose(f);
+        if (!len || irs_blob_put(store, data, len, rec->ir, &err) < 0) {
+            fprintf(stderr, "forge_record: cannot store '%s'\n", argv[4]);
+            return 1;
+        }
+    } else {
         fprintf(stderr, "forge_record: bad field or value\n");
         return 2;
     }

@@ -1,0 +1,126 @@
+/* Unit tests of the relinker's policies over image strings: the grammar of
+ * ELF link strings (link_policy.c) and the options a GIMPLE object may pass
+ * to lto-wrapper (object_policy.c).  No root, no toolchain. */
+#include <stdio.h>
+#include <string.h>
+
+#include "link_policy.h"
+#include "object_policy.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                    \
+    do {                                                                               \
+        if (!(cond)) {                                                                 \
+            fprintf(stderr, "FAIL: %s:%d: %s\n", __FILE__, __LINE__, #cond);           \
+            failures++;                                                                \
+        }                                                                              \
+    } while (0)
+
+static void test_file_names(void)
+{
+    static const char *const good[] = {"libc.so.6", "libstdc++.so.6", "ld-linux-x86-64.so.2",
+                                       "libmpi_gnu_123.so.12", "libQt5Core.so.5", "a"};
+    static const char *const bad[] = {"", "-evil.so", ".hidden", "a,b", "a/b", "a b",
+                                      "lib\nx.so", "lib$x.so", "lib'x", "x\x7f", "lib\xc3\xa9.so"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        CHECK(ctr_is_file_name(good[i]));
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        CHECK(!ctr_is_file_name(bad[i]));
+    char longname[300];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    CHECK(!ctr_is_file_name(longname));
+}
+
+static void test_paths(void)
+{
+    CHECK(ctr_is_clean_path("/lib64/ld-linux-x86-64.so.2"));
+    CHECK(ctr_is_clean_path("/usr/lib/x86_64-linux-gnu"));
+    CHECK(!ctr_is_clean_path("/")); /* no empty component, not even the root itself */
+    CHECK(!ctr_is_clean_path("lib/x.so"));
+    CHECK(!ctr_is_clean_path("/x,-o,/etc/passwd"));
+    CHECK(!ctr_is_clean_path("/usr/../etc"));
+    CHECK(!ctr_is_clean_path("/usr/./lib"));
+    CHECK(!ctr_is_clean_path("/usr//lib"));
+    CHECK(!ctr_is_clean_path("/usr/lib/"));
+    CHECK(!ctr_is_clean_path("/a b"));
+    CHECK(!ctr_is_clean_path("/a\nb"));
+    CHECK(!ctr_is_clean_path("/a\\b"));
+    CHECK(!ctr_is_clean_path("-/x"));
+    CHECK(ctr_is_runpath_entry("$ORIGIN"));
+    CHECK(ctr_is_runpath_entry("$ORIGIN/../lib"));
+    CHECK(ctr_is_runpath_entry("${ORIGIN}/lib"));
+    CHECK(ctr_is_runpath_entry("/opt/app/lib"));
+    CHECK(!ctr_is_runpath_entry("$ORIGINX/lib"));
+    CHECK(!ctr_is_runpath_entry("$ORIGIN/a,b"));
+    CHECK(!ctr_is_runpath_entry("/usr/../../etc"));
+    CHECK(!ctr_is_runpath_entry(""));
+    CHECK(!ctr_is_runpath_entry("lib"));
+    CHECK(!ctr_is_runpath_entry("-rpath"));
+}
+
+static void test_binary(void)
+{
+    char *needed_names[] = {"libc.so.6", "libx.so.1"};
+    ctr_elf_link l = {.kind = CTR_ELF_PIE, .interp = "/lib64/ld-linux-x86-64.so.2",
+                      .soname = ""};
+    l.needed.v = needed_names;
+    l.needed.n = 2;
+    ctr_needed needed[] = {{"libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6"},
+                           {"libx.so.1", "/opt/lib/libx.so.1"}};
+    ctr_binary b = {.inner = "/opt/app/p", .host = "/r/opt/app/p", .link = &l, .needed = needed};
+    irs_error err;
+    CHECK(ctr_link_strings_check(&b, &err) == 0);
+    needed[1].found = "/opt/lib/a b/libx.so.1";
+    CHECK(ctr_link_strings_check(&b, &err) < 0 && strstr(err.msg, "the library found for"));
+    needed[1].found = "/opt/lib/libx.so.1";
+    l.soname = "libp.so,-o,/x";
+    CHECK(ctr_link_strings_check(&b, &err) < 0 && strstr(err.msg, "DT_SONAME 'libp.so,-o,/x'"));
+    l.soname = "";
+    l.interp = "/lib/ld.so\x1b[2J";
+    CHECK(ctr_link_strings_check(&b, &err) < 0 && strstr(err.msg, "PT_INTERP '/lib/ld.so\\x1b[2J'"));
+}
+
+static void test_gcc_options(void)
+{
+    static const char *const good[] = {
+        "-O", "-O2", "-Os", "-Ofast", "-g", "-g2", "-gdwarf-5", "-fPIC", "-fno-pie",
+        "-fno-openmp", "-fcf-protection=none", "-fasynchronous-unwind-tables", "-mtune=generic",
+        "-march=x86-64-v3", "-mno-avx512f", "-funroll-loops", "-fstack-protector-strong",
+        "-Wall"};
+    static const char *const bad[] = {
+        "-Xassembler", "--statistics", "-fplugin=x.so", "-fplugin-arg-a-b=1", "-fdump-tree-all",
+        "-fprofile-use=/p", "-fno-profile-arcs", "-foffload=nvptx-none", "-flto-partition=one",
+        "-fdebug-prefix-map=/a=/b", "-B/tmp", "-specs=x", "@file", "-Wa,--MD,x", "-Wl,-o,x",
+        "-O4", "-march=a/b", "-mfoo,bar", "x", "", "-", "-m", "-f", "-fno-", "-o", "-dumpdir"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        if (!ctr_gcc_lto_option_ok(good[i]))
+            fprintf(stderr, "FAIL: '%s' refused\n", good[i]), failures++;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (ctr_gcc_lto_option_ok(bad[i]))
+            fprintf(stderr, "FAIL: '%s' allowed\n", bad[i]), failures++;
+}
+
+static void test_not_elf(void)
+{
+    irs_error err;
+    static const char junk[] = "not an ELF object";
+    CHECK(ctr_object_policy_check("gcc-lto", junk, sizeof junk, "TU x", &err) < 0 &&
+          strstr(err.msg, "TU x: not an ELF object"));
+    CHECK(ctr_object_policy_check("llvm-bc", junk, sizeof junk, "TU x", &err) == 0);
+}
+
+int main(void)
+{
+    test_file_names();
+    test_paths();
+    test_binary();
+    test_gcc_options();
+    test_not_elf();
+    if (failures)
+        fprintf(stderr, "%d failures\n", failures);
+    else
+        printf("relink_policy_unit: all passed\n");
+    return failures != 0;
+}
