@@ -61,10 +61,10 @@ LD_LIBRARY_PATH="$WORK/out/opt/app" "$root/opt/app/solve" | grep_q "solve its=10
     fail "original solve with relinked libsolver.so"
 
 note "a second run does no compile work"
-lines=$(wc -l <"$WORK/out.ctr-work/.ninja_log")
+lines=$(wc -l <"$WORK/out.ctr-work/state/.ninja_log")
 "$RELINK" "$root" -o "$WORK/out" >second.txt 2>&1 || { cat second.txt; fail "second run"; }
 assert_eq 4 "$(grep -c 'up to date' second.txt)" "binaries up to date on the second run"
-assert_eq "$lines" "$(wc -l <"$WORK/out.ctr-work/.ninja_log")" "ninja log lines after the no-op run"
+assert_eq "$lines" "$(wc -l <"$WORK/out.ctr-work/state/.ninja_log")" "ninja log lines after the no-op run"
 
 note "relative ROOTFS, OUT and work directory work as well (ninja runs elsewhere)"
 (cd "$WORK" && "$RELINK" rootfs -o relout --work relwork) >rel.txt 2>&1 ||

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -59,12 +60,15 @@ static void finish(struct tracer *t, pid_t pid, double at, int status)
 
 static void started(struct tracer *t, pid_t pid, double at)
 {
-    char link[64], path[PATH_MAX];
+    /* the program by its file (device and inode), which is the same seen
+     * from here or from inside the sandbox's mount namespace */
+    char link[64], path[64];
+    struct stat st;
     snprintf(link, sizeof link, "/proc/%ld/exe", (long)pid);
-    ssize_t n = readlink(link, path, sizeof path - 1);
-    if (n <= 0)
+    if (stat(link, &st) < 0)
         return;
-    path[n] = '\0';
+    snprintf(path, sizeof path, "%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
     finish(t, pid, at, -1); /* a process that executes again ends its first program */
     size_t p = 0;
     while (p < t->nprog && strcmp(t->prog[p], path))
@@ -200,9 +204,15 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
 
 double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed)
 {
+    struct stat st;
+    char key[64];
     *failed = 0;
+    if (stat(path, &st) < 0)
+        return 0;
+    snprintf(key, sizeof key, "%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
     for (size_t i = 0; i < t->n; i++)
-        if (!strcmp(t->path[i], path)) {
+        if (!strcmp(t->path[i], key)) {
             *failed = t->failed[i];
             return t->seconds[i];
         }

@@ -15,8 +15,9 @@
 void ctr_exec_trace_me(void);
 
 /* In the parent of that child: follow it and its descendants until the
- * child exits, then write one line "SECONDS FAILED PATH" per program
- * executed (PATH as this process sees it, SECONDS the wall-clock time of
+ * child exits, then write one line "SECONDS FAILED DEV:INO" per program
+ * executed (the device and inode of its file, the same from inside a
+ * sandbox's mount namespace and from here; SECONDS the wall-clock time of
  * all its processes, exec to exit, FAILED how many of them were killed by a
  * signal or exited non-zero) to out_fd.  Returns the child's wait status. */
 int ctr_exec_trace(pid_t child, int out_fd);
@@ -31,8 +32,9 @@ typedef struct ctr_exec_times {
 
 /* Parse the lines in buf (len bytes); 0, or -1 when out of memory. */
 int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t);
-/* The seconds of the program at path, 0 if it did not run; *failed: how
- * many of its processes failed. */
+/* The seconds of the program whose file is at path (as this process
+ * sees it), 0 if it did not run; *failed: how many of its processes
+ * failed. */
 double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed);
 void ctr_exec_times_free(ctr_exec_times *t);
 

@@ -75,7 +75,7 @@ static int prepare(struct image_run *r, const char *image, irs_error *err)
                            : snprintf(r->work, sizeof r->work, "%s.ctr-work", r->out.path);
         if (n < 0 || (size_t)n >= sizeof r->work)
             return irs_error_set(err, ENAMETOOLONG, "work directory '%s'", r->work);
-        if (mkdir(r->work, 0700) == 0)
+        if (mkdir(r->work, 0711) == 0)
             r->work_created = true;
         else if (errno != EEXIST)
             return irs_error_set(err, errno, "work directory '%s'", r->work);
@@ -89,7 +89,7 @@ static int prepare(struct image_run *r, const char *image, irs_error *err)
     snprintf(r->rootfs, sizeof r->rootfs, "%s/rootfs", r->scratch);
     snprintf(r->relinked, sizeof r->relinked, "%s/relinked", r->scratch);
     oci_remove_tree(r->scratch); /* a previous run's leftovers */
-    if (mkdir(r->scratch, 0700) < 0 || mkdir(r->rootfs, 0755) < 0)
+    if (mkdir(r->scratch, 0711) < 0 || mkdir(r->rootfs, 0755) < 0)
         return irs_error_set(err, errno, "'%s'", r->scratch);
     r->ro.work = r->work;
     r->ro.out = r->relinked;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "comtainer/oci.h"
 #include "image_relink.h"
@@ -33,10 +34,10 @@ static const char usage[] =
     "  -j, --jobs N         parallel links (default: the number of CPUs)\n"
     "  --work DIR           work directory, kept for incremental reruns\n"
     "                       (default: OUT.ctr-work)\n"
-    "  --check CMD          run CMD inside the new root (chroot in private mount, pid\n"
-    "                       and network namespaces, no network, the root read-only,\n"
-    "                       /tmp a fresh tmpfs); if it fails, every relinked file is\n"
-    "                       discarded and the originals are kept\n"
+    "  --check CMD          run CMD inside the new root (in the command sandbox: the\n"
+    "                       root read-only as its /, an unprivileged uid, no network,\n"
+    "                       /tmp a bounded tmpfs, --cmd-timeout); if it fails, every\n"
+    "                       relinked file is discarded and the originals are kept\n"
     "  --pgo CMD            profile-guided optimization of the binaries relinked by\n"
     "                       LLVM: build them instrumented, run the training command\n"
     "                       CMD inside a copy of the root (as --check does), and\n"
@@ -52,6 +53,14 @@ static const char usage[] =
     "                       more, and the originals are kept if they run CMD\n"
     "                       faster than the choices together\n"
     "  --select-rounds N    timed runs of each choice (default 3)\n"
+    "  --cmd-timeout S      seconds one run of a --check, --pgo or --select command may\n"
+    "                       take before it is killed with all its processes (default\n"
+    "                       300; 0: no limit)\n"
+    "  --build-timeout S    seconds the sandboxed toolchains may take for one build\n"
+    "                       (default 14400; 0: no limit)\n"
+    "  --sandbox-user U[:G] the unprivileged uid (and gid) that toolchains and commands\n"
+    "                       run as when ctr-relink runs as root (default 65534:65534;\n"
+    "                       a uid of its own is better)\n"
     "  --plan               only show the link graph and what stands in the way\n"
     "  --json               machine-readable output\n"
     "  -v, --verbose        show the link commands\n"
@@ -70,6 +79,14 @@ static const char usage[] =
     "\n"
     "Exit status: 0 every covered binary was relinked (or can be, with --plan),\n"
     "1 some were kept as they were, 2 error (nothing written).\n";
+
+/* A count of seconds: 0..a week, else -1. */
+static long seconds_arg(const char *s)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return end == s || *end || v < 0 || v > 7 * 24 * 3600 ? -1 : v;
+}
 
 static void warn(const char *msg)
 {
@@ -166,12 +183,18 @@ int main(int argc, char **argv)
         {"pgo", required_argument, NULL, 'P'},
         {"select", required_argument, NULL, 'S'}, {"select-rounds", required_argument, NULL, 'R'},
         {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
+        {"cmd-timeout", required_argument, NULL, 'C'},
+        {"build-timeout", required_argument, NULL, 'B'},
+        {"sandbox-user", required_argument, NULL, 'U'},
         {NULL, 0, NULL, 0},
     };
+    /* the sandboxes' uid reads what we write into the work directory */
+    umask(022);
     bool json = false, plan_only = false;
     /* thin: as fast as full LTO on the demo kernels (bench/relink-time.sh
      * and scripts/demo), with parallel back ends: a third less relink time */
-    const char *store_path = NULL, *lto = "thin";
+    const char *store_path = NULL, *lto = "thin", *sandbox_user = NULL;
+    long cmd_timeout = CTR_CMD_TIMEOUT, build_timeout = CTR_BUILD_TIMEOUT;
     ctr_relink_opts ro = {.march = "native", .select_rounds = 3};
     ctr_image_opts io = {0};
     int c;
@@ -192,6 +215,9 @@ int main(int argc, char **argv)
         case 'R': ro.select_rounds = atoi(optarg); break;
         case 'T': io.tag = optarg; break;
         case 'K': io.keep_store = true; break;
+        case 'C': cmd_timeout = seconds_arg(optarg); break;
+        case 'B': build_timeout = seconds_arg(optarg); break;
+        case 'U': sandbox_user = optarg; break;
         case 't':
             if (ctr_toolchain_parse(optarg, &ro.toolchain) < 0) {
                 fprintf(stderr, "ctr-relink: --toolchain takes llvm, gcc or auto\n");
@@ -207,6 +233,8 @@ int main(int argc, char **argv)
                           : ro.jobs < 0               ? "--jobs must be positive"
                           : ro.select_rounds < 1 || ro.select_rounds > 100
                               ? "--select-rounds takes 1 to 100"
+                          : cmd_timeout < 0 || build_timeout < 0
+                              ? "--cmd-timeout and --build-timeout take whole seconds"
                               : NULL;
     ro.lto = !strcmp(lto, "thin") ? CTR_LTO_THIN : !strcmp(lto, "none") ? CTR_LTO_NONE
                                                                            : CTR_LTO_FULL;
@@ -215,6 +243,12 @@ int main(int argc, char **argv)
     if (problem) {
         fprintf(stderr, "ctr-relink: %s\n", problem);
         fputs(usage, stderr);
+        return 2;
+    }
+    irs_error serr;
+    if (ctr_sandbox_init(&ro.sandbox, sandbox_user, (unsigned)build_timeout,
+                         (unsigned)cmd_timeout, &serr) < 0) {
+        fprintf(stderr, "ctr-relink: %s\n", serr.msg);
         return 2;
     }
     ro.select_report = &select_report;

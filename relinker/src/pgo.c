@@ -26,7 +26,7 @@ static int make_root(const char *root, const char *const *inner, const char *con
     return ctr_root_add_mount_points(troot, err);
 }
 
-static int merge(const char *profiles, const char *work, irs_error *err)
+static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, irs_error *err)
 {
     char pattern[PATH_MAX * 3], out[PATH_MAX * 3], tmp[PATH_MAX * 3];
     snprintf(pattern, sizeof pattern, "%s/*.profraw", profiles);
@@ -37,7 +37,7 @@ static int merge(const char *profiles, const char *work, irs_error *err)
                                      "(no profile was written)");
     }
     snprintf(out, sizeof out, "%s/pgo.profdata", work);
-    snprintf(tmp, sizeof tmp, "%s/pgo.profdata.tmp", work);
+    snprintf(tmp, sizeof tmp, "%s/state/pgo.profdata.tmp", work);
     char **argv = calloc(g.gl_pathc + 6, sizeof *argv);
     int rc = -1;
     if (argv) {
@@ -48,7 +48,8 @@ static int merge(const char *profiles, const char *work, irs_error *err)
         argv[k++] = tmp;
         for (size_t i = 0; i < g.gl_pathc; i++)
             argv[k++] = g.gl_pathv[i];
-        rc = ctr_run(argv, err);
+        static const char *const rw[] = {"state", "tmp", NULL};
+        rc = ctr_sandbox_tool(sb, work, NULL, rw, argv, err);
         free(argv);
     } else {
         irs_error_set(err, ENOMEM, "merging profiles");
@@ -63,7 +64,7 @@ static int merge(const char *profiles, const char *work, irs_error *err)
     return 0;
 }
 
-int ctr_pgo_train(const char *root, const char *const *inner, const char *const *built,
+int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *inner, const char *const *built,
                   size_t n, const char *cmd, const char *work, irs_error *err)
 {
     char troot[PATH_MAX * 2], profiles[PATH_MAX * 2];
@@ -72,15 +73,18 @@ int ctr_pgo_train(const char *root, const char *const *inner, const char *const 
     snprintf(troot, sizeof troot, "%s/train-root", work);
     snprintf(profiles, sizeof profiles, "%s/profiles", work);
     ctr_remove_tree(profiles);
-    if (mkdir(profiles, 0777) < 0)
-        return irs_error_set(err, errno, "'%s'", profiles);
+    if (ctr_sandbox_give(sb, profiles, err) < 0)
+        return -1;
     int rc = make_root(root, inner, built, n, troot, err);
     char *env[] = {"LLVM_PROFILE_FILE=" PROFILE_DIR "/%p-%m.profraw", NULL};
-    if (rc == 0 && !ctr_run_in_root(troot, cmd, "training run for PGO", env, profiles,
+    if (rc == 0 && !ctr_run_in_root(sb, troot, cmd, "training run for PGO", env, profiles,
                                     PROFILE_DIR))
         rc = irs_error_set(err, 0, "the training command failed");
+    irs_error terr; /* what the command left: regular files, ours */
+    if (ctr_sandbox_take(sb, profiles, &terr) < 0 && rc == 0)
+        rc = irs_error_set(err, 0, "%s", terr.msg);
     if (rc == 0)
-        rc = merge(profiles, work, err);
+        rc = merge(sb, profiles, work, err);
     ctr_remove_tree(troot);
     return rc;
 }

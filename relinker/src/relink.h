@@ -5,6 +5,7 @@
 
 #include "plan.h"
 #include "retarget.h"
+#include "sandbox.h"
 #include "select.h"
 #include "toolchain.h"
 
@@ -23,6 +24,7 @@ typedef struct ctr_relink_opts {
     int select_rounds;   /* its timed rounds (0: 3) */
     ctr_select_report *select_report; /* out, with select: what the timing found */
     bool verbose;
+    ctr_sandbox sandbox; /* where toolchains and commands run */
 } ctr_relink_opts;
 
 /* What happened to one binary. */

@@ -9,34 +9,34 @@
 
 #include "comtainer/irstore.h"
 #include "exec_trace.h"
+#include "sandbox.h"
 
-/* Run argv (searched in PATH) and wait; its standard output goes to our
+/* Run argv (searched in PATH) and wait: for the host's own tools on our
+ * own trees (cp, rm), never for a program that reads what an image wrote
+ * (those run in ctr_sandbox_tool).  Its standard output goes to our
  * standard error, so that only ctr-relink's own report is on standard
  * output.  0 if it exited with status 0. */
 int ctr_run(char *const argv[], irs_error *err);
 
-/* Run CMD inside root: chroot in private mount, pid, network, IPC and UTS
- * namespaces (no network), with the root mounted read-only (its files may
- * be hard links to the input's), a fresh tmpfs on /tmp, /dev holding only
- * null, zero, full, random and urandom, and /proc mounted (each where the
- * root has that directory).
- * CMD goes to the root's own /bin/sh when it has one, else it is split at
- * spaces and run directly.  `what` introduces the command on standard error
- * ("checking the relinked root with").  env, if not NULL, is a
- * NULL-terminated list of NAME=VALUE set for CMD.  With bind, that host
- * directory is writable at bind_at (a path under /tmp) inside the root.
- * True if CMD succeeded. */
-bool ctr_run_in_root(const char *root, const char *cmd, const char *what, char *const *env,
-                     const char *bind, const char *bind_at);
+/* Run CMD inside root in the command sandbox (sandbox.h): the root
+ * read-only as the sandbox's / (its files may be hard links to the
+ * input's), a bounded tmpfs on /tmp, a minimal /dev and /proc (each where
+ * the root has that directory), no network, an unprivileged uid, a time
+ * limit.  `what` introduces the command on standard error ("checking the
+ * relinked root with").  env, if not NULL, is a NULL-terminated list of
+ * NAME=VALUE set for CMD.  With bind, that host directory is writable at
+ * bind_at (a path under /tmp) inside the root.  True if CMD succeeded. */
+bool ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, const char *what,
+                     char *const *env, const char *bind, const char *bind_at);
 
 /* Run CMD inside root as ctr_run_in_root does, silently: its standard
- * output and error go to out_fd, and its wall-clock time (namespaces set up
+ * output and error go to out_fd, and its wall-clock time (sandbox set-up
  * and all) to *seconds; with `programs`, also the time of each program it
- * executed (paths as seen from here; empty where ptrace is not allowed;
- * free with ctr_exec_times_free).  True if CMD succeeded; if not, a line on
- * out_fd says why. */
-bool ctr_time_in_root(const char *root, const char *cmd, int out_fd, double *seconds,
-                      ctr_exec_times *programs);
+ * executed (empty where ptrace is not allowed; free with
+ * ctr_exec_times_free).  True if CMD succeeded; if not, a line on out_fd
+ * says why. */
+bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, int out_fd,
+                      double *seconds, ctr_exec_times *programs);
 
 /* Copy a regular file to a new file `to` with mode. */
 int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err);

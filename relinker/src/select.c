@@ -23,6 +23,7 @@ struct trial {
 };
 
 struct ctx {
+    const ctr_sandbox *sb;
     const char *troot, *cmd;
     ctr_select_binary *b;
     size_t n;
@@ -75,7 +76,7 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first)
     if (c->tty)
         fprintf(stderr, "\rctr-relink: --select: run %d/%d ", c->done, c->total);
     ctr_exec_times progs;
-    bool ok = ctr_time_in_root(c->troot, c->cmd, c->logfd, total, by_bin ? &progs : NULL);
+    bool ok = ctr_time_in_root(c->sb, c->troot, c->cmd, c->logfd, total, by_bin ? &progs : NULL);
     if (!by_bin)
         return ok;
     if (first) /* none, not even the shell: ptrace is not allowed */
@@ -303,7 +304,7 @@ out:
     return rc;
 }
 
-int ctr_select_run(const char *root, const char *work, const char *cmd, int rounds, int base,
+int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,
                    ctr_select_binary *b, size_t n, ctr_select_report *rep, irs_error *err)
 {
     char troot[PATH_MAX * 2], log[PATH_MAX * 2];
@@ -321,7 +322,7 @@ int ctr_select_run(const char *root, const char *work, const char *cmd, int roun
     }
     snprintf(troot, sizeof troot, "%s/select-root", work);
     snprintf(log, sizeof log, "%s/select.log", work);
-    struct ctx c = {.troot = troot, .cmd = cmd, .b = b, .n = n, .logfd = -1,
+    struct ctx c = {.sb = sb, .troot = troot, .cmd = cmd, .b = b, .n = n, .logfd = -1,
                     .tty = isatty(2)};
     c.now = calloc(n, sizeof *c.now); /* 0: the original */
     c.ran = calloc(n, sizeof *c.ran);

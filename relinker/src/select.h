@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "comtainer/irstore.h"
+#include "sandbox.h"
 
 /* The choices for one binary: the original (0) and up to three builds. */
 #define CTR_SELECT_MAX 4
@@ -52,7 +53,7 @@ typedef struct ctr_select_report {
  * output goes to work/select.log.  Fills each binary's results and rep.
  * Returns 0, or -1 when no choice could be made (rep->note says why; every
  * binary is then left at `base`). */
-int ctr_select_run(const char *root, const char *work, const char *cmd, int rounds, int base,
+int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,
                    ctr_select_binary *b, size_t n, ctr_select_report *rep, irs_error *err);
 
 #endif
