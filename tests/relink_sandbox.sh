@@ -38,6 +38,7 @@ cat >probe.c <<'C'
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <netinet/in.h>
 extern char **environ;
@@ -57,6 +58,10 @@ int main(void)
     status_line("CapEff:");
     status_line("CapBnd:");
     status_line("NoNewPrivs:");
+    status_line("Seccomp:");
+    /* without the filter: EFAULT (a bad pointer); with it: EPERM */
+    long u = syscall(SYS_io_uring_setup, 1, (void *)1);
+    fprintf(stderr, "probe: io_uring_setup %s\n", u == 0 ? "ok" : strerror(errno));
     char map[128] = "";
     int fd = open("/proc/self/uid_map", O_RDONLY);
     if (fd >= 0 && read(fd, map, sizeof map - 1) > 0)
@@ -112,6 +117,8 @@ probe() { grep "^probe: $1" err1.txt | head -1 | cut -d' ' -f2-; }
 assert_eq "uid 0" "$(probe uid)" "uid inside the sandbox"
 assert_eq "CapEff:	0000000000000000" "$(probe CapEff)" "effective capabilities"
 assert_eq "NoNewPrivs:	1" "$(probe NoNewPrivs)" "no_new_privs"
+assert_eq "Seccomp:	2" "$(probe Seccomp)" "a seccomp filter"
+assert_eq "io_uring_setup Operation not permitted" "$(probe io_uring_setup)" "io_uring refused by the filter"
 tmp=$(probe "tmp bytes" | awk '{print $3}')
 [ -n "$tmp" ] && [ "$tmp" -le $((1 << 30)) ] || fail "/tmp is not bounded: $tmp bytes"
 assert_eq "nproc 4096" "$(probe nproc)" "RLIMIT_NPROC"

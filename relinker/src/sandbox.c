@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -152,7 +154,7 @@ struct args {
     char *v[MAX_ARGS + 1];
     size_t n;
     bool failed;
-    int fds[16]; /* directories handed to bwrap by descriptor */
+    int fds[40]; /* directories and the filter handed to bwrap by descriptor */
     size_t nfds;
 };
 
@@ -216,6 +218,46 @@ static void time_limit(struct args *a, unsigned seconds)
     argf(a, "%u", seconds);
 }
 
+/* System calls no toolchain and no HPC program needs, and that reach the
+ * kernel's least-hardened code or the host's state: EPERM in both
+ * sandboxes (mount and namespace calls too, once bwrap has set up).  Other
+ * architectures' system calls (32-bit x86) are killed: libseccomp's default
+ * for an architecture the filter does not name. */
+static const char *const denied_syscalls[] = {
+    "acct", "add_key", "bpf", "delete_module", "finit_module", "fsconfig", "fsmount", "fsopen",
+    "fspick", "init_module", "io_uring_enter", "io_uring_register", "io_uring_setup", "ioperm",
+    "iopl", "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mount",
+    "mount_setattr", "move_mount", "name_to_handle_at", "open_by_handle_at", "open_tree",
+    "perf_event_open", "pivot_root", "quotactl", "reboot", "request_key", "setns", "swapoff",
+    "swapon", "syslog", "umount2", "unshare", "userfaultfd", "vhangup",
+};
+
+/* --seccomp FD: the filter as BPF in a memory file. */
+static void seccomp_filter(struct args *a)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    int fd = ctx && a->nfds < sizeof a->fds / sizeof *a->fds
+                 ? memfd_create("ctr-seccomp", MFD_CLOEXEC)
+                 : -1;
+    bool ok = fd >= 0;
+    for (size_t i = 0; ok && i < sizeof denied_syscalls / sizeof *denied_syscalls; i++) {
+        int nr = seccomp_syscall_resolve_name(denied_syscalls[i]);
+        ok = nr == __NR_SCMP_ERROR || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0) == 0;
+    }
+    ok = ok && seccomp_export_bpf(ctx, fd) == 0 && lseek(fd, 0, SEEK_SET) == 0;
+    if (ctx)
+        seccomp_release(ctx);
+    if (!ok) {
+        if (fd >= 0)
+            close(fd);
+        a->failed = true;
+        return;
+    }
+    a->fds[a->nfds++] = fd;
+    arg(a, "--seccomp");
+    argf(a, "%d", fd);
+}
+
 static void bwrap_common(struct args *a)
 {
     static const char *const opts[] = {"bwrap", "--unshare-all", "--unshare-user", "--die-with-parent",
@@ -223,6 +265,7 @@ static void bwrap_common(struct args *a)
                                        "--setenv", "PATH", HOST_PATH, "--setenv", "LC_ALL", "C"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         arg(a, opts[i]);
+    seccomp_filter(a);
 }
 
 /* The host's programs, read-only: /usr and the top-level directories that
@@ -327,7 +370,7 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
         arg(&a, argv[i]);
     if (a.failed) {
         args_free(&a);
-        return irs_error_set(err, ENAMETOOLONG, "the sandbox for '%s'", argv[0]);
+        return irs_error_set(err, 0, "cannot set up the sandbox for '%s'", argv[0]);
     }
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
