@@ -117,7 +117,7 @@ static int relink(struct image_run *r, irs_error *err)
     snprintf(store, sizeof store, "%s%s", r->rootfs, IRS_DEFAULT_STORE);
     if (irs_store_open(r->io->store ? r->io->store : store, 0, &r->store, err) < 0 ||
         ctr_rootfs_scan(r->rootfs, r->print->warn, &fs, err) < 0 ||
-        ctr_plan_build(fs, r->store, &r->plan, err) < 0)
+        ctr_plan_build(fs, r->store, &r->ro.sandbox, &r->plan, err) < 0)
         return irs_error_wrap(err, "%s", oci_image_name(r->img));
     if (r->io->plan_only)
         return 0;

@@ -277,7 +277,7 @@ int main(int argc, char **argv)
     ctr_rootfs *fs = NULL;
     ctr_plan *plan = NULL;
     if (irs_store_open(store_path, 0, &store, &err) < 0 ||
-        ctr_rootfs_scan(root, warn, &fs, &err) < 0 || ctr_plan_build(fs, store, &plan, &err) < 0) {
+        ctr_rootfs_scan(root, warn, &fs, &err) < 0 || ctr_plan_build(fs, store, &ro.sandbox, &plan, &err) < 0) {
         fprintf(stderr, "ctr-relink: %s\n", err.msg);
         irs_store_free(store);
         return 2;

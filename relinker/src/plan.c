@@ -1,5 +1,6 @@
 /* Building the relink plan from discovery results and the store. */
 #include "plan.h"
+#include "confined.h"
 #include "ir_symbols.h"
 #include "link_policy.h"
 #include "object_policy.h"
@@ -38,7 +39,56 @@ typedef struct symbol_cache {
     char **keys;
     size_t n, cap;
     ctr_runtime_symbols runtime;
+    const ctr_sandbox *sb;
 } symbol_cache;
+
+/* Reading an input's symbols, confined (confined.h): the names come back
+ * NUL-separated. */
+struct symbols_job {
+    const char *ir_kind;
+    const void *data;
+    size_t len;
+    const char *what;
+};
+
+static int symbols_confined(void *ctx, void **out, size_t *len, irs_error *err)
+{
+    const struct symbols_job *j = ctx;
+    irs_strv set = {0};
+    if (ctr_ir_defined_symbols(j->ir_kind, j->data, j->len, j->what, &set, err) < 0)
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < set.n; i++)
+        n += strlen(set.v[i]) + 1;
+    char *p = malloc(n ? n : 1);
+    if (!p) {
+        irs_strv_clear(&set);
+        return irs_error_set(err, ENOMEM, "%s", j->what);
+    }
+    *out = p;
+    *len = n;
+    for (size_t i = 0; i < set.n; i++)
+        p = stpcpy(p, set.v[i]) + 1;
+    irs_strv_clear(&set);
+    return 0;
+}
+
+static int defined_symbols(const ctr_sandbox *sb, const char *ir_kind, const void *data,
+                           size_t len, const char *what, irs_strv *set, irs_error *err)
+{
+    struct symbols_job job = {ir_kind, data, len, what};
+    void *names = NULL;
+    size_t n;
+    /* names come from the input's own bytes: no more than a few times as many */
+    if (ctr_confined_run(sb, what, symbols_confined, &job, len * 4 + 4096, &names, &n, err) < 0)
+        return -1;
+    int rc = 0;
+    for (const char *p = names, *end = p + n; rc == 0 && p < end; p += strlen(p) + 1)
+        if (!memchr(p, '\0', (size_t)(end - p)) || irs_strv_push(set, p) < 0)
+            rc = irs_error_set(err, ENOMEM, "%s", what);
+    free(names);
+    return rc;
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -62,7 +112,7 @@ static const irs_strv *input_symbols(symbol_cache *c, irs_store *store, const ch
     irs_strv *set = &c->sets[c->n];
     if (irs_blob_get(store, r->ir, &data, &len, err) < 0 ||
         ctr_object_policy_check(r->ir_kind, data, len, what, err) < 0 ||
-        ctr_ir_defined_symbols(r->ir_kind, data, len, what, set, err) < 0) {
+        defined_symbols(c->sb, r->ir_kind, data, len, what, set, err) < 0) {
         free(data);
         irs_strv_clear(set);
         return NULL;
@@ -200,7 +250,8 @@ static int cache_init(symbol_cache *c, const ctr_rootfs *fs, irs_error *err)
     return 0;
 }
 
-int ctr_plan_build(ctr_rootfs *fs, irs_store *store, ctr_plan **out, irs_error *err)
+int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,
+                   irs_error *err)
 {
     ctr_plan *plan = calloc(1, sizeof *plan);
     if (!plan || !(plan->v = calloc(fs->n ? fs->n : 1, sizeof *plan->v))) {
@@ -215,6 +266,7 @@ int ctr_plan_build(ctr_rootfs *fs, irs_store *store, ctr_plan **out, irs_error *
         ctr_plan_free(plan);
         return -1;
     }
+    cache.sb = sb;
     for (size_t i = 0; i < fs->n; i++) {
         ctr_plan_entry *e = &plan->v[i];
         e->bin = &fs->v[i];

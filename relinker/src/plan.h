@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "rootfs_scan.h"
+#include "sandbox.h"
 
 typedef struct ctr_plan_entry {
     ctr_binary *bin;
@@ -24,8 +25,10 @@ typedef struct ctr_plan {
     size_t n;
 } ctr_plan;
 
-/* Build the plan for a scanned root filesystem (takes ownership of fs). */
-int ctr_plan_build(ctr_rootfs *fs, irs_store *store, ctr_plan **out, irs_error *err);
+/* Build the plan for a scanned root filesystem (takes ownership of fs);
+ * the stored IR is parsed confined, as sb's unprivileged uid. */
+int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,
+                   irs_error *err);
 void ctr_plan_free(ctr_plan *plan);
 json_t *ctr_plan_json(const ctr_plan *plan);
 

@@ -3,6 +3,7 @@
  * or commands changed), then assemble the new root filesystem. */
 #include "relink.h"
 #include "rootfs_path.h"
+#include "confined.h"
 #include "pgo.h"
 #include "run_cmd.h"
 #include "toolchain.h"
@@ -182,13 +183,28 @@ static const char *input_ext(const irs_record *r)
     return r && !strcmp(r->ir_kind, "llvm-bc") ? "bc" : "o";
 }
 
+/* Retargeting, confined (confined.h): LLVM parses the image's bitcode. */
+struct retarget_job {
+    const void *ir;
+    size_t len;
+    const ctr_target *target;
+    const char *what;
+};
+
+static int retarget_confined(void *ctx, void **out, size_t *len, irs_error *err)
+{
+    const struct retarget_job *j = ctx;
+    unsigned nf;
+    return ctr_retarget_bitcode(j->ir, j->len, j->target, j->what, out, len, &nf, err);
+}
+
 /* Write each stored input into the work directory, retargeted when it is
  * LLVM bitcode.  `done` holds the TU ids this run has written already: TUs
  * of static libraries are shared by binaries, and retargeting parses the
  * whole module.  Returns 0, or -1 with the reason in why. */
 static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_target *target,
-                          const ctr_target *generic, const char *work, struct hsearch_data *done,
-                          char **why)
+                          const ctr_target *generic, const ctr_relink_opts *o,
+                          struct hsearch_data *done, char **why)
 {
     const ctr_elf_link *l = e->bin->link;
     for (size_t t = 0; t < l->ntu; t++) {
@@ -203,9 +219,9 @@ static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_t
                      r->source, r->compiler_version);
             return -1;
         }
+        const char *work = o->work;
         void *ir = NULL, *re = NULL;
         size_t len, relen;
-        unsigned nf;
         irs_error err;
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s/%s.%s", work, input_dir(r), l->tu_ids[t],
@@ -219,8 +235,10 @@ static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_t
                          l->tu_ids[t]);
                 free(re);
                 re = NULL;
-                rc = ctr_retarget_bitcode(ir, len, targets[g], r->source, &re, &relen, &nf,
-                                          &err);
+                struct retarget_job job = {ir, len, targets[g], r->source};
+                /* attributes only: the module cannot grow by much */
+                rc = ctr_confined_run(&o->sandbox, r->source, retarget_confined, &job,
+                                      len * 2 + (1u << 20), &re, &relen, &err);
                 if (rc == 0)
                     rc = write_if_changed(path, re, relen, &err);
             }
@@ -975,7 +993,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
             continue;
         }
         const char *tc = choose_toolchain(e, o->toolchain, &oc[i].why);
-        if (!tc || prepare_inputs(e, store, &target, o->select ? &generic : NULL, o->work, &done,
+        if (!tc || prepare_inputs(e, store, &target, o->select ? &generic : NULL, o, &done,
                                   &oc[i].why) < 0)
             continue;
         if (write_link_files(e, i, o->work, err) < 0) {

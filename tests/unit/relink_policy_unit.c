@@ -1,9 +1,14 @@
 /* Unit tests of the relinker's policies over image strings: the grammar of
- * ELF link strings (link_policy.c) and the options a GIMPLE object may pass
- * to lto-wrapper (object_policy.c).  No root, no toolchain. */
+ * ELF link strings (link_policy.c), the options a GIMPLE object may pass
+ * to lto-wrapper (object_policy.c), and the confined parse (confined.c).
+ * No root needed, no toolchain. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "confined.h"
 #include "link_policy.h"
 #include "object_policy.h"
 
@@ -111,8 +116,59 @@ static void test_not_elf(void)
     CHECK(ctr_object_policy_check("llvm-bc", junk, sizeof junk, "TU x", &err) == 0);
 }
 
+/* confined work: a result, an error, a forbidden system call, a crash */
+static int echo_fn(void *ctx, void **out, size_t *len, irs_error *err)
+{
+    (void)err;
+    *len = strlen(ctx) + 1;
+    *out = malloc(*len); /* memory management is allowed */
+    memcpy(*out, ctx, *len);
+    return 0;
+}
+
+static int fail_fn(void *ctx, void **out, size_t *len, irs_error *err)
+{
+    (void)ctx, (void)out, (void)len;
+    return irs_error_set(err, 0, "bad bitcode in TU x");
+}
+
+static int open_fn(void *ctx, void **out, size_t *len, irs_error *err)
+{
+    (void)ctx, (void)out, (void)len;
+    int fd = open("/etc/hostname", O_RDONLY); /* killed here */
+    return irs_error_set(err, 0, "open returned %d", fd);
+}
+
+static int crash_fn(void *ctx, void **out, size_t *len, irs_error *err)
+{
+    (void)out, (void)len, (void)err;
+    volatile int *p = ctx;
+    return *p;
+}
+
+static void test_confined(void)
+{
+    ctr_sandbox sb = {.drop = geteuid() == 0, .uid = 65534, .gid = 65534};
+    irs_error err;
+    void *out;
+    size_t len;
+    CHECK(ctr_confined_run(&sb, "t", echo_fn, "hello", 100, &out, &len, &err) == 0 &&
+          len == 6 && !strcmp(out, "hello"));
+    if (len == 6)
+        free(out);
+    CHECK(ctr_confined_run(&sb, "t", echo_fn, "hello", 3, &out, &len, &err) < 0 &&
+          strstr(err.msg, "a result of 6 bytes"));
+    CHECK(ctr_confined_run(&sb, "t", fail_fn, NULL, 100, &out, &len, &err) < 0 &&
+          !strcmp(err.msg, "bad bitcode in TU x"));
+    CHECK(ctr_confined_run(&sb, "TU y", open_fn, NULL, 100, &out, &len, &err) < 0 &&
+          strstr(err.msg, "TU y: the confined parse was killed by signal 31 (a forbidden"));
+    CHECK(ctr_confined_run(&sb, "TU z", crash_fn, NULL, 100, &out, &len, &err) < 0 &&
+          strstr(err.msg, "TU z: the confined parse was killed by signal 11"));
+}
+
 int main(void)
 {
+    test_confined();
     test_file_names();
     test_paths();
     test_binary();
