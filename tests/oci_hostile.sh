@@ -4,7 +4,12 @@
 # them, also across layers, device nodes, a layer whose bytes do not match
 # its digest, a truncated layer, a truncated archive, bad JSON in index,
 # manifest and config, docker-archive manifests pointing out of the archive,
-# an oci-archive with an entry out of it.  Each is made by editing a good
+# an oci-archive with an entry out of it, whiteouts of '.' and '..' (once
+# they removed the directory itself, or the parent of the root), the store
+# as an absolute symlink to a host store (once read from the host), FIFOs as
+# a layer blob, the config and the store's records (once: ctr-relink blocked
+# forever), and a compression bomb (once: a 10 MB layer unpacked to 10 GiB
+# in 197 s).  Each is made by editing a good
 # image (tests/tools/oci_util.py), checked to really be hostile, and must
 # make ctr-relink exit 2 with an error naming the entry or blob, write
 # nothing at OUTPUT, leave no temporary file beside it, and change nothing
@@ -86,6 +91,54 @@ tar -C "$WORK/dotdot" -cf "$WORK/dotdot.tar" .
 refused "$WORK/dotdot.tar" "../evil-dotdot" "dotdot in an oci-archive"
 tar -C "$WORK/chardev" -cf "$WORK/chardev.tar" .
 refused "oci-archive:$WORK/chardev.tar" "opt/evil-null" "chardev in an oci-archive"
+
+note "whiteouts of '.' and '..', the store as a symlink to the host's, FIFOs, bombs"
+export OCI_HOST_STORE="$WORK/host-store"
+cp -a "$root/var/lib/comtainer/store" "$OCI_HOST_STORE"
+for case in whiteout-dot whiteout-dotdot store-abs-symlink fifo-layer fifo-config bomb bomb-small \
+    deep; do
+    rm -rf "${WORK:?}/$case"
+    cp -a "$WORK/good" "$WORK/$case"
+    name=$(python3 "$OCI_UTIL" forge "$case" "$WORK/$case:v1") || fail "forging $case"
+    case $case in
+    fifo-*)
+        [ -n "$(find "$WORK/$case/blobs" -type p)" ] || fail "$case: no FIFO among the blobs"
+        ;;
+    bomb*)
+        bytes=$(du -sb "$WORK/$case/blobs" | cut -f1)
+        [ "$bytes" -lt $((16 << 20)) ] || fail "$case: the image is not small ($bytes bytes)"
+        ;;
+    *)
+        python3 "$OCI_UTIL" entries "$WORK/$case:v1" -1 | grep_q -F -- "$name" ||
+            fail "$case: no '$name' in the top layer"
+        ;;
+    esac
+    if [ $case = bomb-small ]; then
+        # a bound of its own: --max-unpacked
+        rc=0
+        timeout 120 "$CTR_RELINK" "$WORK/$case:v1" -o "$out/x:t" --max-unpacked 32M >err.txt 2>&1 ||
+            rc=$?
+        [ $rc = 2 ] || { cat err.txt; fail "$case: exit $rc"; }
+        grep_q "expand to more than 33554432 bytes" err.txt || { cat err.txt; fail "$case: message"; }
+        [ -z "$(dir_names "$out")" ] || fail "$case: left files beside OUTPUT"
+        note "refused: $case (--max-unpacked 32M)"
+        continue
+    fi
+    start=$(date +%s)
+    refused "$WORK/$case:v1" "$name" "$case"
+    [ $(($(date +%s) - start)) -lt 100 ] || fail "$case took more than 100 s"
+done
+[ -d "$WORK/good" ] && [ -d "$WORK" ] || fail "a whiteout removed a directory outside the image"
+
+note "FIFOs as the store's records: the binary is kept, nothing blocks"
+rm -rf "$WORK/fifo-record"
+cp -a "$WORK/good" "$WORK/fifo-record"
+python3 "$OCI_UTIL" forge fifo-record "$WORK/fifo-record:v1" >/dev/null || fail "forging fifo-record"
+rc=0
+timeout 120 "$CTR_RELINK" "$WORK/fifo-record:v1" -o "$out/fifo.tar" >err.txt 2>&1 || rc=$?
+[ $rc = 1 ] || { cat err.txt; fail "fifo-record: exit $rc (want 1: the binary kept)"; }
+grep "^/opt/app/hello " err.txt | grep_q "not a regular file" || { cat err.txt; fail "fifo-record: reason"; }
+rm -rf "$out" && mkdir "$out"
 
 note "truncated archives"
 size=$(stat -c %s "$WORK/good.tar")

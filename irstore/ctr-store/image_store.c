@@ -64,7 +64,7 @@ static int unpack_store(const char *arg, char *store, size_t size, irs_error *er
     oci_apply_opts o = {.only = OCI_STORE_DIR};
     int rc = oci_ref_parse_input(arg, &ref, err);
     if (rc == 0 &&
-        (oci_image_open(&ref, scratch, &img, err) < 0 || oci_image_verify(img, err) < 0 ||
+        (oci_image_open(&ref, scratch, &img, err) < 0 || oci_image_verify(img, 0, err) < 0 ||
          mkdir(root, 0755) < 0 || oci_image_unpack(img, root, &o, err) < 0))
         rc = err->msg[0] ? -1 : irs_error_set(err, errno, "'%s'", root);
     for (size_t i = 0; rc == 0 && i < oci_image_layer_count(img); i++) {
@@ -92,7 +92,7 @@ int ctr_open_image_store(const char *arg, irs_store **out)
     char store[PATH_MAX + 64];
     irs_error err = {0};
     if (unpack_store(arg, store, sizeof store, &err) < 0 ||
-        irs_store_open(store, 0, out, &err) < 0) {
+        irs_store_open(store, IRS_OPEN_NOFOLLOW, out, &err) < 0) {
         ctr_err_obj(&err);
         return -1;
     }

@@ -52,7 +52,7 @@ int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
         return irs_error_set(err, 0, "'%s' is not a blob address", hex);
     if (irs_blob_path(store, hex, path, sizeof path) < 0)
         return irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
-    if (irs__read_file(path, IRS_MAX_BLOB_BYTES, &z, &zlen, err) < 0)
+    if (irs__read_entry(store, path, IRS_MAX_BLOB_BYTES, &z, &zlen, err) < 0)
         return irs_error_wrap(err, "blob %s", hex);
 
     unsigned long long size = ZSTD_getFrameContentSize(z, zlen);

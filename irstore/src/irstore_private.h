@@ -20,6 +20,7 @@
 
 struct irs_store {
     char *root;
+    int rootfd; /* O_PATH descriptor of root: entries are resolved beneath it */
 };
 
 /* Entry path root/dir/xx/hex into buf; -1 if it does not fit or hex is bad. */
@@ -31,6 +32,11 @@ int irs__entry_path(const irs_store *store, const char *dir, const char *hex,
 int irs__write_atomic(irs_store *store, const char *final_path, const void *data,
                       size_t len, irs_error *err);
 /* Read a whole regular file of at most limit bytes into a malloc'ed buffer. */
+/* Read the store file at path (root/...), resolved beneath the store's
+ * directory with no symlink followed on the way; a regular file of at most
+ * limit bytes (a FIFO or device is refused, never opened for reading). */
+int irs__read_entry(const irs_store *store, const char *path, size_t limit, void **buf,
+                    size_t *len, irs_error *err);
 int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
                    irs_error *err);
 /* mkdir -p. */

@@ -35,7 +35,7 @@ int irs_record_get(irs_store *store, const char *id, irs_record **out, irs_error
         return irs_error_set(err, 0, "'%s' is not a TU id", id);
     if (irs_record_path(store, id, path, sizeof path) < 0)
         return irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
-    if (irs__read_file(path, IRS_MAX_RECORD_BYTES, &buf, &len, err) < 0)
+    if (irs__read_entry(store, path, IRS_MAX_RECORD_BYTES, &buf, &len, err) < 0)
         return irs_error_wrap(err, "TU %s", id);
     if (irs_sha256_hex(buf, len, actual, err) < 0) {
         free(buf);

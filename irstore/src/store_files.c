@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,14 +126,42 @@ int irs__write_atomic(irs_store *store, const char *final_path, const void *data
     }
 }
 
+static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *len,
+                   irs_error *err);
+
+int irs__read_entry(const irs_store *store, const char *path, size_t limit, void **buf,
+                    size_t *len, irs_error *err)
+{
+    size_t n = strlen(store->root);
+    *buf = NULL;
+    *len = 0;
+    if (store->rootfd < 0 || strncmp(path, store->root, n) || path[n] != '/')
+        return irs__read_file(path, limit, buf, len, err);
+    /* O_NONBLOCK: a FIFO must not block the open; it is refused below */
+    struct open_how how = {.flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW,
+                           .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+                                      RESOLVE_NO_MAGICLINKS};
+    int fd = (int)syscall(SYS_openat2, store->rootfd, path + n + 1, &how, sizeof how);
+    if (fd < 0)
+        return irs_error_set(err, errno, "'%s'%s", path,
+                             errno == ELOOP || errno == EXDEV ? " (a symlink on the way)" : "");
+    return read_fd(fd, path, limit, buf, len, err);
+}
+
 int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
                    irs_error *err)
 {
     *buf = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return irs_error_set(err, errno, "'%s'", path);
+    return read_fd(fd, path, limit, buf, len, err);
+}
+
+static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *len,
+                   irs_error *err)
+{
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int e = errno;

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *irs_store_default_path(void)
 {
@@ -22,6 +24,8 @@ void irs_store_free(irs_store *store)
 {
     if (!store)
         return;
+    if (store->rootfd >= 0)
+        close(store->rootfd);
     free(store->root);
     free(store);
 }
@@ -46,7 +50,7 @@ static int check_format(irs_store *store, const char *path, int flags, irs_error
         /* Concurrent creators all write the same bytes; the rename is atomic. */
         return irs__write_atomic(store, path, want, (size_t)wantlen, err);
     }
-    if (irs__read_file(path, 256, &buf, &len, err) < 0)
+    if (irs__read_entry(store, path, 256, &buf, &len, err) < 0)
         return -1;
     int ok = len == (size_t)wantlen && memcmp(buf, want, len) == 0;
     if (!ok && len > 16 && memcmp(buf, "comtainer-store ", 16) == 0) {
@@ -69,6 +73,8 @@ int irs_store_open(const char *path, int flags, irs_store **out, irs_error *err)
         return irs_error_set(err, 0, "empty store path");
 
     irs_store *store = calloc(1, sizeof *store);
+    if (store)
+        store->rootfd = -1;
     if (!store || !(store->root = strdup(path))) {
         free(store);
         return irs_error_set(err, ENOMEM, "opening store '%s'", path);
@@ -78,6 +84,10 @@ int irs_store_open(const char *path, int flags, irs_store **out, irs_error *err)
         store->root[n - 1] = '\0';
 
     struct stat st;
+    if ((flags & IRS_OPEN_NOFOLLOW) && lstat(store->root, &st) == 0 && S_ISLNK(st.st_mode)) {
+        irs_error_set(err, 0, "store '%s' is a symlink: not followed in an image", store->root);
+        goto fail;
+    }
     if (stat(store->root, &st) < 0) {
         if (errno != ENOENT || !(flags & IRS_OPEN_CREATE)) {
             irs_error_set(err, errno, "store '%s'", store->root);
@@ -90,6 +100,12 @@ int irs_store_open(const char *path, int flags, irs_store **out, irs_error *err)
         goto fail;
     }
 
+    store->rootfd = open(store->root, O_PATH | O_DIRECTORY | O_CLOEXEC |
+                                          (flags & IRS_OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
+    if (store->rootfd < 0) {
+        irs_error_set(err, errno, "store '%s'", store->root);
+        goto fail;
+    }
     char fmt[4096];
     if (snprintf(fmt, sizeof fmt, "%s/%s", store->root, IRS_FORMAT_FILE) >= (int)sizeof fmt) {
         irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);

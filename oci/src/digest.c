@@ -1,6 +1,9 @@
 /* Streaming SHA-256 through OpenSSL's EVP interface, in the "sha256:<hex>"
  * form OCI descriptors use. */
 #include "comtainer/oci.h"
+#include "image_private.h"
+
+#include <stdio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,9 +80,11 @@ bool oci_digest_valid(const char *s)
 int oci_sha256_file(const char *path, char digest[OCI_DIGEST_LEN + 1], uint64_t *size,
                     irs_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char what[4200];
+    snprintf(what, sizeof what, "'%s'", path);
+    int fd = oci_open_regular(path, what, err);
     if (fd < 0)
-        return irs_error_set(err, errno, "'%s'", path);
+        return -1;
     oci_sha256 *h = oci_sha256_new();
     char buf[1 << 16];
     ssize_t n = 0;

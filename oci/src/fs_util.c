@@ -1,23 +1,46 @@
-/* Removing a tree without following symlinks (an unpacked image may hold
- * symlinks to anywhere). */
+/* Files of an unpacked image: removing trees without following symlinks
+ * (an image may hold symlinks to anywhere), opening what must be regular. */
 #include "image_private.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* name in dirfd and everything below it, by descriptors: no path is ever
+ * built, so trees deeper than PATH_MAX go too; other file systems mounted
+ * inside are left alone (dev). */
+static int remove_at(int dirfd, const char *name, dev_t dev)
 {
-    (void)st;
-    (void)ftw;
-    /* a directory without read permission comes back as FTW_DNR: try anyway */
-    if (type == FTW_DP || type == FTW_DNR)
-        return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-    return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlinkat(dirfd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+    if (st.st_dev != dev)
+        return -1;
+    /* a directory without read or search permission for us: make it so */
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(d));)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            remove_at(fd, de->d_name, dev) < 0)
+            rc = -1;
+    closedir(d);
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+        rc = -1;
+    return rc;
 }
 
 int oci_remove_tree(const char *path)
@@ -25,9 +48,20 @@ int oci_remove_tree(const char *path)
     struct stat st;
     if (lstat(path, &st) < 0)
         return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path);
-    return nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    return remove_at(AT_FDCWD, path, st.st_dev);
+}
+
+int oci_open_regular(const char *path, const char *what, irs_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return irs_error_set(err, errno, "%s", what);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return irs_error_set(err, 0, "%s: not a regular file", what);
+    }
+    return fd;
 }
 
 int oci_copy_file(const char *from, const char *to, irs_error *err)

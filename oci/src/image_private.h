@@ -18,6 +18,9 @@ struct oci_image {
     uint64_t config_size;
     oci_layer *layers;
     size_t nlayers;
+    /* while an archive is unpacked: the bytes and entries it may still add */
+    uint64_t unpack_budget;
+    size_t unpack_entries;
 };
 
 /* The JSON file at path, at most cap bytes, parsed; when digest is given
@@ -26,6 +29,10 @@ int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t siz
                   const char *what, json_t **out, irs_error *err);
 /* dir/blobs/sha256/<hex of digest> into buf (digest must be valid). */
 int oci_blob_path(const char *dir, const char *digest, char *buf, size_t size);
+/* Open path for reading if it is a regular file: not following a final
+ * symlink, never blocking on a FIFO (O_NONBLOCK), a device or socket
+ * refused.  The descriptor, or -1 with err naming `what`. */
+int oci_open_regular(const char *path, const char *what, irs_error *err);
 /* Copy a file (copy_file_range, falling back to read/write); to must not exist. */
 int oci_copy_file(const char *from, const char *to, irs_error *err);
 /* A path from an archive or manifest with leading "./" and "/" runs removed;

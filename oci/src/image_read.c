@@ -32,13 +32,13 @@
 int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t size,
                   const char *what, json_t **out, irs_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = oci_open_regular(path, what, err);
     if (fd < 0)
-        return irs_error_set(err, errno, "%s", what);
+        return -1;
     struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) < 0) {
         close(fd);
-        return irs_error_set(err, 0, "%s: not a regular file", what);
+        return irs_error_set(err, errno, "%s", what);
     }
     if ((uint64_t)st.st_size > cap) {
         close(fd);
@@ -422,8 +422,8 @@ static int make_parents(const char *dir, const char *rel, irs_error *err)
     return 0;
 }
 
-static int extract_member(struct archive *a, struct archive_entry *e, const char *dir,
-                          const char *rel, irs_error *err)
+static int extract_member(oci_image *img, struct archive *a, struct archive_entry *e,
+                          const char *dir, const char *rel, irs_error *err)
 {
     char path[PATH_MAX];
     if (make_parents(dir, rel, err) < 0)
@@ -439,9 +439,24 @@ static int extract_member(struct archive *a, struct archive_entry *e, const char
     size_t len;
     la_int64_t off;
     int r, rc = 0;
-    while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-        if (pwrite(fd, buf, len, off) != (ssize_t)len) {
-            rc = irs_error_set(err, errno, "writing '%s'", path);
+    /* the declared size, holes of sparse entries included: every byte of it
+     * is read again when the blob is hashed */
+    la_int64_t size = archive_entry_size(e);
+    if (size < 0 || (uint64_t)size > img->unpack_budget)
+        rc = irs_error_set(err, EFBIG, "the archive expands to more than %d times its size "
+                                       "plus %llu bytes", OCI_UNPACK_RATIO,
+                           (unsigned long long)OCI_UNPACK_FLOOR);
+    else
+        img->unpack_budget -= (uint64_t)size;
+    while (rc == 0 && (r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+        if (off < 0 || (uint64_t)off + len > (uint64_t)size) {
+            rc = irs_error_set(err, 0, "'%s': data beyond the entry's size", rel);
+            break;
+        }
+        ssize_t w = pwrite(fd, buf, len, off);
+        if (w != (ssize_t)len) {
+            /* a short write sets no errno: the disk is full */
+            rc = irs_error_set(err, w < 0 ? errno : ENOSPC, "writing '%s'", path);
             break;
         }
     }
@@ -556,7 +571,9 @@ static int unpack_entry(oci_image *img, struct archive *a, struct archive_entry 
     }
     if (type != AE_IFREG && type != AE_IFDIR)
         return irs_error_set(err, 0, "%s: entry '%s': not a file or directory", img->name, name);
-    if (*rel && extract_member(a, e, img->dir, rel, err) < 0)
+    if (++img->unpack_entries > OCI_MAX_ENTRIES)
+        return irs_error_set(err, 0, "%s: more than %u entries", img->name, OCI_MAX_ENTRIES);
+    if (*rel && extract_member(img, a, e, img->dir, rel, err) < 0)
         return irs_error_wrap(err, "%s: entry '%s'", img->name, name);
     return 0;
 }
@@ -575,7 +592,12 @@ static int unpack_archive(oci_image *img, const char *file, irs_error *err)
     archive_read_support_filter_all(a);
     struct archive_links links = {0};
     int rc = 0, r;
-    if (archive_read_open_filename(a, file, 1 << 16) != ARCHIVE_OK) {
+    struct stat st;
+    int fd = oci_open_regular(file, img->name, err);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        rc = fd < 0 ? -1 : irs_error_set(err, errno, "%s", img->name);
+    } else if ((img->unpack_budget = (uint64_t)st.st_size * OCI_UNPACK_RATIO + OCI_UNPACK_FLOOR),
+               archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
         rc = irs_error_set(err, 0, "%s: %s", img->name, archive_error_string(a));
     } else {
         struct archive_entry *e;
@@ -586,6 +608,8 @@ static int unpack_archive(oci_image *img, const char *file, irs_error *err)
                                archive_error_string(a));
     }
     archive_read_free(a);
+    if (fd >= 0)
+        close(fd);
     return make_links(img, &links, rc, err);
 }
 

@@ -25,6 +25,8 @@
 struct applier {
     const char *what; /* "IMAGE: layer N (DIGEST)" */
     int rootfd;
+    uint64_t max_bytes, bytes; /* file data: the bound, and what was written */
+    size_t entries;
     const char *only;
     uint64_t only_bytes;
     char **written; /* paths this layer wrote, for opaque directories */
@@ -183,7 +185,8 @@ static int set_owner_mode(int fd, struct archive_entry *e)
     return fchmod(fd, archive_entry_perm(e));
 }
 
-static int write_file(struct archive *a, struct archive_entry *e, int dirfd, const char *name)
+static int write_file(struct applier *ap, struct archive *a, struct archive_entry *e, int dirfd,
+                      const char *name, const char **problem)
 {
     if (remove_at(dirfd, name) < 0)
         return -1;
@@ -194,11 +197,28 @@ static int write_file(struct archive *a, struct archive_entry *e, int dirfd, con
     size_t len;
     la_int64_t off;
     int r, rc = 0;
-    while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
-        if (pwrite(fd, buf, len, off) != (ssize_t)len) {
+    /* the declared size, holes included, against what verification found */
+    la_int64_t size = archive_entry_size(e);
+    if (size < 0 || (uint64_t)size > ap->max_bytes - ap->bytes) {
+        *problem = "more file data than the layers were verified to hold";
+        close(fd);
+        return -1;
+    }
+    ap->bytes += (uint64_t)size;
+    while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
+        if (off < 0 || (uint64_t)off + len > (uint64_t)size) {
+            *problem = "data beyond the entry's size";
             rc = -1;
             break;
         }
+        ssize_t w = pwrite(fd, buf, len, off);
+        if (w != (ssize_t)len) {
+            if (w >= 0)
+                errno = ENOSPC; /* a short write: the disk is full */
+            rc = -1;
+            break;
+        }
+    }
     if (rc == 0 && r != ARCHIVE_EOF) {
         errno = EIO;
         rc = -1;
@@ -308,6 +328,14 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
         return irs_error_set(err, 0, "%s: entry '%s': device nodes are refused", ap->what, name);
     if (whiteout && (!base[strlen(WHITEOUT)] || !strncmp(base, ".wh..wh.", 8)))
         return 0; /* aufs bookkeeping (.wh..wh.plnk), not a whiteout */
+    /* ".wh.." and ".wh...": once they removed the directory itself or its
+     * parent */
+    if (whiteout && (!strcmp(base + strlen(WHITEOUT), ".") ||
+                     !strcmp(base + strlen(WHITEOUT), "..")))
+        return irs_error_set(err, 0, "%s: entry '%s': a whiteout of '.' or '..'", ap->what, name);
+    if (++ap->entries > OCI_MAX_ENTRIES)
+        return irs_error_set(err, 0, "%s: more than %u entries in the image's layers", ap->what,
+                             OCI_MAX_ENTRIES);
     if (!wanted(ap, rel, opaque || whiteout))
         return 0;
     if (ap->only && at_or_below(rel, ap->only))
@@ -333,7 +361,7 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     else if (type == AE_IFDIR)
         rc = make_dir(e, dirfd, leaf);
     else if (type == AE_IFREG)
-        rc = write_file(a, e, dirfd, leaf);
+        rc = write_file(ap, a, e, dirfd, leaf, &problem);
     else if (type == AE_IFLNK)
         rc = make_symlink(e, dirfd, leaf);
     else if (type == AE_IFIFO)
@@ -360,7 +388,10 @@ static int apply_layer(struct applier *ap, const oci_layer *l, irs_error *err)
     archive_read_support_format_tar(a);
     archive_read_support_filter_all(a);
     int rc = 0, r;
-    if (archive_read_open_filename(a, l->path, 1 << 16) != ARCHIVE_OK) {
+    int fd = oci_open_regular(l->path, ap->what, err);
+    if (fd < 0) {
+        rc = -1;
+    } else if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
         rc = irs_error_set(err, 0, "%s: %s", ap->what, archive_error_string(a));
     } else {
         struct archive_entry *e;
@@ -374,13 +405,18 @@ static int apply_layer(struct applier *ap, const oci_layer *l, irs_error *err)
                                archive_error_string(a));
     }
     archive_read_free(a);
+    if (fd >= 0)
+        close(fd);
     forget_all(ap);
     return rc;
 }
 
 int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o, irs_error *err)
 {
-    struct applier ap = {.only = o ? o->only : NULL};
+    struct applier ap = {.only = o ? o->only : NULL, .max_bytes = o ? o->max_bytes : 0};
+    /* what oci_image_verify found the tars to hold */
+    for (size_t i = 0; !ap.max_bytes && i < img->nlayers; i++)
+        ap.max_bytes += img->layers[i].tar_size;
     ap.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (ap.rootfd < 0)
         return irs_error_set(err, errno, "'%s'", root);

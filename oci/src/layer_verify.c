@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct blob_reader {
     int fd;
+    uint64_t budget; /* tar bytes the image's layers may still hold */
+    uint64_t limit;  /* ... of the limit on all of them */
     oci_sha256 *hash;
     uint64_t bytes;
     int read_errno;
@@ -79,15 +82,22 @@ static int hash_layer(struct archive *a, struct blob_reader *r, const char *what
     while ((n = archive_read_data(a, r->tar, sizeof r->tar)) > 0) {
         oci_sha256_update(h, r->tar, (size_t)n);
         *tar_size += (uint64_t)n;
+        if (*tar_size > r->budget)
+            break;
     }
-    int rc = n < 0 ? irs_error_set(err, r->read_errno, "%s: truncated or corrupt: %s", what,
+    int rc = *tar_size > r->budget
+                 ? irs_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a "
+                                         "compression bomb? --max-unpacked raises the limit)",
+                                 what, (unsigned long long)r->limit)
+           : n < 0 ? irs_error_set(err, r->read_errno, "%s: truncated or corrupt: %s", what,
                                    archive_error_string(a))
                    : oci_sha256_final(h, diff_id, err);
     oci_sha256_free(h);
     return rc;
 }
 
-static int verify_layer(const oci_image *img, size_t i, oci_layer *l, irs_error *err)
+static int verify_layer(const oci_image *img, size_t i, oci_layer *l, uint64_t limit,
+                        uint64_t *budget, irs_error *err)
 {
     char what[512];
     snprintf(what, sizeof what, "%s: layer %zu (%s)", img->name, i,
@@ -99,11 +109,13 @@ static int verify_layer(const oci_image *img, size_t i, oci_layer *l, irs_error 
         free(r);
         return irs_error_set(err, ENOMEM, "%s", what);
     }
-    r->fd = open(l->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    r->budget = *budget;
+    r->limit = limit;
     int rc = 0, filter = ARCHIVE_FILTER_NONE;
     char diff_id[OCI_DIGEST_LEN + 1], digest[OCI_DIGEST_LEN + 1];
+    r->fd = oci_open_regular(l->path, what, err);
     if (r->fd < 0) {
-        rc = irs_error_set(err, errno, "%s: blob missing", what);
+        rc = -1; /* "LAYER: not a regular file", or why it cannot be opened */
     } else {
         archive_read_support_format_raw(a);
         archive_read_support_filter_all(a);
@@ -136,6 +148,8 @@ static int verify_layer(const oci_image *img, size_t i, oci_layer *l, irs_error 
     if (rc == 0 && strcmp(diff_id, l->diff_id))
         rc = irs_error_set(err, 0, "%s: diff_id mismatch: the tar is %s, the config says %s",
                            what, diff_id, l->diff_id);
+    if (rc == 0)
+        *budget -= l->tar_size;
     archive_read_free(a);
     if (r->fd >= 0)
         close(r->fd);
@@ -144,10 +158,25 @@ static int verify_layer(const oci_image *img, size_t i, oci_layer *l, irs_error 
     return rc;
 }
 
-int oci_image_verify(oci_image *img, irs_error *err)
+uint64_t oci_default_max_unpacked(const oci_image *img)
 {
+    uint64_t compressed = 0;
     for (size_t i = 0; i < img->nlayers; i++)
-        if (verify_layer(img, i, &img->layers[i], err) < 0)
+        compressed += img->layers[i].size;
+    /* docker archives know sizes only once read: their files' sizes then */
+    for (size_t i = 0; i < img->nlayers && img->docker; i++) {
+        struct stat st;
+        if (stat(img->layers[i].path, &st) == 0)
+            compressed += (uint64_t)st.st_size;
+    }
+    return compressed * OCI_UNPACK_RATIO + OCI_UNPACK_FLOOR;
+}
+
+int oci_image_verify(oci_image *img, uint64_t max_unpacked, irs_error *err)
+{
+    uint64_t limit = max_unpacked ? max_unpacked : oci_default_max_unpacked(img), budget = limit;
+    for (size_t i = 0; i < img->nlayers; i++)
+        if (verify_layer(img, i, &img->layers[i], limit, &budget, err) < 0)
             return -1;
     return 0;
 }

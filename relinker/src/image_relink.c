@@ -7,6 +7,7 @@
  * stays there; image/ (the source archive's files, the unpacked and the
  * relinked root, the new layer) is removed when the run ends. */
 #include "image_relink.h"
+#include "rootfs_path.h"
 #include "run_cmd.h"
 
 #include <errno.h>
@@ -101,7 +102,7 @@ static int unpack(struct image_run *r, irs_error *err)
     char src[PATH_MAX];
     snprintf(src, sizeof src, "%s/source", r->scratch);
     double t = now();
-    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 || oci_image_verify(r->img, err) < 0 ||
+    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 || oci_image_verify(r->img, r->io->max_unpacked, err) < 0 ||
                      oci_image_unpack(r->img, r->rootfs, NULL, err) < 0
                  ? -1
                  : 0;
@@ -114,8 +115,13 @@ static int relink(struct image_run *r, irs_error *err)
     char store[PATH_MAX];
     ctr_rootfs *fs = NULL;
     double t = now();
-    snprintf(store, sizeof store, "%s%s", r->rootfs, IRS_DEFAULT_STORE);
-    if (irs_store_open(r->io->store ? r->io->store : store, 0, &r->store, err) < 0 ||
+    /* the image's store, resolved inside its root: a symlink to a host
+     * directory ends inside the image */
+    if (!r->io->store && ctr_rootfs_resolve(r->rootfs, IRS_DEFAULT_STORE, store, sizeof store,
+                                            NULL, 0, err) < 0)
+        return irs_error_wrap(err, "the image's store '%s'", IRS_DEFAULT_STORE);
+    if (irs_store_open(r->io->store ? r->io->store : store,
+                       r->io->store ? 0 : IRS_OPEN_NOFOLLOW, &r->store, err) < 0 ||
         ctr_rootfs_scan(r->rootfs, r->print->warn, &fs, err) < 0 ||
         ctr_plan_build(fs, r->store, &r->ro.sandbox, &r->plan, err) < 0)
         return irs_error_wrap(err, "%s", oci_image_name(r->img));

@@ -20,6 +20,7 @@ typedef struct ctr_image_opts {
     bool keep_store;   /* --keep-store: no whiteout of the IR store */
     const char *store; /* --store (NULL: the store inside the image) */
     bool json, plan_only;
+    uint64_t max_unpacked; /* --max-unpacked: bound on the layers' tar bytes (0: default) */
 } ctr_image_opts;
 
 /* Relink the image named by `image` (anything oci_ref_parse_input accepts

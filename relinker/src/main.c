@@ -1,5 +1,7 @@
 /* ctr-relink: rebuild a root filesystem's programs natively from the IR store. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include "comtainer/oci.h"
 #include "image_relink.h"
 #include "plan.h"
+#include "rootfs_path.h"
 #include "relink.h"
 
 static const char usage[] =
@@ -76,6 +79,9 @@ static const char usage[] =
     "  --tag NAME           the output's ref name (default: OUTPUT's TAG, the\n"
     "                       source's tag, 'latest'); podman names the image after it\n"
     "  --keep-store         keep the IR store in the new image\n"
+    "  --max-unpacked N     refuse an image whose layers expand to more than N bytes\n"
+    "                       (suffix K, M, G; default 16 times the compressed layers\n"
+    "                       plus 1G)\n"
     "\n"
     "Exit status: 0 every covered binary was relinked (or can be, with --plan),\n"
     "1 some were kept as they were, 2 error (nothing written).\n";
@@ -86,6 +92,19 @@ static long seconds_arg(const char *s)
     char *end;
     long v = strtol(s, &end, 10);
     return end == s || *end || v < 0 || v > 7 * 24 * 3600 ? -1 : v;
+}
+
+/* A size in bytes with an optional K, M or G; 0 if malformed. */
+static uint64_t bytes_arg(const char *s)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+    if (errno || end == s || *s == '-' || (shift && end[1]) || (!shift && *end) ||
+        v > (UINT64_MAX >> shift))
+        return 0;
+    return (uint64_t)v << shift;
 }
 
 static void warn(const char *msg)
@@ -186,6 +205,7 @@ int main(int argc, char **argv)
         {"cmd-timeout", required_argument, NULL, 'C'},
         {"build-timeout", required_argument, NULL, 'B'},
         {"sandbox-user", required_argument, NULL, 'U'},
+        {"max-unpacked", required_argument, NULL, 'X'},
         {NULL, 0, NULL, 0},
     };
     /* the sandboxes' uid reads what we write into the work directory */
@@ -218,6 +238,12 @@ int main(int argc, char **argv)
         case 'C': cmd_timeout = seconds_arg(optarg); break;
         case 'B': build_timeout = seconds_arg(optarg); break;
         case 'U': sandbox_user = optarg; break;
+        case 'X':
+            if ((io.max_unpacked = bytes_arg(optarg)) == 0) {
+                fprintf(stderr, "ctr-relink: --max-unpacked takes a size such as 20G\n");
+                return 2;
+            }
+            break;
         case 't':
             if (ctr_toolchain_parse(optarg, &ro.toolchain) < 0) {
                 fprintf(stderr, "ctr-relink: --toolchain takes llvm, gcc or auto\n");
@@ -258,25 +284,35 @@ int main(int argc, char **argv)
         const ctr_printers printers = {warn, print_plan, print_summary, summary_json};
         return ctr_image_relink(root, &io, &ro, &printers);
     }
-    if (io.tag || io.keep_store) {
-        fprintf(stderr, "ctr-relink: --tag and --keep-store need an IMAGE, not '%s'\n", root);
+    if (io.tag || io.keep_store || io.max_unpacked) {
+        fprintf(stderr, "ctr-relink: --tag, --keep-store and --max-unpacked need an IMAGE, "
+                        "not '%s'\n", root);
         return 2;
     }
     char default_store[PATH_MAX], default_work[PATH_MAX];
+    irs_error err = {0};
+    int store_flags = 0;
     if (!store_path) {
-        snprintf(default_store, sizeof default_store, "%s%s", root, IRS_DEFAULT_STORE);
+        /* resolved inside the root: a symlink to a host directory ends
+         * inside it */
+        if (ctr_rootfs_resolve(root, IRS_DEFAULT_STORE, default_store, sizeof default_store,
+                               NULL, 0, &err) < 0) {
+            fprintf(stderr, "ctr-relink: the store '%s' of '%s': %s\n", IRS_DEFAULT_STORE, root,
+                    err.msg);
+            return 2;
+        }
         store_path = default_store;
+        store_flags = IRS_OPEN_NOFOLLOW;
     }
     if (!plan_only && !ro.work) {
         snprintf(default_work, sizeof default_work, "%s.ctr-work", ro.out);
         ro.work = default_work;
     }
 
-    irs_error err = {0};
     irs_store *store = NULL;
     ctr_rootfs *fs = NULL;
     ctr_plan *plan = NULL;
-    if (irs_store_open(store_path, 0, &store, &err) < 0 ||
+    if (irs_store_open(store_path, store_flags, &store, &err) < 0 ||
         ctr_rootfs_scan(root, warn, &fs, &err) < 0 || ctr_plan_build(fs, store, &ro.sandbox, &plan, &err) < 0) {
         fprintf(stderr, "ctr-relink: %s\n", err.msg);
         irs_store_free(store);
@@ -296,9 +332,13 @@ int main(int argc, char **argv)
         }
     } else {
         ctr_outcome *oc = calloc(plan->n ? plan->n : 1, sizeof *oc);
+        struct stat wst;
+        bool work_existed = lstat(ro.work, &wst) == 0;
         if (!oc || ctr_relink_run(plan, store, &ro, oc, &err) < 0) {
             fprintf(stderr, "ctr-relink: %s\n", oc ? err.msg : "out of memory");
             status = 2;
+            if (!work_existed) /* exit 2: nothing written */
+                oci_remove_tree(ro.work);
         } else {
             for (size_t i = 0; i < plan->n; i++)
                 status |= !oc[i].relinked;

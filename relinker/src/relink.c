@@ -400,6 +400,46 @@ static int relinked_files(const ctr_plan *plan, const ctr_outcome *oc, const cha
 
 /* ---- the new root filesystem ---------------------------------------------- */
 
+/* OUT is replaced only when it is the output an earlier run with this
+ * work directory wrote (WORK/output.id: its device and inode): never a
+ * directory that merely has OUT's name (-o /etc). */
+static int output_id_path(const ctr_relink_opts *o, char *buf, size_t size)
+{
+    return snprintf(buf, size, "%s/output.id", o->work) < (int)size ? 0 : -1;
+}
+
+static int check_output(const ctr_relink_opts *o, irs_error *err)
+{
+    struct stat st;
+    char path[PATH_MAX], want[64] = "", have[64];
+    if (lstat(o->out, &st) < 0)
+        return errno == ENOENT ? 0 : irs_error_set(err, errno, "'%s'", o->out);
+    FILE *f = output_id_path(o, path, sizeof path) == 0 ? fopen(path, "re") : NULL;
+    if (f) {
+        if (!fgets(want, sizeof want, f))
+            want[0] = '\0';
+        fclose(f);
+    }
+    snprintf(have, sizeof have, "%llu %llu\n", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    if (S_ISDIR(st.st_mode) && !strcmp(want, have))
+        return 0;
+    return irs_error_set(err, EEXIST, "'%s' exists and is not the output of an earlier run "
+                                      "with the work directory '%s': not replaced", o->out,
+                         o->work);
+}
+
+static int remember_output(const ctr_relink_opts *o, irs_error *err)
+{
+    struct stat st;
+    char path[PATH_MAX], id[64];
+    if (lstat(o->out, &st) < 0 || output_id_path(o, path, sizeof path) < 0)
+        return irs_error_set(err, errno, "'%s'", o->out);
+    int n = snprintf(id, sizeof id, "%llu %llu\n", (unsigned long long)st.st_dev,
+                     (unsigned long long)st.st_ino);
+    return write_if_changed(path, id, (size_t)n, err);
+}
+
 static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
                     const struct pass *final, irs_error *err)
 {
@@ -448,7 +488,7 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
     }
     if (had_out)
         ctr_remove_tree(old);
-    return 0;
+    return remember_output(o, err);
 }
 
 /* The image's libraries that relinked files need, each read once per run:
@@ -950,6 +990,8 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         local.work = abswork;
         o = &local;
     }
+    if (check_output(o, err) < 0)
+        return -1;
     /* the configured recipe, and with --select the ones it is timed against:
      * the other side of LTO, and tuning for no CPU in particular */
     enum ctr_lto other = o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE;

@@ -1,5 +1,6 @@
 /* Processes and files for the relinker (see run_cmd.h). */
 #include "run_cmd.h"
+#include "comtainer/oci.h"
 #include "exec_trace.h"
 
 #include <errno.h>
@@ -118,8 +119,7 @@ int ctr_root_add_mount_points(const char *root, irs_error *err)
 
 int ctr_remove_tree(const char *path)
 {
-    char *const argv[] = {"rm", "-rf", "--one-file-system", (char *)path, NULL};
-    return ctr_run(argv, NULL);
+    return oci_remove_tree(path);
 }
 
 bool ctr_same_file(const char *a, const char *b)

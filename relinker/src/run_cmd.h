@@ -55,7 +55,8 @@ int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
  * have them. */
 int ctr_root_add_mount_points(const char *root, irs_error *err);
 
-/* rm -rf, staying on one file system. */
+/* Remove a tree by descriptors (oci_remove_tree): no symlink followed, no
+ * path length limit, staying on one file system. */
 int ctr_remove_tree(const char *path);
 
 #endif

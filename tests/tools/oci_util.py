@@ -179,6 +179,8 @@ def make_tar(entries):
                 ti.type, ti.linkname = tarfile.SYMTYPE, e["linkname"]
             elif kind == "hardlink":
                 ti.type, ti.linkname = tarfile.LNKTYPE, e["linkname"]
+            elif kind == "fifo":
+                ti.type = tarfile.FIFOTYPE
             elif kind in ("char", "block"):
                 ti.type = tarfile.CHRTYPE if kind == "char" else tarfile.BLKTYPE
                 ti.devmajor, ti.devminor = e.get("major", 1), e.get("minor", 3)
@@ -258,6 +260,93 @@ def forge_store_symlink(spec):
     return store + "evil-st"
 
 
+def forge_store_abs_symlink(spec):
+    # the image's store replaced by an absolute symlink to the host's copy
+    # of it (OCI_HOST_STORE): a reader that follows it reads the host
+    append_layer(spec, [f("var/lib/comtainer/.wh.store", ""),
+                        {"name": "var/lib/comtainer/store", "type": "symlink",
+                         "linkname": os.environ["OCI_HOST_STORE"]}])
+    return "store"
+
+
+def forge_fifo_record(spec):
+    # every record of the store replaced by a FIFO: opening one for reading
+    # blocks forever
+    lay = Layout(spec)
+    man = json.loads(lay.blob(lay.manifest_desc()))
+    names = []
+    for d in man["layers"]:
+        with tarfile.open(fileobj=io.BytesIO(layer_tar(lay, d))) as t:
+            names += [m.name for m in t.getmembers()
+                      if m.isfile() and "/comtainer/store/records/" in m.name]
+    if not names:
+        die("no records in the image")
+    append_layer(spec, [{"name": n, "type": "fifo"} for n in sorted(set(names))])
+    return "not a regular file"
+
+
+def forge_fifo_blob(which):
+    # a layer blob or the config as a FIFO in the layout's blobs/
+    def run(spec):
+        lay = Layout(spec)
+        man = json.loads(lay.blob(lay.manifest_desc()))
+        d = man["layers"][-1]["digest"] if which == "layer" else man["config"]["digest"]
+        p = lay.blob_path(d)
+        os.unlink(p)
+        os.mkfifo(p)
+        return "not a regular file"
+    return run
+
+
+def forge_bomb(size):
+    # a gzip layer of a few MiB that expands to `size` bytes of zeros, with
+    # descriptor and diff_id consistent
+    def run(spec):
+        lay = Layout(spec)
+        mdesc = lay.manifest_desc()
+        man = json.loads(lay.blob(mdesc))
+        cfg = json.loads(lay.blob(man["config"]))
+        tarsum, gzbuf = hashlib.sha256(), io.BytesIO()
+        zeros = bytes(1 << 20)
+
+        class Sink(io.RawIOBase):  # the tar stream: hashed and compressed
+            def writable(self):
+                return True
+
+            def write(self, b):
+                tarsum.update(b)
+                gz.write(b)
+                return len(b)
+
+        class Zeros(io.RawIOBase):
+            def __init__(self, n):
+                self.left = n
+
+            def readable(self):
+                return True
+
+            def readinto(self, b):
+                n = min(len(b), self.left)
+                b[:n] = zeros[:n] if n <= len(zeros) else bytes(n)
+                self.left -= n
+                return n
+
+        with gzip.GzipFile(fileobj=gzbuf, mode="wb", compresslevel=1, mtime=0) as gz:
+            with tarfile.open(fileobj=Sink(), mode="w|", format=tarfile.PAX_FORMAT) as t:
+                ti = tarfile.TarInfo("opt/evil-bomb")
+                ti.size, ti.mtime = size, 1700000000
+                t.addfile(ti, io.BufferedReader(Zeros(size), 1 << 20))
+        blob = gzbuf.getvalue()
+        ldesc = {"mediaType": GZIP, "digest": lay.put_blob(blob), "size": len(blob)}
+        man["layers"].append(ldesc)
+        cfg["rootfs"]["diff_ids"].append("sha256:" + tarsum.hexdigest())
+        cbytes = json.dumps(cfg).encode()
+        man["config"] = dict(man["config"], digest=lay.put_blob(cbytes), size=len(cbytes))
+        lay.set_manifest(mdesc, json.dumps(man).encode())
+        return "expand to more than"
+    return run
+
+
 def forge_layer_digest(spec):
     # the top layer's bytes change, its descriptor does not
     lay = Layout(spec)
@@ -333,6 +422,18 @@ FORGERS = {
                                "minor": 3}], "opt/evil-null"),
     "blockdev": forge_entries([{"name": "opt/evil-disk", "type": "block", "major": 8,
                                 "minor": 0}], "opt/evil-disk"),
+    "store-abs-symlink": forge_store_abs_symlink,
+    "fifo-record": forge_fifo_record,
+    "fifo-layer": forge_fifo_blob("layer"),
+    "fifo-config": forge_fifo_blob("config"),
+    "whiteout-dot": forge_entries([f("usr/.wh..", "")], "usr/.wh.."),
+    "whiteout-dotdot": forge_entries([f(".wh...", "")], ".wh..."),
+    "bomb-small": forge_bomb(64 << 20),
+    # a tree deeper than PATH_MAX, then a refused entry: the failed run must
+    # still remove all it unpacked (a path-based cleanup could not)
+    "deep": forge_entries([f("opt/" + "/".join(["d" * 200] * 25) + "/file"),
+                           {"name": "opt/evil-deep-null", "type": "char"}], "opt/evil-deep-null"),
+    "bomb": forge_bomb((1 << 30) + (256 << 20)),
     "layer-digest": forge_layer_digest,
     "truncated-layer": forge_truncated_layer,
     "bad-index": forge_bad_index,

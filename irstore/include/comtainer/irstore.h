@@ -71,6 +71,9 @@ typedef struct irs_store irs_store;
 
 enum irs_open_flags {
     IRS_OPEN_CREATE = 1 << 0, /* create the directory and FORMAT if missing */
+    /* the store's own directory must not be a symlink (a store taken from
+     * an image); entries below it are always read without following any */
+    IRS_OPEN_NOFOLLOW = 1 << 1,
 };
 
 /* The store a tool uses when none is named: $COMTAINER_STORE if set and not

@@ -113,8 +113,17 @@ void oci_image_free(oci_image *img);
 
 /* Read every layer blob once: its digest and size against the descriptor,
  * its compression against the media type, and the sha256 of its tar against
- * the config's diff_id.  Fills each layer's tar_size. */
-int oci_image_verify(oci_image *img, irs_error *err);
+ * the config's diff_id.  Fills each layer's tar_size.  The layers' tars
+ * together may hold at most max_unpacked bytes (0: the default below):
+ * decompression stops there, with an error naming the limit. */
+int oci_image_verify(oci_image *img, uint64_t max_unpacked, irs_error *err);
+
+/* The default bound on an image's uncompressed layers: a multiple of the
+ * compressed size (real layers compress 2-5x, a run of zeros ~1000x) plus a
+ * floor for small images of large sparse or zero-filled files. */
+#define OCI_UNPACK_RATIO 16
+#define OCI_UNPACK_FLOOR (1ULL << 30)
+uint64_t oci_default_max_unpacked(const oci_image *img);
 
 /* The image as named on the command line, for messages. */
 const char *oci_image_name(const oci_image *img);
@@ -133,7 +142,11 @@ typedef struct oci_apply_opts {
     const char *only; /* apply only entries at or below this path (e.g.
                          OCI_STORE_DIR); NULL: everything */
     uint64_t only_tar_bytes; /* out: tar bytes (headers + data) of those entries */
+    uint64_t max_bytes; /* bound on file bytes written (0: the verified tar sizes) */
 } oci_apply_opts;
+
+/* Entries (files, directories, links, whiteouts) one image may hold. */
+#define OCI_MAX_ENTRIES (4u << 20)
 
 /* Apply every layer of img in order into the directory root (which exists),
  * honouring whiteouts and opaque directories.  Refuses, naming the image and
