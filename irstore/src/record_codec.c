@@ -207,10 +207,99 @@ static int decode_field(const struct field *f, const msgpack_object *o, irs_reco
     return -1;
 }
 
+/* A big-endian unsigned integer of n (1, 2 or 4) bytes. */
+static uint64_t be_read(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < n; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* Before msgpack-c sees the bytes: every array and map must fit in what is
+ * left of the buffer (each entry takes at least a byte).  msgpack-c
+ * allocates a container's declared size before reading its entries, so a
+ * 5-byte "array of 2^32 entries" made it ask for 64 GiB (found by
+ * fuzz_record).  One pass, no recursion: `pending` counts the objects still
+ * to come. */
+static int bounded_msgpack(const unsigned char *p, size_t len, const char *what, irs_error *err)
+{
+    uint64_t pending = 1;
+    size_t off = 0;
+#define NEED(n) \
+    do { \
+        if ((uint64_t)(n) > len - off) \
+            return irs_error_set(err, 0, "%s: not a msgpack record (truncated)", what); \
+    } while (0)
+#define BE(n) be_read(p + off, n)
+    while (pending) {
+        NEED(1);
+        unsigned b = p[off++];
+        pending--;
+        uint64_t skip = 0, entries = 0;
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+            skip = 0;
+        else if (b >= 0x80 && b <= 0x8f)
+            entries = 2 * (uint64_t)(b & 0x0f);
+        else if (b >= 0x90 && b <= 0x9f)
+            entries = b & 0x0f;
+        else if (b >= 0xa0 && b <= 0xbf)
+            skip = b & 0x1f;
+        else if (b == 0xc4 || b == 0xd9) {
+            NEED(1);
+            skip = 1 + BE(1);
+        } else if (b == 0xc5 || b == 0xda) {
+            NEED(2);
+            skip = 2 + BE(2);
+        } else if (b == 0xc6 || b == 0xdb) {
+            NEED(4);
+            skip = 4 + BE(4);
+        } else if (b == 0xc7) {
+            NEED(1);
+            skip = 2 + BE(1);
+        } else if (b == 0xc8) {
+            NEED(2);
+            skip = 3 + BE(2);
+        } else if (b == 0xc9) {
+            NEED(4);
+            skip = 5 + BE(4);
+        } else if (b == 0xca || b == 0xce || b == 0xd2)
+            skip = 4;
+        else if (b == 0xcb || b == 0xcf || b == 0xd3)
+            skip = 8;
+        else if (b == 0xcc || b == 0xd0)
+            skip = 1;
+        else if (b == 0xcd || b == 0xd1)
+            skip = 2;
+        else if (b >= 0xd4 && b <= 0xd8)
+            skip = 1 + (1u << (b - 0xd4));
+        else if (b == 0xdc || b == 0xde) {
+            NEED(2);
+            entries = BE(2) * (b == 0xde ? 2 : 1), skip = 2;
+        } else if (b == 0xdd || b == 0xdf) {
+            NEED(4);
+            entries = BE(4) * (b == 0xdf ? 2 : 1), skip = 4;
+        } else
+            return irs_error_set(err, 0, "%s: not a msgpack record (malformed)", what);
+        NEED(skip);
+        off += (size_t)skip;
+        if (pending + entries > len - off)
+            return irs_error_set(err, 0, "%s: not a msgpack record (a container of %llu "
+                                         "entries in %zu bytes)", what,
+                                 (unsigned long long)entries, len - off);
+        pending += entries;
+    }
+#undef NEED
+#undef BE
+    return 0;
+}
+
 int irs_record_decode(const void *buf, size_t len, const char *what, irs_record **out,
                       irs_error *err)
 {
     *out = NULL;
+    if (bounded_msgpack(buf, len, what, err) < 0)
+        return -1;
     if (len > IRS_MAX_RECORD_BYTES)
         return irs_error_set(err, 0, "%s: record too large", what);
     irs_record *rec = irs_record_new();

@@ -145,6 +145,8 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
 /* Sort v and drop repeated strings. */
 static void sort_unique(irs_strv *v)
 {
+    if (!v->n) /* qsort(NULL, 0, ...) is undefined (found by fuzz_elf) */
+        return;
     qsort(v->v, v->n, sizeof *v->v, cmp_str);
     size_t k = 0;
     for (size_t i = 0; i < v->n; i++) {

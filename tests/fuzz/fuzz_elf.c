@@ -1,0 +1,67 @@
+/* Fuzz target: the ELF link reader (relinker/src/elf_link.c) over any bytes
+ * as a file, then what the relinker does with its strings: the link-string
+ * policy (link_policy.c), the stored-object policy (object_policy.c) and the
+ * TU ids of the file (irstore's .comtainer reader).  Invariants: the kind
+ * is one of the four, every TU id is a hash, every string a policy accepts
+ * is free of the separators and option markers it promises to exclude. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "elf_link.h"
+#include "link_policy.h"
+#include "object_policy.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void accepted_is_clean(const char *s)
+{
+    if (s[0] == '-' || strchr(s, ',') || strchr(s, '\n') || strstr(s, "/../"))
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static int fd = -1;
+    static char path[64];
+    if (fd < 0) {
+        fd = memfd_create("fuzz-elf", 0);
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    }
+    if (fd < 0 || ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+        return 0;
+    irs_error err;
+    ctr_object_policy_check("gcc-lto", data, size, "fuzz", &err);
+    ctr_object_policy_check("elf-object", data, size, "fuzz", &err);
+    char **ids = NULL;
+    size_t n = 0;
+    if (irs_elf_tu_ids(path, &ids, &n, &err) == 0)
+        irs_ids_free(ids);
+    ctr_elf_link *l = NULL;
+    if (ctr_elf_link_read(path, &l, &err) < 0)
+        return 0;
+    if (l->kind > CTR_ELF_OTHER || !l->interp || !l->soname)
+        abort();
+    for (size_t i = 0; i < l->ntu; i++)
+        if (!irs_is_hash_hex(l->tu_ids[i]))
+            abort();
+    ctr_needed *needed = calloc(l->needed.n + 1, sizeof *needed);
+    ctr_binary b = {.inner = "/fuzz", .host = path, .link = l, .needed = needed};
+    for (size_t i = 0; needed && i < l->needed.n; i++)
+        needed[i].name = l->needed.v[i];
+    if (needed && ctr_link_strings_check(&b, &err) == 0) {
+        accepted_is_clean(l->soname);
+        accepted_is_clean(l->interp);
+        for (size_t i = 0; i < l->needed.n; i++)
+            accepted_is_clean(l->needed.v[i]);
+        for (size_t i = 0; i < l->runpath.n; i++)
+            if (l->runpath.v[i][0] == '-' || strchr(l->runpath.v[i], ','))
+                abort();
+    }
+    free(needed);
+    ctr_elf_link_free(l);
+    return 0;
+}
