@@ -40,6 +40,21 @@ assert_eq 2 "$rc" "exit status with another work directory"
 [ -f "$WORK/out/opt/app/p" ] || fail "the output of the first work directory was touched"
 [ ! -e "$WORK/other-work" ] || fail "a failed run left its work directory"
 
+note "a blob's fan-out directory as a symlink to a host copy: never followed"
+store="$root/var/lib/comtainer/store"
+id=$("$CTR_STORE" which "$root/opt/app/p" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+ir=$("$CTR_STORE" show --store "$store" --json "$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ir"])')
+fan=${ir:0:2}
+cp -a "$store/blobs/$fan" "$WORK/host-fan"
+mv "$store/blobs/$fan" "$WORK/fan.orig"
+ln -s "$WORK/host-fan" "$store/blobs/$fan"
+rc=0
+"$RELINK" "$root" -o "$WORK/out-fan" >fan.txt 2>fan.err || rc=$?
+assert_eq 1 "$rc" "exit status (the binary kept)"
+grep "^/opt/app/p " fan.txt | grep_q "a symlink on the way" || { cat fan.txt fan.err; fail "no reason naming the symlink"; }
+rm "$store/blobs/$fan"
+mv "$WORK/fan.orig" "$store/blobs/$fan"
+
 note "the store as an absolute symlink to a host directory: resolved inside the root"
 cp -a "$root/var/lib/comtainer/store" "$WORK/host-store"
 rm -rf "$root/var/lib/comtainer/store"

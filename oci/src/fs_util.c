@@ -64,11 +64,31 @@ int oci_open_regular(const char *path, const char *what, irs_error *err)
     return fd;
 }
 
+int oci_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC; /* a write that makes no progress: the disk is full */
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
 int oci_copy_file(const char *from, const char *to, irs_error *err)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC);
+    char what[4200];
+    snprintf(what, sizeof what, "'%s'", from);
+    int in = oci_open_regular(from, what, err);
     if (in < 0)
-        return irs_error_set(err, errno, "'%s'", from);
+        return -1;
     int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (out < 0) {
         close(in);
@@ -82,7 +102,7 @@ int oci_copy_file(const char *from, const char *to, irs_error *err)
     if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP)) {
         char buf[1 << 16];
         while ((n = read(in, buf, sizeof buf)) > 0)
-            if (write(out, buf, (size_t)n) != n) {
+            if (oci_write_all(out, buf, (size_t)n) < 0) {
                 n = -1;
                 break;
             }

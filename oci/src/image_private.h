@@ -33,8 +33,6 @@ int oci_blob_path(const char *dir, const char *digest, char *buf, size_t size);
  * symlink, never blocking on a FIFO (O_NONBLOCK), a device or socket
  * refused.  The descriptor, or -1 with err naming `what`. */
 int oci_open_regular(const char *path, const char *what, irs_error *err);
-/* Copy a file (copy_file_range, falling back to read/write); to must not exist. */
-int oci_copy_file(const char *from, const char *to, irs_error *err);
 /* A path from an archive or manifest with leading "./" and "/" runs removed;
  * NULL if it has a ".." component or is absolute and absolute_ok is false. */
 const char *oci_clean_relative(const char *path);

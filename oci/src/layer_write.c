@@ -37,7 +37,7 @@ static int drain(struct layer_sink *s, int flush)
         s->z.avail_out = sizeof s->out;
         zr = deflate(&s->z, flush);
         size_t n = sizeof s->out - s->z.avail_out;
-        if (zr == Z_STREAM_ERROR || (n && write(s->fd, s->out, n) != (ssize_t)n)) {
+        if (zr == Z_STREAM_ERROR || (n && oci_write_all(s->fd, s->out, n) < 0)) {
             s->errnum = zr == Z_STREAM_ERROR ? EIO : errno ? errno : EIO;
             return -1;
         }
@@ -52,7 +52,7 @@ static la_ssize_t sink_write(struct archive *a, void *vs, const void *buf, size_
     (void)a;
     struct layer_sink *s = vs;
     if (s->raw) {
-        if (write(s->fd, buf, len) != (ssize_t)len) {
+        if (oci_write_all(s->fd, buf, len) < 0) {
             s->errnum = errno ? errno : EIO;
             return -1;
         }

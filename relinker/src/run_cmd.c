@@ -60,30 +60,14 @@ bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, 
 
 int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return irs_error_set(err, errno, "'%s'", from);
-    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
-    if (out < 0) {
-        close(in);
-        return irs_error_set(err, errno, "'%s'", to);
+    if (oci_copy_file(from, to, err) < 0)
+        return -1;
+    if (fchmodat(AT_FDCWD, to, mode & 07777, 0) < 0) {
+        irs_error_set(err, errno, "'%s'", to);
+        unlink(to);
+        return -1;
     }
-    char buf[1 << 16];
-    ssize_t n;
-    int rc = 0;
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = irs_error_set(err, errno, "writing '%s'", to);
-            break;
-        }
-    if (n < 0)
-        rc = irs_error_set(err, errno, "reading '%s'", from);
-    close(in);
-    if (close(out) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "writing '%s'", to);
-    if (fchmodat(AT_FDCWD, to, mode & 07777, 0) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "'%s'", to);
-    return rc;
+    return 0;
 }
 
 int ctr_root_copy(const char *root, const char *dest, const char *const *inner,

@@ -210,6 +210,12 @@ int oci_image_write(const oci_image *src, const oci_write_opts *o, oci_written *
 
 /* rm -rf without following symlinks; a missing path is not an error. */
 int oci_remove_tree(const char *path);
+/* write(2) until all of buf is written; -1 with errno (ENOSPC where a write
+ * makes no progress: a short write sets no errno of its own). */
+int oci_write_all(int fd, const void *buf, size_t len);
+/* Copy the regular file from (a FIFO or device is refused) to the new file
+ * to (0644, never through a symlink); to is removed again on failure. */
+int oci_copy_file(const char *from, const char *to, irs_error *err);
 
 #ifdef __cplusplus
 }
