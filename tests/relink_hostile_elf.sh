@@ -100,6 +100,8 @@ printf 'x' >offload
 forged_gimple "section '.gnu.offload_lto_.opts'" --add-section .gnu.offload_lto_.opts=offload
 # the untouched GIMPLE program relinks
 cp g "$root/opt/app/gimple-good"
+# 4. a file name with a terminal escape sequence: shown as \x1b, never raw
+cp g "$root/opt/app/$(printf 'esc\033[2Jx')"
 
 rc=0
 "$RELINK" "$root" -o "$WORK/out" -j2 >out.txt 2>err.txt || rc=$?
@@ -115,6 +117,8 @@ for p in /usr/lib/libgood.so /opt/app/origin /opt/app/deplib /opt/app/gimple-goo
     assert_eq relinked "$(action_of "$p")" "$p: action ($(grep "^$p " out.txt))"
 done
 grep_q "SECRET-FIRST-LINE" err.txt out.txt && fail "the linker read the host file named by .deplibs"
+grep_q "$(printf '\033')" out.txt err.txt && fail "an escape sequence from the image reached the terminal"
+grep_q -F '/opt/app/esc\x1b[2Jx' out.txt || { cat out.txt; fail "the escaped name is not shown"; }
 LD_LIBRARY_PATH="$WORK/out/usr/lib" "$WORK/out/opt/app/origin" || fail "the \$ORIGIN program does not run"
 # nothing of a refused binary reached the build file, no canary was written
 for i in libcomma libdash libnl rpath dotdot interp needs-comma gimple1 gimple2 gimple3 gimple4; do

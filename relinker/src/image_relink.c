@@ -382,7 +382,7 @@ int ctr_image_relink(const char *image, const ctr_image_opts *io, const ctr_reli
                   (!io->plan_only && write_image(&r, &err) < 0);
     int status = 2;
     if (failed) {
-        fprintf(stderr, "ctr-relink: %s\n", err.msg);
+        print->error(err.msg);
     } else {
         report(&r);
         status = exit_status(&r);

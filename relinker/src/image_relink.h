@@ -10,6 +10,7 @@
  * and adds the image's own lines. */
 typedef struct ctr_printers {
     void (*warn)(const char *msg);
+    void (*error)(const char *msg); /* "ctr-relink: MSG", made safe for a terminal */
     void (*plan)(const ctr_plan *plan);
     void (*summary)(const ctr_plan *plan, const ctr_outcome *oc);
     json_t *(*summary_json)(const ctr_plan *plan, const ctr_outcome *oc, const char *out);

@@ -52,7 +52,7 @@ static const char usage[] =
     "                       original are timed, interleaved, each in turn in place\n"
     "                       of the configured build (a program by the time of its\n"
     "                       own processes, a library by CMD's); a binary ships the\n"
-    "                       fastest if it is faster in every run and by 1 %% or\n"
+    "                       fastest if it is faster in every run and by 1 % or\n"
     "                       more, and the originals are kept if they run CMD\n"
     "                       faster than the choices together\n"
     "  --select-rounds N    timed runs of each choice (default 3)\n"
@@ -107,9 +107,31 @@ static uint64_t bytes_arg(const char *s)
     return (uint64_t)v << shift;
 }
 
+/* Text from an image (paths, reasons quoting its strings) for a terminal:
+ * control characters as \xNN, so that no escape sequence of the image's
+ * reaches the operator's terminal.  Into buf; returns buf. */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && k + 5 < size; p++)
+        if (*p < ' ' || *p == 0x7f)
+            k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *p);
+        else
+            buf[k++] = (char)*p;
+    buf[k] = '\0';
+    return buf;
+}
+
 static void warn(const char *msg)
 {
-    fprintf(stderr, "ctr-relink: warning: %s\n", msg);
+    char safe[2048];
+    fprintf(stderr, "ctr-relink: warning: %s\n", shown(msg, safe, sizeof safe));
+}
+
+static void fail(const char *msg)
+{
+    char safe[2048];
+    fprintf(stderr, "ctr-relink: %s\n", shown(msg, safe, sizeof safe));
 }
 
 static void print_plan(const ctr_plan *plan)
@@ -117,11 +139,12 @@ static void print_plan(const ctr_plan *plan)
     printf("%-40s %-15s %4s %-8s %s\n", "BINARY", "KIND", "TUS", "IR", "STATUS");
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
-        printf("%-40s %-15s %4zu %-8s %s\n", e->bin->inner,
+        char path[PATH_MAX], problem[2048];
+        printf("%-40s %-15s %4zu %-8s %s\n", shown(e->bin->inner, path, sizeof path),
                ctr_elf_kind_name(e->bin->link->kind), e->bin->link->ntu, e->ir_kind,
-               e->problem ? e->problem : "ok");
+               e->problem ? shown(e->problem, problem, sizeof problem) : "ok");
     }
-    printf("%zu ELF files, %zu name TUs\n", plan->fs->elf_files, plan->n);
+    printf("%zu ELF files, %zu of them name TUs\n", plan->fs->elf_files, plan->n);
 }
 
 static const char *action(const ctr_outcome *o)
@@ -141,9 +164,10 @@ static void print_summary(const ctr_plan *plan, const ctr_outcome *oc)
             snprintf(note, sizeof note, "%s%s", oc[i].recipe, oc[i].pgo ? ", with PGO" : "");
         else if (oc[i].relinked && oc[i].pgo)
             snprintf(note, sizeof note, "with PGO");
-        printf("%-40s %4zu %-5s %-10s %7.2fs  %s\n", plan->v[i].bin->inner,
+        char path[PATH_MAX], why[2048];
+        printf("%-40s %4zu %-5s %-10s %7.2fs  %s\n", shown(plan->v[i].bin->inner, path, sizeof path),
                plan->v[i].bin->link->ntu, oc[i].toolchain, action(&oc[i]), oc[i].seconds,
-               oc[i].why ? oc[i].why : note);
+               oc[i].why ? shown(oc[i].why, why, sizeof why) : note);
     }
     const ctr_select_report *r = &select_report;
     if (r->done && r->chosen > 0)
@@ -281,7 +305,7 @@ int main(int argc, char **argv)
     const char *root = argv[optind];
     if (oci_ref_is_image(root)) { /* an OCI image or archive: image_relink.c */
         io.store = store_path, io.json = json, io.plan_only = plan_only;
-        const ctr_printers printers = {warn, print_plan, print_summary, summary_json};
+        const ctr_printers printers = {warn, fail, print_plan, print_summary, summary_json};
         return ctr_image_relink(root, &io, &ro, &printers);
     }
     if (io.tag || io.keep_store || io.max_unpacked) {
@@ -314,7 +338,7 @@ int main(int argc, char **argv)
     ctr_plan *plan = NULL;
     if (irs_store_open(store_path, store_flags, &store, &err) < 0 ||
         ctr_rootfs_scan(root, warn, &fs, &err) < 0 || ctr_plan_build(fs, store, &ro.sandbox, &plan, &err) < 0) {
-        fprintf(stderr, "ctr-relink: %s\n", err.msg);
+        fail(err.msg);
         irs_store_free(store);
         return 2;
     }
@@ -335,7 +359,7 @@ int main(int argc, char **argv)
         struct stat wst;
         bool work_existed = lstat(ro.work, &wst) == 0;
         if (!oc || ctr_relink_run(plan, store, &ro, oc, &err) < 0) {
-            fprintf(stderr, "ctr-relink: %s\n", oc ? err.msg : "out of memory");
+            fail(oc ? err.msg : "out of memory");
             status = 2;
             if (!work_existed) /* exit 2: nothing written */
                 oci_remove_tree(ro.work);
