@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define ENTRY_LEN (sizeof IRS_SECTION_TAG - 1 + IRS_HASH_HEX_LEN + 1)
@@ -134,9 +135,15 @@ int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err)
     *n = 0;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO must not block the open; only regular files are read */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return irs_error_set(err, errno, "'%s'", path);
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return irs_error_set(err, 0, "'%s': not a regular file", path);
+    }
     Elf *top = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     if (!top) {
         irs_error_set(err, 0, "'%s': %s", path, elf_errmsg(-1));

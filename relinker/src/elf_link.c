@@ -8,6 +8,7 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Bounds on untrusted counts: far beyond any real binary. */
@@ -331,10 +332,16 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
         ctr_elf_link_free(l);
         return irs_error_set(err, ENOMEM, "'%s'", path);
     }
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    /* O_NONBLOCK: a FIFO in an image must not block the open */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        int e = fd < 0 ? errno : 0;
+        if (fd >= 0)
+            close(fd);
         ctr_elf_link_free(l);
-        return irs_error_set(err, errno, "'%s'", path);
+        return e ? irs_error_set(err, e, "'%s'", path)
+                 : irs_error_set(err, 0, "'%s': not a regular file", path);
     }
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     int rc = -1;
