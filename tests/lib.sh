@@ -113,6 +113,17 @@ make_app_rootfs() { # root [make args...]
 
 # A root filesystem at ROOT with an empty /opt/app, this machine's runtime
 # libraries, and its IR store as the one the captures that follow write to.
+# The relink tests' start: a fresh work directory, an empty application
+# root at $root (its store exported as COMTAINER_STORE), ctr-relink as
+# $RELINK and this build's GCC plugin as $GCC_PLUGIN.
+relink_fixture() {
+    fresh_work
+    RELINK=$CTR_RELINK
+    GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
+    root="$WORK/rootfs"
+    empty_app_rootfs "$root"
+}
+
 empty_app_rootfs() { # root
     export COMTAINER_STORE="$1/var/lib/comtainer/store"
     mkdir -p "$1/opt/app"

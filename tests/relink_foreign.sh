@@ -6,11 +6,7 @@
 # relinked.  A program with TUs of both Clang and GCC is relinked with both
 # toolchains ("mixed"); --toolchain refuses IR it cannot read.
 . "$TESTS_DIR/lib.sh"
-fresh_work
-RELINK=$CTR_RELINK
-GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
-root="$WORK/rootfs"
-empty_app_rootfs "$root"
+relink_fixture
 
 cat >main.c <<'C'
 #include <stdio.h>

@@ -6,10 +6,7 @@
 # it reaches the build file, so nothing is executed.  A TU id that is a path
 # (../../etc/passwd) makes the binary's records unreadable: it is skipped.
 . "$TESTS_DIR/lib.sh"
-fresh_work
-RELINK=$CTR_RELINK
-root="$WORK/rootfs"
-empty_app_rootfs "$root"
+relink_fixture
 printf 'int main(void) { return 0; }\n' >p.c
 "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" p.c -o good
 id=$("$CTR_STORE" which good --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')

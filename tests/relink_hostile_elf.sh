@@ -13,11 +13,7 @@
 #    the assembler), a -fplugin= path or an offload section: kept, the
 #    option or section named.
 . "$TESTS_DIR/lib.sh"
-fresh_work
-RELINK=$CTR_RELINK
-GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
-root="$WORK/rootfs"
-empty_app_rootfs "$root"
+relink_fixture
 mkdir -p "$root/usr/lib"
 echo "canary $$" >"$WORK/canary"
 cp "$WORK/canary" canary.orig

@@ -10,10 +10,7 @@
 #  - the store is resolved inside the root: an absolute symlink to a host
 #    store ends inside the root (and is not found there).
 . "$TESTS_DIR/lib.sh"
-fresh_work
-RELINK=$CTR_RELINK
-root="$WORK/rootfs"
-empty_app_rootfs "$root"
+relink_fixture
 printf 'int main(void) { return 0; }\n' >p.c
 "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" p.c -o "$root/opt/app/p"
 

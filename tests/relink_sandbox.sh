@@ -16,10 +16,7 @@
 #  - the toolchains run unprivileged and see only what the build needs:
 #    IR whose inline assembly includes a host file (.incbin) cannot read it.
 . "$TESTS_DIR/lib.sh"
-fresh_work
-RELINK=$CTR_RELINK
-root="$WORK/rootfs"
-empty_app_rootfs "$root"
+relink_fixture
 mkdir -p "$root/bin" "$root/tmp" "$root/proc" "$root/dev"
 cp /bin/dash "$root/bin/sh"
 cp /bin/sleep "$root/bin/"

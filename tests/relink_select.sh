@@ -7,11 +7,7 @@
 # originals makes no choice.  Also --lto none on GIMPLE: each TU compiled
 # on its own, no LTO link.
 . "$TESTS_DIR/lib.sh"
-fresh_work
-RELINK=$CTR_RELINK
-GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
-root="$WORK/rootfs"
-empty_app_rootfs "$root"
+relink_fixture
 mkdir -p "$root/bin"
 # a shell, and the tool a timing command below uses
 cp /bin/dash "$root/bin/sh"

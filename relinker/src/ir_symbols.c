@@ -1,5 +1,6 @@
 /* Defined symbols of TU inputs (see ir_symbols.h). */
 #include "ir_symbols.h"
+#include "elf_sections.h"
 #include "llvm_context.h"
 
 #include <errno.h>
@@ -127,38 +128,31 @@ static int elf_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *w
     return 0;
 }
 
+struct symbols_walk {
+    bool lto;
+    const char *what;
+    irs_strv *out;
+};
+
+static int section_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
+                           void *ctx, irs_error *err)
+{
+    struct symbols_walk *w = ctx;
+    if (!w->lto && sh->sh_type == SHT_SYMTAB)
+        return elf_symtab(elf, scn, sh, w->what, w->out, err);
+    if (w->lto && !strncmp(name, ".gnu.lto_.symtab.", 17)) {
+        Elf_Data *d = elf_rawdata(scn, NULL);
+        return d ? lto_symtab(d->d_buf, d->d_size, w->what, w->out, err)
+                 : irs_error_set(err, 0, "%s: unreadable %s", w->what, name);
+    }
+    return 0;
+}
+
 static int elf_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
                        irs_strv *out, irs_error *err)
 {
-    bool lto = !strcmp(ir_kind, "gcc-lto");
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
-    Elf *elf = elf_memory((char *)data, len);
-    size_t shstrndx;
-    int rc = 0;
-    if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
-        rc = irs_error_set(err, 0, "%s: not an ELF object", what);
-        goto out;
-    }
-    for (Elf_Scn *scn = NULL; rc == 0 && (scn = elf_nextscn(elf, scn));) {
-        GElf_Shdr sh;
-        const char *name;
-        if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name))) {
-            rc = irs_error_set(err, 0, "%s: bad section header", what);
-            break;
-        }
-        if (!lto && sh.sh_type == SHT_SYMTAB) {
-            rc = elf_symtab(elf, scn, &sh, what, out, err);
-        } else if (lto && !strncmp(name, ".gnu.lto_.symtab.", 17)) {
-            Elf_Data *d = elf_rawdata(scn, NULL);
-            rc = d ? lto_symtab(d->d_buf, d->d_size, what, out, err)
-                   : irs_error_set(err, 0, "%s: unreadable %s", what, name);
-        }
-    }
-out:
-    if (elf)
-        elf_end(elf);
-    return rc;
+    struct symbols_walk w = {!strcmp(ir_kind, "gcc-lto"), what, out};
+    return ctr_elf_sections(data, len, what, section_symbols, &w, err);
 }
 
 int ctr_ir_defined_symbols(const char *ir_kind, const void *data, size_t len, const char *what,

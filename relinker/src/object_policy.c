@@ -1,8 +1,7 @@
 /* Stored ELF inputs that may reach a native link (see object_policy.h). */
 #include "object_policy.h"
+#include "elf_sections.h"
 
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,44 +88,38 @@ static bool starts(const char *s, const char *prefix)
     return !strncmp(s, prefix, strlen(prefix));
 }
 
+struct policy_walk {
+    bool lto;
+    const char *what;
+};
+
+static int check_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
+                         void *ctx, irs_error *err)
+{
+    (void)elf;
+    const struct policy_walk *w = ctx;
+    bool offload = starts(name, ".gnu.offload_lto_") || starts(name, ".llvm.offloading");
+    bool lto_section = starts(name, ".gnu.lto_") || starts(name, ".llvm.lto") ||
+                       starts(name, ".llvmbc") || starts(name, ".llvmcmd");
+    if (offload || (!w->lto && lto_section))
+        return irs_error_set(err, 0, "%s: section '%.64s' is not taken from an image: not "
+                                     "relinked", w->what, name);
+    if (w->lto && !strcmp(name, ".gnu.lto_.opts")) {
+        Elf_Data *d = sh->sh_type == SHT_NOBITS ? NULL : elf_rawdata(scn, NULL);
+        return d && d->d_size ? check_opts(d->d_buf, d->d_size, w->what, err)
+                              : irs_error_set(err, 0, "%s: unreadable .gnu.lto_.opts", w->what);
+    }
+    if (w->lto && starts(name, ".gnu.lto_.opts"))
+        return irs_error_set(err, 0, "%s: unexpected section '%.64s'", w->what, name);
+    return 0;
+}
+
 int ctr_object_policy_check(const char *ir_kind, const void *data, size_t len,
                             const char *what, irs_error *err)
 {
     bool lto = !strcmp(ir_kind, "gcc-lto");
     if (!lto && strcmp(ir_kind, "elf-object"))
         return 0;
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
-    Elf *elf = elf_memory((char *)data, len);
-    size_t shstrndx;
-    int rc = 0;
-    if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
-        rc = irs_error_set(err, 0, "%s: not an ELF object", what);
-        goto out;
-    }
-    for (Elf_Scn *scn = NULL; rc == 0 && (scn = elf_nextscn(elf, scn));) {
-        GElf_Shdr sh;
-        const char *name;
-        if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name))) {
-            rc = irs_error_set(err, 0, "%s: bad section header", what);
-            break;
-        }
-        bool offload = starts(name, ".gnu.offload_lto_") || starts(name, ".llvm.offloading");
-        bool lto_section = starts(name, ".gnu.lto_") || starts(name, ".llvm.lto") ||
-                           starts(name, ".llvmbc") || starts(name, ".llvmcmd");
-        if (offload || (!lto && lto_section)) {
-            rc = irs_error_set(err, 0, "%s: section '%.64s' is not taken from an image: not "
-                                       "relinked", what, name);
-        } else if (lto && !strcmp(name, ".gnu.lto_.opts")) {
-            Elf_Data *d = sh.sh_type == SHT_NOBITS ? NULL : elf_rawdata(scn, NULL);
-            rc = d && d->d_size ? check_opts(d->d_buf, d->d_size, what, err)
-                                : irs_error_set(err, 0, "%s: unreadable .gnu.lto_.opts", what);
-        } else if (lto && starts(name, ".gnu.lto_.opts")) {
-            rc = irs_error_set(err, 0, "%s: unexpected section '%.64s'", what, name);
-        }
-    }
-out:
-    if (elf)
-        elf_end(elf);
-    return rc;
+    struct policy_walk w = {lto, what};
+    return ctr_elf_sections(data, len, what, check_section, &w, err);
 }

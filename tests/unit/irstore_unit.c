@@ -9,16 +9,8 @@
 #include <unistd.h>
 
 #include "comtainer/irstore.h"
+#include "check.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "FAIL: %s:%d: %s\n", __FILE__, __LINE__, #cond);           \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
 
 #define CHECK_ERR(call, err, needle)                                                   \
     do {                                                                               \

@@ -8,25 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "confined.h"
 #include "link_policy.h"
 #include "object_policy.h"
-
-static int failures;
 
 #ifdef __SANITIZE_ADDRESS__
 #define SANITIZED 1
 #else
 #define SANITIZED 0
 #endif
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "FAIL: %s:%d: %s\n", __FILE__, __LINE__, #cond);           \
-            failures++;                                                                \
-        }                                                                              \
-    } while (0)
 
 static void test_file_names(void)
 {
