@@ -990,7 +990,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
         local.work = abswork;
         o = &local;
     }
-    if (check_output(o, err) < 0)
+    if (ctr_sandbox_available(err) < 0 || check_output(o, err) < 0)
         return -1;
     /* the configured recipe, and with --select the ones it is timed against:
      * the other side of LTO, and tuning for no CPU in particular */

@@ -60,6 +60,31 @@ int ctr_sandbox_init(ctr_sandbox *sb, const char *user, unsigned build_timeout,
     return 0;
 }
 
+static bool on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    char cand[PATH_MAX];
+    for (const char *p = path && *path ? path : "/usr/bin:/bin"; *p;) {
+        size_t n = strcspn(p, ":");
+        if (n && snprintf(cand, sizeof cand, "%.*s/%s", (int)n, p, prog) < (int)sizeof cand &&
+            access(cand, X_OK) == 0)
+            return true;
+        p += n + (p[n] == ':');
+    }
+    return false;
+}
+
+int ctr_sandbox_available(irs_error *err)
+{
+    if (!on_path("bwrap"))
+        return irs_error_set(err, 0, "bubblewrap ('bwrap') is not installed: toolchains and "
+                                     "commands run in its sandbox (Debian: apt-get install "
+                                     "bubblewrap)");
+    if (!on_path("timeout"))
+        return irs_error_set(err, 0, "'timeout' (coreutils) is not installed");
+    return 0;
+}
+
 /* ---- directories the sandbox writes ------------------------------------- */
 
 static int open_dir(const char *dir, irs_error *err)

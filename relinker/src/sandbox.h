@@ -48,6 +48,10 @@ typedef struct ctr_sandbox {
 int ctr_sandbox_init(ctr_sandbox *sb, const char *user, unsigned build_timeout,
                      unsigned cmd_timeout, irs_error *err);
 
+/* 0 if the sandbox can be started here (bwrap and timeout on PATH); -1
+ * with err saying what to install. */
+int ctr_sandbox_available(irs_error *err);
+
 /* Make directory dir (created if missing) writable by the sandbox: owned by
  * its uid when sb->drop. */
 int ctr_sandbox_give(const ctr_sandbox *sb, const char *dir, irs_error *err);
