@@ -1,7 +1,9 @@
 /* Fuzz target: the ELF link reader (relinker/src/elf_link.c) over any bytes
  * as a file, then what the relinker does with its strings: the link-string
- * policy (link_policy.c), the stored-object policy (object_policy.c) and the
- * TU ids of the file (irstore's .comtainer reader).  Invariants: the kind
+ * policy (link_policy.c), the stored-object policy (object_policy.c), the
+ * symbols a stored GIMPLE or recorded object defines (ir_symbols.c: its
+ * .gnu.lto_.symtab and .symtab readers) and the TU ids of the file
+ * (irstore's .comtainer reader).  Invariants: the kind
  * is one of the four, every TU id is a hash, every string a policy accepts
  * is free of the separators and option markers it promises to exclude. */
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "elf_link.h"
+#include "ir_symbols.h"
 #include "link_policy.h"
 #include "object_policy.h"
 
@@ -36,6 +39,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     irs_error err;
     ctr_object_policy_check("gcc-lto", data, size, "fuzz", &err);
     ctr_object_policy_check("elf-object", data, size, "fuzz", &err);
+    static const char *const kinds[] = {"gcc-lto", "elf-object"};
+    for (int k = 0; k < 2; k++) {
+        irs_strv syms = {0};
+        if (ctr_ir_defined_symbols(kinds[k], data, size, "fuzz", &syms, &err) == 0)
+            for (size_t i = 0; i < syms.n; i++)
+                if (!syms.v[i][0])
+                    abort(); /* empty names are dropped */
+        irs_strv_clear(&syms);
+    }
     char **ids = NULL;
     size_t n = 0;
     if (irs_elf_tu_ids(path, &ids, &n, &err) == 0)
