@@ -83,7 +83,7 @@ static bool confine(const ctr_sandbox *sb, int keep)
         return false;
 #endif
     if (sb->drop && (setgroups(0, NULL) < 0 || setresgid(sb->gid, sb->gid, sb->gid) < 0 ||
-                     setresuid(sb->uid, sb->uid, sb->uid) < 0))
+                     setresuid(sb->uid, sb->uid, sb->uid) < 0 || geteuid() != sb->uid))
         return false;
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return false;

@@ -320,26 +320,29 @@ static void host_system(struct args *a)
 /* ---- running ------------------------------------------------------------- */
 
 /* In the child, before exec: limits, the unprivileged identity, no new
- * privileges, death with the parent.  Returns only on failure. */
-static void enter(const ctr_sandbox *sb, unsigned long long max_file, pid_t parent,
+ * privileges, death with the parent.  False if any of it failed: then the
+ * child must not exec (it may still be root). */
+static bool enter(const ctr_sandbox *sb, unsigned long long max_file, pid_t parent,
                   const struct args *a)
 {
     const struct rlimit core = {0, 0}, fsize = {max_file, max_file},
                         nproc = {MAX_PROCS, MAX_PROCS};
     for (size_t i = 0; i < a->nfds; i++)
         if (fcntl(a->fds[i], F_SETFD, 0) < 0) /* bwrap takes them */
-            return;
+            return false;
     if (setrlimit(RLIMIT_CORE, &core) < 0 || setrlimit(RLIMIT_FSIZE, &fsize) < 0 ||
         setrlimit(RLIMIT_NPROC, &nproc) < 0)
-        return;
+        return false;
     if (sb->drop && (setgroups(0, NULL) < 0 || setresgid(sb->gid, sb->gid, sb->gid) < 0 ||
-                     setresuid(sb->uid, sb->uid, sb->uid) < 0))
-        return;
+                     setresuid(sb->uid, sb->uid, sb->uid) < 0 || geteuid() != sb->uid ||
+                     getegid() != sb->gid))
+        return false;
     /* (set after the identity change, which clears it) */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
-        return;
+        return false;
     signal(SIGPIPE, SIG_DFL);
+    return true;
 }
 
 static double now(void)
@@ -399,9 +402,7 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
     }
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
-        if (dup2(2, 1) >= 0)
-            enter(sb, TOOL_MAX_FILE, parent, &a);
-        if (getppid() == parent)
+        if (dup2(2, 1) >= 0 && enter(sb, TOOL_MAX_FILE, parent, &a))
             execvp(a.v[0], a.v);
         fprintf(stderr, "ctr-relink: cannot start the toolchain sandbox: %s\n", strerror(errno));
         _exit(127);
@@ -507,10 +508,11 @@ int ctr_sandbox_cmd(const ctr_sandbox *sb, const char *root, const char *cmd, ch
             _exit(126);
         pid_t tracer = getpid(), child = trace[1] >= 0 ? fork() : 0;
         if (child == 0) {
-            enter(sb, CMD_MAX_FILE, trace[1] >= 0 ? tracer : parent, &a);
-            if (trace[1] >= 0)
-                ctr_exec_trace_me();
-            execvp(a.v[0], a.v);
+            if (enter(sb, CMD_MAX_FILE, trace[1] >= 0 ? tracer : parent, &a)) {
+                if (trace[1] >= 0)
+                    ctr_exec_trace_me();
+                execvp(a.v[0], a.v);
+            }
             fprintf(stderr, "ctr-relink: cannot start the command sandbox: %s\n",
                     strerror(errno));
             _exit(127);
