@@ -1,5 +1,6 @@
 /* The toolchain and command sandboxes (see sandbox.h). */
 #include "sandbox.h"
+#include "comtainer/oci.h"
 #include "rootfs_path.h"
 
 #include <dirent.h>
@@ -118,27 +119,6 @@ int ctr_sandbox_give(const ctr_sandbox *sb, const char *dir, irs_error *err)
     return rc;
 }
 
-static int remove_entry(int dfd, const char *name, bool is_dir)
-{
-    if (!is_dir)
-        return unlinkat(dfd, name, 0);
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    for (struct dirent *de; (de = readdir(d));) {
-        struct stat st;
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-            fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-            remove_entry(fd, de->d_name, S_ISDIR(st.st_mode));
-    }
-    closedir(d);
-    return unlinkat(dfd, name, AT_REMOVEDIR);
-}
-
 int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, irs_error *err)
 {
     int fd = open_dir(dir, err);
@@ -157,8 +137,11 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, irs_error *err)
             fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
             continue;
         if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
-            if (remove_entry(fd, de->d_name, S_ISDIR(st.st_mode)) < 0 && rc == 0)
-                rc = irs_error_set(err, errno, "removing '%s/%s'", dir, de->d_name);
+            /* dir is ours now, the name has no '/': the path cannot lead elsewhere */
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            if (oci_remove_tree(path) < 0 && rc == 0)
+                rc = irs_error_set(err, errno, "removing '%s'", path);
             continue;
         }
         if (sb->drop && fchownat(fd, de->d_name, 0, 0, AT_SYMLINK_NOFOLLOW) < 0 && rc == 0)

@@ -3,13 +3,16 @@
  * to lto-wrapper (object_policy.c), and the confined parse (confined.c).
  * No root needed, no toolchain. */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "comtainer/oci.h"
 #include "confined.h"
+#include "sandbox.h"
 #include "link_policy.h"
 #include "object_policy.h"
 
@@ -165,8 +168,58 @@ static void test_confined(void)
            (SANITIZED && strstr(err.msg, "TU z: the confined parse was killed by signal 31"))));
 }
 
-int main(void)
+/* What a sandboxed build leaves in a directory it wrote: only regular files
+ * with one link survive ctr_sandbox_take, and they are ours. */
+static void test_take(const char *scratch)
 {
+    char dir[4096], path[4200], outside[4200];
+    snprintf(dir, sizeof dir, "%s/take", scratch);
+    oci_remove_tree(dir);
+    mkdir(scratch, 0755);
+    ctr_sandbox sb = {.drop = geteuid() == 0, .uid = 65534, .gid = 65534};
+    irs_error err;
+    CHECK(ctr_sandbox_give(&sb, dir, &err) == 0);
+    struct stat st;
+    CHECK(stat(dir, &st) == 0 && (!sb.drop || st.st_uid == 65534));
+    snprintf(outside, sizeof outside, "%s/outside", scratch);
+    FILE *f = fopen(outside, "w");
+    if (f)
+        fputs("outside\n", f), fclose(f);
+    snprintf(path, sizeof path, "%s/good", dir);
+    f = fopen(path, "w");
+    if (f)
+        fputs("built\n", f), fclose(f);
+    chmod(path, 04777);
+    snprintf(path, sizeof path, "%s/symlink", dir);
+    CHECK(symlink("/etc/passwd", path) == 0);
+    snprintf(path, sizeof path, "%s/hardlink", dir);
+    CHECK(link(outside, path) == 0);
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    CHECK(mkfifo(path, 0644) == 0);
+    snprintf(path, sizeof path, "%s/sub", dir);
+    CHECK(mkdir(path, 0755) == 0);
+    snprintf(path, sizeof path, "%s/sub/deep", dir);
+    f = fopen(path, "w");
+    if (f)
+        fclose(f);
+    CHECK(ctr_sandbox_take(&sb, dir, &err) == 0);
+    static const char *const gone[] = {"symlink", "hardlink", "fifo", "sub"};
+    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, gone[i]);
+        if (lstat(path, &st) == 0)
+            fprintf(stderr, "FAIL: '%s' survived ctr_sandbox_take\n", gone[i]), failures++;
+    }
+    snprintf(path, sizeof path, "%s/good", dir);
+    CHECK(lstat(path, &st) == 0 && S_ISREG(st.st_mode) && !(st.st_mode & 07022) &&
+          (!sb.drop || st.st_uid == 0));
+    CHECK(stat(dir, &st) == 0 && (!sb.drop || st.st_uid == 0));
+    CHECK(stat(outside, &st) == 0 && st.st_nlink == 1); /* the linked file itself stays */
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        test_take(argv[1]);
     test_confined();
     test_file_names();
     test_paths();
