@@ -408,6 +408,13 @@ static int output_id_path(const ctr_relink_opts *o, char *buf, size_t size)
     return snprintf(buf, size, "%s/output.id", o->work) < (int)size ? 0 : -1;
 }
 
+/* The line of output.id for a file: "DEV INO\n". */
+static int output_id(const struct stat *st, char id[64])
+{
+    return snprintf(id, 64, "%llu %llu\n", (unsigned long long)st->st_dev,
+                    (unsigned long long)st->st_ino);
+}
+
 static int check_output(const ctr_relink_opts *o, irs_error *err)
 {
     struct stat st;
@@ -420,8 +427,7 @@ static int check_output(const ctr_relink_opts *o, irs_error *err)
             want[0] = '\0';
         fclose(f);
     }
-    snprintf(have, sizeof have, "%llu %llu\n", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino);
+    output_id(&st, have);
     if (S_ISDIR(st.st_mode) && !strcmp(want, have))
         return 0;
     return irs_error_set(err, EEXIST, "'%s' exists and is not the output of an earlier run "
@@ -429,15 +435,18 @@ static int check_output(const ctr_relink_opts *o, irs_error *err)
                          o->work);
 }
 
-static int remember_output(const ctr_relink_opts *o, irs_error *err)
+/* After OUT is in place: a failure only costs the next run its right to
+ * replace OUT, so it is a warning, not an error (OUT is written). */
+static void remember_output(const ctr_relink_opts *o)
 {
     struct stat st;
     char path[PATH_MAX], id[64];
+    irs_error err;
     if (lstat(o->out, &st) < 0 || output_id_path(o, path, sizeof path) < 0)
-        return irs_error_set(err, errno, "'%s'", o->out);
-    int n = snprintf(id, sizeof id, "%llu %llu\n", (unsigned long long)st.st_dev,
-                     (unsigned long long)st.st_ino);
-    return write_if_changed(path, id, (size_t)n, err);
+        irs_error_set(&err, errno, "'%s'", o->out);
+    else if (write_if_changed(path, id, (size_t)output_id(&st, id), &err) == 0)
+        return;
+    fprintf(stderr, "ctr-relink: warning: %s: a rerun will not replace '%s'\n", err.msg, o->out);
 }
 
 static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
@@ -488,7 +497,8 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
     }
     if (had_out)
         ctr_remove_tree(old);
-    return remember_output(o, err);
+    remember_output(o);
+    return 0;
 }
 
 /* The image's libraries that relinked files need, each read once per run:
