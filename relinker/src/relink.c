@@ -864,12 +864,13 @@ static int build_pass(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_op
     snprintf(jobs, sizeof jobs, "-j%d", o->jobs > 0 ? o->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN));
     /* On a terminal ninja shows one progress line ([3/5] LINK /usr/bin/x);
      * elsewhere it stays quiet but for failures. */
-    char *ninja[] = {"ninja", "-C", (char *)o->work, "-f", (char *)ps->manifest, jobs, "-k", "0",
-                     NULL, NULL};
+    /* (no -C: the sandbox starts ninja in the work directory, and -C only
+     * adds an "Entering directory" line) */
+    char *ninja[] = {"ninja", "-f", (char *)ps->manifest, jobs, "-k", "0", NULL, NULL};
     if (o->verbose)
-        ninja[8] = "-v";
+        ninja[6] = "-v";
     else if (!isatty(2))
-        ninja[8] = "--quiet";
+        ninja[6] = "--quiet";
     irs_error nerr;
     if (ctr_sandbox_tool(&o->sandbox, o->work, plan->fs->root, built_dirs, ninja, &nerr) < 0)
         fprintf(stderr, "ctr-relink: warning: %s; each binary whose link did not finish is "
