@@ -4,7 +4,6 @@
  * the first byte chooses how it is named (oci-archive: or docker-archive:),
  * the rest is the file.  Invariant: nothing is written outside the scratch
  * directory and the root (a sibling directory stays empty). */
-#include <dirent.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,19 +12,9 @@
 #include <sys/stat.h>
 
 #include "comtainer/oci.h"
+#include "fuzz_oci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static bool empty_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    int n = 0;
-    for (struct dirent *de; d && (de = readdir(d));)
-        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-    if (d)
-        closedir(d);
-    return d && n == 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -48,16 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fwrite(data + 1, 1, size - 1, f);
     fclose(f);
     snprintf(spec, sizeof spec, "%s:%s", data[0] & 1 ? "docker-archive" : "oci-archive", file);
-    irs_error err;
-    oci_ref ref;
-    oci_image *img = NULL;
-    if (oci_ref_parse_input(spec, &ref, &err) == 0) {
-        if (oci_image_open(&ref, scratch, &img, &err) == 0 &&
-            oci_image_verify(img, 64 << 20, &err) == 0)
-            oci_image_unpack(img, root, NULL, &err);
-        oci_image_free(img);
-        oci_ref_clear(&ref);
-    }
+    read_and_unpack(spec, scratch, root);
     if (!empty_dir(outside))
         abort(); /* something was written beside the scratch directory and the root */
     return 0;

@@ -8,7 +8,6 @@
  * @CONFIG and @LAYER in the manifest, @DIFFID in the config.  Invariant:
  * unpacking writes nothing outside the root (a sibling directory stays
  * empty), whatever the layer holds. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "comtainer/oci.h"
+#include "fuzz_oci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,17 +78,6 @@ static void remove_all(const char *path)
     oci_remove_tree(path);
 }
 
-static bool empty_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    int n = 0;
-    for (struct dirent *de; d && (de = readdir(d));)
-        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
-    if (d)
-        closedir(d);
-    return d && n == 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *part[4];
@@ -133,16 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf index = replace(part[0], len[0], "@MANIFEST", d_manifest);
     put(dir, "index.json", index.p, index.n);
 
-    irs_error err;
-    oci_ref ref;
-    oci_image *img = NULL;
-    if (oci_ref_parse_input(dir, &ref, &err) == 0) {
-        if (oci_image_open(&ref, scratch, &img, &err) == 0 &&
-            oci_image_verify(img, 64 << 20, &err) == 0)
-            oci_image_unpack(img, root, NULL, &err);
-        oci_image_free(img);
-        oci_ref_clear(&ref);
-    }
+    read_and_unpack(dir, scratch, root);
     if (!empty_dir(outside))
         abort(); /* something was written beside the root */
     free(tar.p), free(config.p), free(m1.p), free(manifest.p), free(index.p);

@@ -1,0 +1,42 @@
+/* What the OCI fuzz targets share: reading an image as ctr-relink does,
+ * and the canary they check beside the root they unpack into. */
+#ifndef CTR_FUZZ_OCI_H
+#define CTR_FUZZ_OCI_H
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "comtainer/oci.h"
+
+/* Open the image named spec (scratch: where an archive is unpacked),
+ * verify it (at most 64 MiB of layers) and unpack it into root; every
+ * failure is an expected outcome for fuzz input. */
+static inline void read_and_unpack(const char *spec, const char *scratch, const char *root)
+{
+    irs_error err;
+    oci_ref ref;
+    oci_image *img = NULL;
+    if (oci_ref_parse_input(spec, &ref, &err) < 0)
+        return;
+    if (oci_image_open(&ref, scratch, &img, &err) == 0 &&
+        oci_image_verify(img, 64 << 20, &err) == 0)
+        oci_image_unpack(img, root, NULL, &err);
+    oci_image_free(img);
+    oci_ref_clear(&ref);
+}
+
+/* True if path is a directory with no entries: the canary beside the root
+ * that nothing from an image may write into. */
+static inline bool empty_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    int n = 0;
+    for (struct dirent *de; d && (de = readdir(d));)
+        n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+    if (d)
+        closedir(d);
+    return d && n == 0;
+}
+
+#endif
