@@ -20,6 +20,17 @@ void ctr_exec_trace_me(void)
         raise(SIGSTOP);
 }
 
+/* A program's key: the device and inode of its file, the same seen from
+ * here or from inside a sandbox's mount namespace. */
+static bool file_key(const char *path, char key[64])
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return false;
+    snprintf(key, 64, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    return true;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -60,15 +71,10 @@ static void finish(struct tracer *t, pid_t pid, double at, int status)
 
 static void started(struct tracer *t, pid_t pid, double at)
 {
-    /* the program by its file (device and inode), which is the same seen
-     * from here or from inside the sandbox's mount namespace */
     char link[64], path[64];
-    struct stat st;
     snprintf(link, sizeof link, "/proc/%ld/exe", (long)pid);
-    if (stat(link, &st) < 0)
+    if (!file_key(link, path))
         return;
-    snprintf(path, sizeof path, "%llu:%llu", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino);
     finish(t, pid, at, -1); /* a process that executes again ends its first program */
     size_t p = 0;
     while (p < t->nprog && strcmp(t->prog[p], path))
@@ -204,13 +210,10 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
 
 double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed)
 {
-    struct stat st;
     char key[64];
     *failed = 0;
-    if (stat(path, &st) < 0)
+    if (!file_key(path, key))
         return 0;
-    snprintf(key, sizeof key, "%llu:%llu", (unsigned long long)st.st_dev,
-             (unsigned long long)st.st_ino);
     for (size_t i = 0; i < t->n; i++)
         if (!strcmp(t->path[i], key)) {
             *failed = t->failed[i];
