@@ -1,16 +1,15 @@
 /* Confined parsing of image IR (see confined.h). */
 #include "confined.h"
+#include "comtainer/oci.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,21 +35,6 @@ struct reply {
     uint64_t len;
     char msg[sizeof ((irs_error *)0)->msg];
 };
-
-static bool write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        c += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
 
 static bool read_all(int fd, void *p, size_t n)
 {
@@ -82,10 +66,7 @@ static bool confine(const ctr_sandbox *sb, int keep)
     if (setrlimit(RLIMIT_AS, &as) < 0)
         return false;
 #endif
-    if (sb->drop && (setgroups(0, NULL) < 0 || setresgid(sb->gid, sb->gid, sb->gid) < 0 ||
-                     setresuid(sb->uid, sb->uid, sb->uid) < 0 || geteuid() != sb->uid))
-        return false;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    if (!ctr_sandbox_become(sb))
         return false;
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     bool ok = ctx != NULL;
@@ -129,7 +110,8 @@ int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn
         } else {
             r.len = n;
         }
-        bool ok = write_all(p[1], &r, sizeof r) && (!r.len || write_all(p[1], data, n));
+        bool ok = oci_write_all(p[1], &r, sizeof r) == 0 &&
+                  (!r.len || oci_write_all(p[1], data, n) == 0);
         _exit(ok ? 0 : 1);
     }
     close(p[1]);

@@ -302,6 +302,15 @@ static void host_system(struct args *a)
 
 /* ---- running ------------------------------------------------------------- */
 
+bool ctr_sandbox_become(const ctr_sandbox *sb)
+{
+    if (sb->drop && (setgroups(0, NULL) < 0 || setresgid(sb->gid, sb->gid, sb->gid) < 0 ||
+                     setresuid(sb->uid, sb->uid, sb->uid) < 0 || geteuid() != sb->uid ||
+                     getegid() != sb->gid))
+        return false;
+    return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+}
+
 /* In the child, before exec: limits, the unprivileged identity, no new
  * privileges, death with the parent.  False if any of it failed: then the
  * child must not exec (it may still be root). */
@@ -316,13 +325,9 @@ static bool enter(const ctr_sandbox *sb, unsigned long long max_file, pid_t pare
     if (setrlimit(RLIMIT_CORE, &core) < 0 || setrlimit(RLIMIT_FSIZE, &fsize) < 0 ||
         setrlimit(RLIMIT_NPROC, &nproc) < 0)
         return false;
-    if (sb->drop && (setgroups(0, NULL) < 0 || setresgid(sb->gid, sb->gid, sb->gid) < 0 ||
-                     setresuid(sb->uid, sb->uid, sb->uid) < 0 || geteuid() != sb->uid ||
-                     getegid() != sb->gid))
-        return false;
-    /* (set after the identity change, which clears it) */
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+    /* (the parent-death signal after the identity change, which clears it) */
+    if (!ctr_sandbox_become(sb) || prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 ||
+        getppid() != parent)
         return false;
     signal(SIGPIPE, SIG_DFL);
     return true;

@@ -48,6 +48,12 @@ typedef struct ctr_sandbox {
 int ctr_sandbox_init(ctr_sandbox *sb, const char *user, unsigned build_timeout,
                      unsigned cmd_timeout, irs_error *err);
 
+/* In a child about to run image-derived work: become sb's unprivileged
+ * uid and gid (when sb->drop: no supplementary groups, real, effective and
+ * saved ids, checked after the change) and set no_new_privs.  False if any
+ * of it failed: the caller must then not go on. */
+bool ctr_sandbox_become(const ctr_sandbox *sb);
+
 /* 0 if the sandbox can be started here (bwrap and timeout on PATH); -1
  * with err saying what to install. */
 int ctr_sandbox_available(irs_error *err);
