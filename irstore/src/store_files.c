@@ -129,6 +129,30 @@ int irs__write_atomic(irs_store *store, const char *final_path, const void *data
 static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *len,
                    irs_error *err);
 
+int irs_open_regular(const char *path, int flags, const char *what, irs_error *err)
+{
+    char quoted[4200];
+    if (!what) {
+        snprintf(quoted, sizeof quoted, "'%s'", path);
+        what = quoted;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+                            (flags & IRS_OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
+    if (fd < 0)
+        return irs_error_set(err, errno, "%s", what);
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        close(fd);
+        return irs_error_set(err, e, "%s", what);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return irs_error_set(err, 0, "%s: not a regular file", what);
+    }
+    return fd;
+}
+
 int irs__read_entry(const irs_store *store, const char *path, size_t limit, void **buf,
                     size_t *len, irs_error *err)
 {
@@ -153,10 +177,8 @@ int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
 {
     *buf = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return irs_error_set(err, errno, "'%s'", path);
-    return read_fd(fd, path, limit, buf, len, err);
+    int fd = irs_open_regular(path, IRS_OPEN_NOFOLLOW, NULL, err);
+    return fd < 0 ? -1 : read_fd(fd, path, limit, buf, len, err);
 }
 
 static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *len,

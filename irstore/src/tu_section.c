@@ -135,15 +135,9 @@ int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err)
     *n = 0;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
-    /* O_NONBLOCK: a FIFO must not block the open; only regular files are read */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fd = irs_open_regular(path, 0, NULL, err);
     if (fd < 0)
-        return irs_error_set(err, errno, "'%s'", path);
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return irs_error_set(err, 0, "'%s': not a regular file", path);
-    }
+        return -1;
     Elf *top = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     if (!top) {
         irs_error_set(err, 0, "'%s': %s", path, elf_errmsg(-1));

@@ -82,7 +82,7 @@ int oci_sha256_file(const char *path, char digest[OCI_DIGEST_LEN + 1], uint64_t 
 {
     char what[4200];
     snprintf(what, sizeof what, "'%s'", path);
-    int fd = oci_open_regular(path, what, err);
+    int fd = irs_open_regular(path, IRS_OPEN_NOFOLLOW, what, err);
     if (fd < 0)
         return -1;
     oci_sha256 *h = oci_sha256_new();

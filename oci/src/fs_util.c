@@ -1,5 +1,5 @@
 /* Files of an unpacked image: removing trees without following symlinks
- * (an image may hold symlinks to anywhere), opening what must be regular. */
+ * (an image may hold symlinks to anywhere), writing and copying files. */
 #include "image_private.h"
 
 #include <dirent.h>
@@ -51,19 +51,6 @@ int oci_remove_tree(const char *path)
     return remove_at(AT_FDCWD, path, st.st_dev);
 }
 
-int oci_open_regular(const char *path, const char *what, irs_error *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return irs_error_set(err, errno, "%s", what);
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return irs_error_set(err, 0, "%s: not a regular file", what);
-    }
-    return fd;
-}
-
 int oci_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;
@@ -86,7 +73,7 @@ int oci_copy_file(const char *from, const char *to, irs_error *err)
 {
     char what[4200];
     snprintf(what, sizeof what, "'%s'", from);
-    int in = oci_open_regular(from, what, err);
+    int in = irs_open_regular(from, IRS_OPEN_NOFOLLOW, what, err);
     if (in < 0)
         return -1;
     int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);

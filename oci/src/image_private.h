@@ -29,10 +29,6 @@ int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t siz
                   const char *what, json_t **out, irs_error *err);
 /* dir/blobs/sha256/<hex of digest> into buf (digest must be valid). */
 int oci_blob_path(const char *dir, const char *digest, char *buf, size_t size);
-/* Open path for reading if it is a regular file: not following a final
- * symlink, never blocking on a FIFO (O_NONBLOCK), a device or socket
- * refused.  The descriptor, or -1 with err naming `what`. */
-int oci_open_regular(const char *path, const char *what, irs_error *err);
 /* A path from an archive or manifest with leading "./" and "/" runs removed;
  * NULL if it has a ".." component or is absolute and absolute_ok is false. */
 const char *oci_clean_relative(const char *path);

@@ -32,7 +32,7 @@
 int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t size,
                   const char *what, json_t **out, irs_error *err)
 {
-    int fd = oci_open_regular(path, what, err);
+    int fd = irs_open_regular(path, IRS_OPEN_NOFOLLOW, what, err);
     if (fd < 0)
         return -1;
     struct stat st;
@@ -593,7 +593,7 @@ static int unpack_archive(oci_image *img, const char *file, irs_error *err)
     struct archive_links links = {0};
     int rc = 0, r;
     struct stat st;
-    int fd = oci_open_regular(file, img->name, err);
+    int fd = irs_open_regular(file, IRS_OPEN_NOFOLLOW, img->name, err);
     if (fd < 0 || fstat(fd, &st) < 0) {
         rc = fd < 0 ? -1 : irs_error_set(err, errno, "%s", img->name);
     } else if ((img->unpack_budget = (uint64_t)st.st_size * OCI_UNPACK_RATIO + OCI_UNPACK_FLOOR),

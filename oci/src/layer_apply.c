@@ -388,7 +388,7 @@ static int apply_layer(struct applier *ap, const oci_layer *l, irs_error *err)
     archive_read_support_format_tar(a);
     archive_read_support_filter_all(a);
     int rc = 0, r;
-    int fd = oci_open_regular(l->path, ap->what, err);
+    int fd = irs_open_regular(l->path, IRS_OPEN_NOFOLLOW, ap->what, err);
     if (fd < 0) {
         rc = -1;
     } else if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {

@@ -113,7 +113,7 @@ static int verify_layer(const oci_image *img, size_t i, oci_layer *l, uint64_t l
     r->limit = limit;
     int rc = 0, filter = ARCHIVE_FILTER_NONE;
     char diff_id[OCI_DIGEST_LEN + 1], digest[OCI_DIGEST_LEN + 1];
-    r->fd = oci_open_regular(l->path, what, err);
+    r->fd = irs_open_regular(l->path, IRS_OPEN_NOFOLLOW, what, err);
     if (r->fd < 0) {
         rc = -1; /* "LAYER: not a regular file", or why it cannot be opened */
     } else {

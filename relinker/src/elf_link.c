@@ -332,16 +332,10 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
         ctr_elf_link_free(l);
         return irs_error_set(err, ENOMEM, "'%s'", path);
     }
-    /* O_NONBLOCK: a FIFO in an image must not block the open */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        int e = fd < 0 ? errno : 0;
-        if (fd >= 0)
-            close(fd);
+    int fd = irs_open_regular(path, 0, NULL, err);
+    if (fd < 0) {
         ctr_elf_link_free(l);
-        return e ? irs_error_set(err, e, "'%s'", path)
-                 : irs_error_set(err, 0, "'%s': not a regular file", path);
+        return -1;
     }
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     int rc = -1;

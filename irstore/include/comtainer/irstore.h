@@ -91,6 +91,11 @@ const char *irs_store_path(const irs_store *store);
  * error.  hex receives the address. */
 int irs_blob_put(irs_store *store, const void *data, size_t len,
                  char hex[IRS_HASH_HEX_LEN + 1], irs_error *err);
+/* Open path for reading if it is a regular file: O_NONBLOCK, so that a
+ * FIFO cannot block the open; a FIFO, device or socket is refused, and
+ * with flags IRS_OPEN_NOFOLLOW a final symlink too.  The descriptor
+ * (O_CLOEXEC), or -1 with err naming `what` ("'PATH'" when NULL). */
+int irs_open_regular(const char *path, int flags, const char *what, irs_error *err);
 /* Read and decompress a blob and verify that its bytes hash to hex.  *data is
  * malloc'ed and owned by the caller. */
 int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
