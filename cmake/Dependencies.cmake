@@ -27,3 +27,13 @@ set(COMTAINER_CLANG_MAJOR ${LLVM_VERSION_MAJOR})
 set(COMTAINER_LLVM_BINDIR "${LLVM_TOOLS_BINARY_DIR}")
 find_program(COMTAINER_CLANG clang-${LLVM_VERSION_MAJOR} clang
              HINTS "${LLVM_TOOLS_BINARY_DIR}" NO_DEFAULT_PATH REQUIRED)
+
+# GCC 12: the relinker's GCC and the one whose plugin headers the GCC plugin
+# is built against (GIMPLE is readable only by the GCC major that wrote it).
+set(COMTAINER_GCC "gcc-12" CACHE STRING "GCC driver whose plugin headers are used")
+execute_process(COMMAND ${COMTAINER_GCC} -dumpversion
+                OUTPUT_VARIABLE COMTAINER_GCC_MAJOR OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+string(REGEX REPLACE "\\..*" "" COMTAINER_GCC_MAJOR "${COMTAINER_GCC_MAJOR}")
+if(NOT COMTAINER_GCC_MAJOR)
+  message(FATAL_ERROR "comtainer needs ${COMTAINER_GCC} (install gcc-12)")
+endif()
