@@ -6,6 +6,8 @@
 #include "compile_facts.h"
 
 #include "comtainer/irstore.h"
+#include "comtainer/config.h"
+#include "comtainer/strict.h"
 
 #include <llvm/Bitcode/BitcodeWriter.h>
 #include <llvm/IR/LLVMContext.h>
@@ -30,12 +32,6 @@ struct RecordDeleter {
 struct StoreDeleter {
     void operator()(irs_store *s) const { irs_store_free(s); }
 };
-
-bool strictMode()
-{
-    const char *s = std::getenv("COMTAINER_STRICT");
-    return s && std::strcmp(s, "0") != 0 && *s;
-}
 
 int fillRecord(irs_record *r, const CompileFacts &f, const char *ir_hash, size_t ir_size)
 {
@@ -116,7 +112,7 @@ struct CapturePass : PassInfoMixin<CapturePass> {
         ctr_error err = {};
         if (capture(M, f, &err) < 0) {
             const char *src = f.source.empty() ? M.getSourceFileName().c_str() : f.source.c_str();
-            if (strictMode())
+            if (ctr_strict())
                 M.getContext().emitError(Twine("comtainer: IR not captured for '") + src +
                                          "': " + err.msg);
             else

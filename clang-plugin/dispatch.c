@@ -5,6 +5,8 @@
  * An unsupported Clang gets one warning and an uncaptured, successful compile
  * (an error with COMTAINER_STRICT=1). */
 #define _GNU_SOURCE
+#include "comtainer/strict.h"
+
 #include <dlfcn.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -15,24 +17,18 @@
 
 typedef void (*llvm_get_version_fn)(unsigned *, unsigned *, unsigned *);
 
-static int strict_mode(void)
-{
-    const char *s = getenv("COMTAINER_STRICT");
-    return s && *s && strcmp(s, "0") != 0;
-}
-
 __attribute__((format(printf, 1, 2))) static void refuse(const char *fmt, ...)
 {
     /* one write: parallel compiles share the terminal or log */
     char msg[2048];
-    int n = snprintf(msg, sizeof msg, "%s", strict_mode() ? "comtainer: error: "
+    int n = snprintf(msg, sizeof msg, "%s", ctr_strict() ? "comtainer: error: "
                                                           : "comtainer: warning: ");
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg + n, sizeof msg - (size_t)n - 1, fmt, ap);
     va_end(ap);
     fprintf(stderr, "%s\n", msg);
-    if (strict_mode())
+    if (ctr_strict())
         _exit(1); /* only way to fail a compile from a library constructor */
 }
 

@@ -3,6 +3,7 @@
 // load this same library as a pass plugin (clang has no other way to run a
 // pass from an -fplugin library).
 #include "compile_facts.h"
+#include "comtainer/strict.h"
 
 #include <clang/Basic/Version.h>
 #include <clang/Frontend/CompilerInstance.h>
@@ -106,18 +107,12 @@ static void recordFacts(CompilerInstance &CI)
     currentFacts() = std::move(f);
 }
 
-static bool strictMode()
-{
-    const char *s = std::getenv("COMTAINER_STRICT");
-    return s && *s && std::string(s) != "0";
-}
-
 static void reportNotCaptured(CompilerInstance &CI, const std::string &why)
 {
     const auto &in = CI.getFrontendOpts().Inputs;
     std::string src = in.empty() || !in.front().isFile() ? "<input>" : in.front().getFile().str();
     std::string msg = "comtainer: IR not captured for '" + src + "': " + why;
-    if (strictMode()) {
+    if (ctr_strict()) {
         DiagnosticsEngine &d = CI.getDiagnostics();
         d.Report(d.getCustomDiagID(DiagnosticsEngine::Error, "%0")) << msg;
     } else {

@@ -16,9 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef COMTAINER_VERSION
-#define COMTAINER_VERSION "0"
-#endif
+#include "comtainer/config.h"
+
 #ifndef COMTAINER_GCC_TRIPLE
 #define COMTAINER_GCC_TRIPLE ""
 #endif

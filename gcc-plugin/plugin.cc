@@ -35,6 +35,8 @@
 #include "version.h"
 
 #include "capture.h"
+#include "comtainer/config.h"
+#include "comtainer/strict.h"
 
 #include <csignal>
 #include <ctime>
@@ -612,7 +614,7 @@ __attribute__((visibility("default"))) int
 plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
 {
     hide_own_options (info);
-    st.strict = env_flag ("COMTAINER_STRICT");
+    st.strict = ctr_strict ();
     st.debug = env_flag ("COMTAINER_DEBUG");
     st.source = main_input_filename ? main_input_filename : "";
     // GIMPLE and the plugin ABI are tied to the exact GCC build.  A mismatch

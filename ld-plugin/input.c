@@ -3,6 +3,7 @@
  * shared library.  Everything is read with pread, so that the linker's file
  * position is never disturbed; the input is untrusted. */
 #include "input.h"
+#include "comtainer/toolchain_runtime.h"
 
 #include <errno.h>
 #include <gelf.h>
@@ -169,44 +170,16 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcmp(s + a - b, suffix);
-}
-
 /* Start files and the runtime libraries that compiler drivers add to links
- * by themselves (and would add again at a relink). */
+ * by themselves (and would add again at a relink): the toolchain's table. */
 static bool runtime_object(const char *base)
 {
-    static const char *const starts[] = {"Scrt1.o", "rcrt1.o", "gcrt1.o", "grcrt1.o",
-                                         "Mcrt1.o", "Gcrt1.o"};
-    if (!strncmp(base, "crt", 3) && ends_with(base, ".o"))
-        return true; /* crt1.o crti.o crtn.o crtbegin*.o crtend*.o crtfastmath.o ... */
-    for (size_t i = 0; i < sizeof starts / sizeof *starts; i++)
-        if (!strcmp(base, starts[i]))
-            return true;
-    return false;
+    return ctr_runtime_find(base, CTR_RUNTIME_START) != NULL;
 }
 
 static bool runtime_archive(const char *base)
 {
-    static const char *const libs[] = {
-        /* GCC's and LLVM's support libraries */
-        "libgcc.a", "libgcc_eh.a", "libgcov.a", "libssp.a", "libssp_nonshared.a",
-        "libatomic.a", "libunwind.a",
-        /* the C library's static parts */
-        "libc_nonshared.a", "libc.a", "libm.a", "libmvec.a", "libpthread.a", "libdl.a",
-        "librt.a", "libresolv.a", "libutil.a", "libanl.a", "libg.a", "libmcheck.a",
-        /* language runtimes linked statically (-static-libstdc++, -static-libgfortran) */
-        "libstdc++.a", "libsupc++.a", "libstdc++fs.a", "libstdc++exp.a", "libgfortran.a",
-        "libquadmath.a", "libgomp.a", "libc++.a", "libc++abi.a"};
-    for (size_t i = 0; i < sizeof libs / sizeof *libs; i++)
-        if (!strcmp(base, libs[i]))
-            return true;
-    /* libm-2.36.a (what Debian's libm.a script names), libclang_rt.*.a */
-    return (!strncmp(base, "libm-", 5) || !strncmp(base, "libclang_rt.", 12)) &&
-           ends_with(base, ".a");
+    return ctr_runtime_find(base, CTR_RUNTIME_STATIC) != NULL;
 }
 
 static uint32_t get_u(const unsigned char *p, int n, unsigned char ei_data)

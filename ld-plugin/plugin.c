@@ -4,6 +4,9 @@
  * covers) and the link itself into the store, and tags the output with
  * their ids through one extra input object holding only a `.comtainer`
  * section.  See README.md and docs/STORE-FORMAT.md. */
+#include "comtainer/config.h"
+#include "comtainer/strict.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -109,12 +112,6 @@ static int buf_path(struct buf *b, const char *s)
              : *s == '\n' ? buf_add(b, "\\n", 2)
                           : buf_add(b, s, 1);
     return rc;
-}
-
-static bool env_on(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v && strcmp(v, "0") != 0;
 }
 
 /* ---- temporary names -------------------------------------------------------------
@@ -403,7 +400,7 @@ enum ld_plugin_status onload(struct ld_plugin_tv *tv)
     if (loaded)
         return LDPS_OK;
     loaded = true;
-    g.strict = env_on("COMTAINER_STRICT");
+    g.strict = ctr_strict();
     const char *bad_option = NULL;
     for (; tv->tv_tag != LDPT_NULL; tv++) {
         switch (tv->tv_tag) {

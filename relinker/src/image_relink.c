@@ -250,7 +250,7 @@ static void toolchain_versions(const struct image_run *r, char *buf, size_t size
     static const struct {
         const char *name, *cmd;
     } tools[] = {{CTR_CLANG, CTR_CLANG " -dumpversion"},
-                 {"gcc-" CTR_GCC_MAJOR, "gcc-" CTR_GCC_MAJOR " -dumpfullversion"}};
+                 {CTR_GCC, CTR_GCC " -dumpfullversion"}};
     snprintf(buf, size, "none");
     size_t len = 0;
     for (size_t t = 0; t < 2; t++) {

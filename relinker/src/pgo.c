@@ -43,7 +43,7 @@ static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, 
     int rc = -1;
     if (argv) {
         size_t k = 0;
-        argv[k++] = "llvm-profdata-" CTR_LLVM_MAJOR;
+        argv[k++] = CTR_LLVM_PROFDATA;
         argv[k++] = "merge";
         argv[k++] = "-o";
         argv[k++] = tmp;

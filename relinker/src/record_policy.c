@@ -1,5 +1,6 @@
 /* The policy on recorded command lines (see record_policy.h). */
 #include "record_policy.h"
+#include "comtainer/config.h"
 
 #include <fnmatch.h>
 #include <string.h>
@@ -12,8 +13,8 @@ static bool our_plugin(const char *path)
     if (!strcmp(path, "comtainer") || !strcmp(base, "comtainer") ||
         !strcmp(base, "comtainer.so"))
         return true;
-    return fnmatch("*/comtainer-plugin/clang-[0-9]*.so", path, 0) == 0 ||
-           fnmatch("*/comtainer-plugin/gcc-[0-9]*.so", path, 0) == 0;
+    return fnmatch(CTR_PLUGIN_CLANG_PATTERN, path, 0) == 0 ||
+           fnmatch(CTR_PLUGIN_GCC_PATTERN, path, 0) == 0;
 }
 
 /* Options that make a compiler load or run code, or read inputs, named by

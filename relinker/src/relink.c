@@ -298,7 +298,7 @@ static void link_command(struct buf *b, const ctr_plan_entry *e, const char *tc,
         }
         snprintf(tmp, sizeof tmp, "-march=%s", target->cpu);
     } else {
-        add(b, fortran ? "gfortran-" CTR_GCC_MAJOR : cxx ? "g++-" CTR_GCC_MAJOR : "gcc-" CTR_GCC_MAJOR);
+        add(b, fortran ? CTR_GFORTRAN : cxx ? CTR_GXX : CTR_GCC);
         /* without LTO, each GIMPLE TU was compiled on its own (cc/) */
         add(b, rc->lto == CTR_LTO_NONE ? " -O3" : " -O3 -flto=auto -fno-fat-lto-objects");
         /* the objects' own options (kept in their IR) include the driver's

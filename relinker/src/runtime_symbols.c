@@ -1,6 +1,7 @@
 /* The toolchain's runtime symbols (see runtime_symbols.h). */
 #include "runtime_symbols.h"
 #include "toolchain.h"
+#include "comtainer/toolchain_runtime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,13 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* What gcc and clang add to links by themselves on GNU/Linux. */
-static const char *const runtime_files[] = {
-    "crt1.o",      "Scrt1.o",    "rcrt1.o",     "gcrt1.o",      "crti.o",
-    "crtn.o",      "crtbegin.o", "crtbeginS.o", "crtbeginT.o",  "crtend.o",
-    "crtendS.o",   "libgcc.a",   "libgcc_eh.a", "libc_nonshared.a", "libssp_nonshared.a",
-};
 
 /* Symbols the linkers themselves define (ld.bfd, gold and lld). */
 static const char *const linker_symbols[] = {
@@ -88,9 +82,11 @@ int ctr_runtime_symbols_load(ctr_runtime_symbols *rs, ctr_error *err)
     for (size_t i = 0; i < sizeof linker_symbols / sizeof *linker_symbols; i++)
         if (irs_strv_push(&rs->names, linker_symbols[i]) < 0)
             return ctr_error_set(err, ENOMEM, "runtime symbols");
-    for (size_t i = 0; i < sizeof runtime_files / sizeof *runtime_files; i++) {
+    /* what gcc and clang add to every link by themselves */
+    for (const ctr_runtime_file *f = ctr_runtime_files; f->name; f++) {
         char path[PATH_MAX];
-        if (ctr_toolchain_file(runtime_files[i], path, sizeof path) < 0)
+        if (!f->every_link || f->kind == CTR_RUNTIME_SHARED ||
+            ctr_toolchain_file(f->name, path, sizeof path) < 0)
             continue;
         if (add_file(path, &rs->names) < 0) {
             ctr_runtime_symbols_clear(rs);

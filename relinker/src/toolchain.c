@@ -23,7 +23,7 @@ int ctr_toolchain_file(const char *name, char *buf, size_t size)
 {
     char cmd[256];
     /* name is one of the relinker's own constants, never input */
-    snprintf(cmd, sizeof cmd, "gcc-" CTR_GCC_MAJOR " -print-file-name=%s 2>/dev/null", name);
+    snprintf(cmd, sizeof cmd, CTR_GCC " -print-file-name=%s 2>/dev/null", name);
     FILE *p = popen(cmd, "r");
     if (!p)
         return -1;

@@ -4,12 +4,8 @@
 
 #include <stddef.h>
 
-/* Relinks use the newest LLVM this was built with and the GCC whose GIMPLE
- * the GCC plugin writes (GIMPLE is readable only by the same major). */
-#define CTR_LLVM_MAJOR "19"
-#define CTR_CLANG "clang-" CTR_LLVM_MAJOR
-#define CTR_CLANGXX "clang++-" CTR_LLVM_MAJOR
-#define CTR_GCC_MAJOR "12"
+/* the drivers' names and majors: CTR_CLANG, CTR_GCC, ... */
+#include "comtainer/config.h"
 
 enum ctr_toolchain_choice { CTR_TC_AUTO, CTR_TC_LLVM, CTR_TC_GCC };
 
