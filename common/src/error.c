@@ -71,7 +71,7 @@ const char *ctr_errc_name(ctr_errc code)
         [CTR_OK] = "ok",         [CTR_E_SYSTEM] = "system", [CTR_E_NOMEM] = "nomem",
         [CTR_E_INPUT] = "input", [CTR_E_POLICY] = "policy", [CTR_E_LIMIT] = "limit",
         [CTR_E_UNSUPPORTED] = "unsupported", [CTR_E_TOOL] = "tool",
-        [CTR_E_EXISTS] = "exists", [CTR_E_USAGE] = "usage",
+        [CTR_E_EXISTS] = "exists", [CTR_E_USAGE] = "usage",      [CTR_E_SLOWER] = "slower",
     };
     return (unsigned)code < sizeof names / sizeof *names && names[code] ? names[code] : "unknown";
 }

@@ -79,6 +79,25 @@ char *ctr_sb_detach(ctr_strbuf *sb)
     return p;
 }
 
+const char *ctr_shown(const char *s, size_t max, char *buf, size_t size)
+{
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && k + 8 < size; p++) {
+        if (max && k >= max) {
+            memcpy(buf + k, "...", 3);
+            k += 3;
+            break;
+        }
+        if (*p < ' ' || *p == 0x7f)
+            k += (size_t)snprintf(buf + k, size - k, "\\x%02x", *p);
+        else
+            buf[k++] = (char)*p;
+    }
+    if (size)
+        buf[k < size ? k : size - 1] = '\0';
+    return buf;
+}
+
 void ctr_sb_release(ctr_strbuf *sb)
 {
     free(sb->buf);

@@ -8,11 +8,13 @@
  * relinked root, the new layer) is removed when the run ends. */
 #include "comtainer/files.h"
 #include "image_relink.h"
+#include "relink.h"
+#include "report.h"
+#include "retarget.h"
 #include "rootfs_path.h"
 #include "run_cmd.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +26,7 @@
 #include "comtainer/oci.h"
 
 struct image_run {
-    const ctr_image_opts *io;
-    const ctr_printers *print;
-    ctr_relink_opts ro;
+    ctr_options ro; /* the operator's, with out and work inside the work directory */
     oci_ref in, out;
     const char *ref_name;
     /* sized so that each fits the one it is built from plus a short name */
@@ -36,7 +36,7 @@ struct image_run {
     oci_image *img;
     irs_store *store;
     ctr_plan *plan;
-    ctr_outcome *oc;
+    ctr_relink_result res;
     oci_layer layer;
     oci_written written;
     double seconds_unpack, seconds_relink, seconds_write;
@@ -60,7 +60,7 @@ static int prepare(struct image_run *r, const char *image, ctr_error *err)
 {
     if (oci_ref_parse_input(image, &r->in, err) < 0)
         return -1;
-    if (r->io->plan_only && !r->ro.work) {
+    if (r->ro.plan_only && !r->ro.work) {
         /* --plan writes nothing: unpack into a temporary work directory */
         const char *tmp = getenv("TMPDIR");
         snprintf(r->work, sizeof r->work, "%s/ctr-relink-plan-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -68,10 +68,10 @@ static int prepare(struct image_run *r, const char *image, ctr_error *err)
             return ctr_error_set(err, errno, "'%s'", r->work);
         r->work_created = true;
     } else {
-        if (!r->io->plan_only && oci_ref_parse_output(r->ro.out, &r->out, err) < 0)
+        if (!r->ro.plan_only && oci_ref_parse_output(r->ro.out, &r->out, err) < 0)
             return -1;
         struct stat st;
-        if (!r->io->plan_only && lstat(r->out.path, &st) == 0)
+        if (!r->ro.plan_only && lstat(r->out.path, &st) == 0)
             return ctr_error_set(err, 0, "'%s' exists: not overwritten", r->out.path);
         int n = r->ro.work ? snprintf(r->work, sizeof r->work, "%s", r->ro.work)
                            : snprintf(r->work, sizeof r->work, "%s.ctr-work", r->out.path);
@@ -103,7 +103,7 @@ static int unpack(struct image_run *r, ctr_error *err)
     char src[PATH_MAX];
     snprintf(src, sizeof src, "%s/source", r->scratch);
     double t = now();
-    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 || oci_image_verify(r->img, r->io->max_unpacked, err) < 0 ||
+    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 || oci_image_verify(r->img, r->ro.max_unpacked, err) < 0 ||
                      oci_image_unpack(r->img, r->rootfs, NULL, err) < 0
                  ? -1
                  : 0;
@@ -118,78 +118,63 @@ static int relink(struct image_run *r, ctr_error *err)
     double t = now();
     /* the image's store, resolved inside its root: a symlink to a host
      * directory ends inside the image */
-    if (!r->io->store && ctr_rootfs_resolve(r->rootfs, IRS_DEFAULT_STORE, store, sizeof store,
+    if (!r->ro.store && ctr_rootfs_resolve(r->rootfs, IRS_DEFAULT_STORE, store, sizeof store,
                                             NULL, 0, err) < 0)
         return ctr_error_wrap(err, "the image's store '%s'", IRS_DEFAULT_STORE);
-    if (irs_store_open(r->io->store ? r->io->store : store,
-                       r->io->store ? 0 : IRS_OPEN_NOFOLLOW, &r->store, err) < 0 ||
-        ctr_rootfs_scan(r->rootfs, r->print->warn, &fs, err) < 0 ||
+    if (irs_store_open(r->ro.store ? r->ro.store : store,
+                       r->ro.store ? 0 : IRS_OPEN_NOFOLLOW, &r->store, err) < 0 ||
+        ctr_rootfs_scan(r->rootfs, ctr_report_warning, &fs, err) < 0 ||
         ctr_plan_build(fs, r->store, &r->ro.sandbox, &r->plan, err) < 0)
         return ctr_error_wrap(err, "%s", oci_image_name(r->img));
-    if (r->io->plan_only)
+    if (r->ro.plan_only)
         return 0;
-    r->oc = calloc(r->plan->n ? r->plan->n : 1, sizeof *r->oc);
-    if (!r->oc)
-        return ctr_error_set(err, ENOMEM, "outcomes");
-    int rc = ctr_relink_run(r->plan, r->store, &r->ro, r->oc, err);
+    int rc = ctr_relink_run(r->plan, r->store, &r->ro, &r->res, err);
     r->seconds_relink = now() - t;
     return rc;
 }
 
 /* ---- the new layer: what the relink changed ------------------------------------------------ */
 
-struct changes {
-    const char *rootfs;
-    size_t prefix; /* length of the relinked root's path plus '/' */
-    oci_layer_entry *v;
-    size_t n, cap;
-    int errnum;
-};
-
-static struct changes *changes_state; /* nftw has no user pointer */
-
-static int add_change(struct changes *c, const char *path, const struct stat *orig)
+/* The layer's entries: each file the relink replaced, with the original's
+ * mode and owner (a replacement with the source's bytes is no change), and
+ * the store's whiteout. */
+static int layer_entries(const struct image_run *r, oci_layer_entry **out, size_t *n,
+                         ctr_error *err)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        oci_layer_entry *v = realloc(c->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        c->v = v;
-        c->cap = cap;
+    const ctr_file_list *fl = &r->res.replaced;
+    oci_layer_entry *v = calloc(fl->n + 1, sizeof *v);
+    if (!v)
+        return ctr_error_set(err, ENOMEM, "the new layer");
+    size_t k = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < fl->n; i++) {
+        char orig[PATH_MAX * 2];
+        struct stat ost;
+        snprintf(orig, sizeof orig, "%s%s", r->rootfs, fl->inner[i]);
+        if (lstat(orig, &ost) < 0) {
+            rc = ctr_error_set(err, errno, "'%s'", orig);
+            break;
+        }
+        if (ctr_file_same(orig, fl->host[i]))
+            continue;
+        v[k] = (oci_layer_entry){.mode = S_IFREG | (ost.st_mode & 07777), .uid = ost.st_uid,
+                                 .gid = ost.st_gid};
+        v[k].path = strdup(fl->inner[i] + 1);
+        v[k].host = strdup(fl->host[i]);
+        if (!v[k].path || !v[k].host)
+            rc = ctr_error_set(err, ENOMEM, "the new layer");
+        k++;
     }
-    oci_layer_entry *e = &c->v[c->n];
-    *e = (oci_layer_entry){.mode = S_IFREG | (orig->st_mode & 07777),
-                           .uid = orig->st_uid,
-                           .gid = orig->st_gid};
-    e->path = strdup(path + c->prefix);
-    e->host = strdup(path);
-    if (!e->path || !e->host) {
-        free(e->path);
-        free(e->host);
-        return -1;
+    char store[PATH_MAX];
+    struct stat st;
+    snprintf(store, sizeof store, "%s/%s", r->rootfs, OCI_STORE_DIR);
+    if (rc == 0 && !r->ro.keep_store && lstat(store, &st) == 0) {
+        v[k] = (oci_layer_entry){.mode = S_IFREG | 0644, .path = strdup(OCI_STORE_WHITEOUT)};
+        rc = v[k++].path ? 0 : ctr_error_set(err, ENOMEM, "whiteout");
     }
-    c->n++;
-    return 0;
-}
-
-/* A relinked file is a new inode; everything else is a hard link to the
- * unpacked source (cp -al).  A new inode with the source's bytes (a --check
- * that put the original back) is no change. */
-static int each_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-    (void)ftw;
-    struct changes *c = changes_state;
-    if (type != FTW_F || !S_ISREG(st->st_mode))
-        return 0;
-    char orig[PATH_MAX];
-    struct stat ost;
-    snprintf(orig, sizeof orig, "%s/%s", c->rootfs, path + c->prefix);
-    if (lstat(orig, &ost) == 0 && (ost.st_ino == st->st_ino || ctr_file_same(orig, path)))
-        return 0;
-    if (add_change(c, path, lstat(orig, &ost) == 0 ? &ost : st) < 0)
-        return c->errnum = ENOMEM, -1;
-    return 0;
+    *out = v;
+    *n = k;
+    return rc;
 }
 
 /* The layer's mtime: the source's "created", so that equal inputs give equal
@@ -204,33 +189,18 @@ static time_t layer_mtime(const oci_image *img)
 
 static int write_layer(struct image_run *r, ctr_error *err)
 {
-    struct changes c = {.rootfs = r->rootfs, .prefix = strlen(r->relinked) + 1};
-    changes_state = &c;
-    int rc = nftw(r->relinked, each_file, 32, FTW_PHYS) != 0
-                 ? ctr_error_set(err, c.errnum ? c.errnum : errno, "'%s'", r->relinked)
-                 : 0;
-    changes_state = NULL;
-    char store[PATH_MAX];
-    struct stat st;
-    snprintf(store, sizeof store, "%s/%s", r->rootfs, OCI_STORE_DIR);
-    if (rc == 0 && !r->io->keep_store && lstat(store, &st) == 0) {
-        oci_layer_entry *v = realloc(c.v, (c.n + 1) * sizeof *v);
-        if (v)
-            c.v = v, c.v[c.n] = (oci_layer_entry){.mode = S_IFREG | 0644};
-        if (!v || !(c.v[c.n].path = strdup(OCI_STORE_WHITEOUT)))
-            rc = ctr_error_set(err, ENOMEM, "whiteout");
-        else
-            c.n++;
-    }
+    oci_layer_entry *v = NULL;
+    size_t n = 0;
     char gz[PATH_MAX];
     snprintf(gz, sizeof gz, "%s/layer.tar.gz", r->scratch);
+    int rc = layer_entries(r, &v, &n, err);
     if (rc == 0)
-        rc = oci_layer_write(c.v, c.n, layer_mtime(r->img), gz, &r->layer, err);
-    for (size_t i = 0; i < c.n; i++) {
-        free(c.v[i].path);
-        free(c.v[i].host);
+        rc = oci_layer_write(v, n, layer_mtime(r->img), gz, &r->layer, err);
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].path);
+        free(v[i].host);
     }
-    free(c.v);
+    free(v);
     return rc;
 }
 
@@ -241,11 +211,11 @@ static void toolchain_versions(const struct image_run *r, char *buf, size_t size
 {
     bool llvm = false, gcc = false;
     for (size_t i = 0; i < r->plan->n; i++) {
-        const char *tc = r->oc[i].toolchain;
-        if (!r->oc[i].relinked)
+        ctr_toolchain tc = r->res.oc[i].toolchain;
+        if (!r->res.oc[i].relinked)
             continue;
-        llvm |= !strcmp(tc, "llvm") || !strcmp(tc, "mixed");
-        gcc |= !strcmp(tc, "gcc") || !strcmp(tc, "mixed");
+        llvm |= tc == CTR_TOOLCHAIN_LLVM || tc == CTR_TOOLCHAIN_MIXED;
+        gcc |= tc == CTR_TOOLCHAIN_GCC || tc == CTR_TOOLCHAIN_MIXED;
     }
     static const struct {
         const char *name, *cmd;
@@ -278,11 +248,11 @@ static int write_image(struct image_run *r, ctr_error *err)
     char options[256], created_by[384], toolchains[256];
     bool pgo = false; /* profile-guided: only if a profile was really used */
     for (size_t i = 0; i < r->plan->n; i++)
-        pgo |= r->oc[i].pgo;
+        pgo |= r->res.oc[i].pgo;
     static const char *const toolchain_opt[] = {"", " --toolchain=llvm", " --toolchain=gcc"};
     snprintf(options, sizeof options, "--march=%s --lto=%s%s%s%s", r->ro.march,
              lto_name(r->ro.lto), toolchain_opt[r->ro.toolchain], pgo ? " --pgo" : "",
-             r->io->keep_store ? " --keep-store" : "");
+             r->ro.keep_store ? " --keep-store" : "");
     snprintf(created_by, sizeof created_by, "ctr-relink %s", options);
     toolchain_versions(r, toolchains, sizeof toolchains);
     const char *source = oci_image_manifest_digest(r->img);
@@ -293,7 +263,7 @@ static int write_image(struct image_run *r, ctr_error *err)
         {"org.comtainer.options", options},
         {"org.opencontainers.image.base.digest", source},
     };
-    r->ref_name = r->io->tag          ? r->io->tag
+    r->ref_name = r->ro.tag          ? r->ro.tag
                   : r->out.tag        ? r->out.tag
                   : oci_image_tag(r->img) ? oci_image_tag(r->img)
                                       : "latest";
@@ -323,26 +293,17 @@ static json_t *image_json(const struct image_run *r)
 
 static void report(const struct image_run *r)
 {
-    if (r->io->plan_only) {
-        if (r->io->json) {
-            json_t *j = ctr_plan_json(r->plan);
-            json_dumpf(j, stdout, JSON_INDENT(2));
-            putchar('\n');
-            json_decref(j);
-        } else {
-            r->print->plan(r->plan);
-        }
+    if (r->ro.plan_only) {
+        ctr_report_plan(r->plan, r->ro.json);
         return;
     }
-    if (r->io->json) {
-        json_t *j = r->print->summary_json(r->plan, r->oc, r->out.path);
+    if (r->ro.json) {
+        json_t *j = ctr_report_summary_json(r->plan, &r->res, r->out.path);
         json_object_set_new(j, "image", image_json(r));
-        json_dumpf(j, stdout, JSON_INDENT(2));
-        putchar('\n');
-        json_decref(j);
+        ctr_report_json(j);
         return;
     }
-    r->print->summary(r->plan, r->oc);
+    ctr_report_summary(r->plan, &r->res);
     printf("image %s%s (%s)\n  manifest %s\n  layer %s, %llu bytes\n"
            "  unpack %.2fs  relink %.2fs  write %.2fs\n",
            r->out.kind == OCI_REF_ARCHIVE ? "oci-archive:" : "oci:", r->out.path, r->ref_name,
@@ -350,22 +311,12 @@ static void report(const struct image_run *r)
            r->seconds_unpack, r->seconds_relink, r->seconds_write);
 }
 
-static int exit_status(const struct image_run *r)
-{
-    int status = 0;
-    for (size_t i = 0; i < r->plan->n; i++)
-        status |= r->io->plan_only ? r->plan->v[i].problem != NULL : !r->oc[i].relinked;
-    return status;
-}
-
 static void finish(struct image_run *r, bool failed)
 {
     ctr_tree_remove(r->scratch);
-    if (r->work_created && (failed || r->io->plan_only))
+    if (r->work_created && (failed || r->ro.plan_only))
         ctr_tree_remove(r->work);
-    for (size_t i = 0; r->oc && i < r->plan->n; i++)
-        free(r->oc[i].why);
-    free(r->oc);
+    ctr_relink_result_clear(&r->res);
     ctr_plan_free(r->plan);
     irs_store_free(r->store);
     oci_image_free(r->img);
@@ -374,19 +325,18 @@ static void finish(struct image_run *r, bool failed)
     oci_ref_clear(&r->out);
 }
 
-int ctr_image_relink(const char *image, const ctr_image_opts *io, const ctr_relink_opts *ro,
-                     const ctr_printers *print)
+int ctr_image_relink(const ctr_options *o)
 {
-    struct image_run r = {.io = io, .print = print, .ro = *ro};
+    struct image_run r = {.ro = *o};
     ctr_error err = {0};
-    bool failed = prepare(&r, image, &err) < 0 || unpack(&r, &err) < 0 || relink(&r, &err) < 0 ||
-                  (!io->plan_only && write_image(&r, &err) < 0);
+    bool failed = prepare(&r, o->input, &err) < 0 || unpack(&r, &err) < 0 ||
+                  relink(&r, &err) < 0 || (!o->plan_only && write_image(&r, &err) < 0);
     int status = 2;
     if (failed) {
-        print->error(err.msg);
+        ctr_report_error(err.msg);
     } else {
         report(&r);
-        status = exit_status(&r);
+        status = ctr_report_status(r.plan, o->plan_only ? NULL : &r.res);
     }
     finish(&r, failed);
     return status;

@@ -148,19 +148,20 @@ static int section_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const ch
     return 0;
 }
 
-static int elf_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
+static int elf_symbols(ctr_ir_kind kind, const void *data, size_t len, const char *what,
                        irs_strv *out, ctr_error *err)
 {
-    struct symbols_walk w = {!strcmp(ir_kind, "gcc-lto"), what, out};
+    struct symbols_walk w = {kind == CTR_IR_GCC_LTO, what, out};
     return ctr_elf_sections(data, len, what, section_symbols, &w, err);
 }
 
-int ctr_ir_defined_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
+int ctr_ir_defined_symbols(ctr_ir_kind kind, const void *data, size_t len, const char *what,
                            irs_strv *out, ctr_error *err)
 {
-    if (!strcmp(ir_kind, "llvm-bc"))
+    if (kind == CTR_IR_LLVM_BC)
         return llvm_symbols(data, len, what, out, err);
-    if (!strcmp(ir_kind, "gcc-lto") || !strcmp(ir_kind, "elf-object"))
-        return elf_symbols(ir_kind, data, len, what, out, err);
-    return ctr_error_set(err, 0, "%s: no symbol reader for IR kind '%s'", what, ir_kind);
+    if (kind == CTR_IR_GCC_LTO || kind == CTR_IR_ELF_OBJECT)
+        return elf_symbols(kind, data, len, what, out, err);
+    return ctr_error_code(err, CTR_E_UNSUPPORTED, "%s: no symbol reader for IR kind '%s'", what,
+                          ctr_ir_kind_name(kind));
 }

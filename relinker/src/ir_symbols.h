@@ -8,11 +8,12 @@
 #include <stddef.h>
 
 #include "comtainer/irstore.h"
+#include "ir_kind.h"
 
 /* Append to out the names of the non-local symbols that the input of the
- * given ir_kind ("llvm-bc", "gcc-lto", "elf-object") defines.  The data is
+ * given kind (LLVM bitcode, GCC LTO, ELF object) defines.  The data is
  * untrusted: malformed input gives an error naming `what`. */
-int ctr_ir_defined_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
+int ctr_ir_defined_symbols(ctr_ir_kind kind, const void *data, size_t len, const char *what,
                            irs_strv *out, ctr_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* Strings from an image's ELF files that may reach a native link (see
  * link_policy.h). */
 #include "link_policy.h"
+#include "comtainer/strbuf.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -66,29 +67,12 @@ bool ctr_is_runpath_entry(const char *s)
 
 /* s for a message: printable ASCII as it is, other bytes as \xNN, cut at
  * about 80 characters. */
-static const char *shown(const char *s, char *out, size_t size)
-{
-    size_t k = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && k + 8 < size; p++) {
-        if (k > 80) {
-            memcpy(out + k, "...", 3);
-            k += 3;
-            break;
-        }
-        if (*p >= ' ' && *p < 0x7f && *p != '\\')
-            out[k++] = (char)*p;
-        else
-            k += (size_t)snprintf(out + k, size - k, "\\x%02x", *p);
-    }
-    out[k] = '\0';
-    return out;
-}
 
 static int refuse(ctr_error *err, const char *field, const char *value, const char *want)
 {
     char v[128];
-    return ctr_error_set(err, 0, "%s '%s' is not %s: not relinked", field,
-                         shown(value, v, sizeof v), want);
+    return ctr_error_code(err, CTR_E_POLICY, "%s '%s' is not %s: not relinked", field,
+                         ctr_shown(value, 80, v, sizeof v), want);
 }
 
 int ctr_link_strings_check(const ctr_binary *b, ctr_error *err)

@@ -65,18 +65,18 @@ static int check_opts(const char *p, size_t n, const char *what, ctr_error *err)
 {
     const char *end = memchr(p, '\0', n);
     if (!end || end + 1 != p + n)
-        return ctr_error_set(err, 0, "%s: .gnu.lto_.opts is not one string", what);
+        return ctr_error_code(err, CTR_E_POLICY, "%s: .gnu.lto_.opts is not one string", what);
     char opt[256];
     while (p < end) {
         const char *close = *p == '\'' ? memchr(p + 1, '\'', (size_t)(end - p - 1)) : NULL;
         size_t len = close ? (size_t)(close - p - 1) : 0;
         if (!close || len == 0 || len >= sizeof opt || (close + 1 < end && close[1] != ' '))
-            return ctr_error_set(err, 0, "%s: .gnu.lto_.opts is not a list of quoted options",
+            return ctr_error_code(err, CTR_E_POLICY, "%s: .gnu.lto_.opts is not a list of quoted options",
                                  what);
         memcpy(opt, p + 1, len);
         opt[len] = '\0';
         if (!ctr_gcc_lto_option_ok(opt))
-            return ctr_error_set(err, 0, "%s: compiler option '%s' in .gnu.lto_.opts is not "
+            return ctr_error_code(err, CTR_E_POLICY, "%s: compiler option '%s' in .gnu.lto_.opts is not "
                                          "taken from an image: not relinked", what, opt);
         p = close + 1 < end ? close + 2 : close + 1;
     }
@@ -102,23 +102,23 @@ static int check_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char
     bool lto_section = starts(name, ".gnu.lto_") || starts(name, ".llvm.lto") ||
                        starts(name, ".llvmbc") || starts(name, ".llvmcmd");
     if (offload || (!w->lto && lto_section))
-        return ctr_error_set(err, 0, "%s: section '%.64s' is not taken from an image: not "
+        return ctr_error_code(err, CTR_E_POLICY, "%s: section '%.64s' is not taken from an image: not "
                                      "relinked", w->what, name);
     if (w->lto && !strcmp(name, ".gnu.lto_.opts")) {
         Elf_Data *d = sh->sh_type == SHT_NOBITS ? NULL : elf_rawdata(scn, NULL);
         return d && d->d_size ? check_opts(d->d_buf, d->d_size, w->what, err)
-                              : ctr_error_set(err, 0, "%s: unreadable .gnu.lto_.opts", w->what);
+                              : ctr_error_code(err, CTR_E_POLICY, "%s: unreadable .gnu.lto_.opts", w->what);
     }
     if (w->lto && starts(name, ".gnu.lto_.opts"))
-        return ctr_error_set(err, 0, "%s: unexpected section '%.64s'", w->what, name);
+        return ctr_error_code(err, CTR_E_POLICY, "%s: unexpected section '%.64s'", w->what, name);
     return 0;
 }
 
-int ctr_object_policy_check(const char *ir_kind, const void *data, size_t len,
-                            const char *what, ctr_error *err)
+int ctr_object_policy_check(ctr_ir_kind kind, const void *data, size_t len, const char *what,
+                            ctr_error *err)
 {
-    bool lto = !strcmp(ir_kind, "gcc-lto");
-    if (!lto && strcmp(ir_kind, "elf-object"))
+    bool lto = kind == CTR_IR_GCC_LTO;
+    if (!lto && kind != CTR_IR_ELF_OBJECT)
         return 0;
     struct policy_walk w = {lto, what};
     return ctr_elf_sections(data, len, what, check_section, &w, err);

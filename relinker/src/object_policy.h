@@ -25,15 +25,17 @@
 #include <stddef.h>
 
 #include "comtainer/irstore.h"
+#include "ir_kind.h"
 
 /* True if lto-wrapper may be given this option from an image: -O levels,
  * -g levels, target (-m) options, -f and -W options other than those that
  * name files, load plugins, write dumps or steer LTO or offloading. */
 bool ctr_gcc_lto_option_ok(const char *opt);
 
-/* 0 if the stored input (ir_kind "gcc-lto", "elf-object"; others pass) may
- * be linked; -1 with err naming `what` and the option or section. */
-int ctr_object_policy_check(const char *ir_kind, const void *data, size_t len,
+/* 0 if the stored input (of kind GCC LTO or ELF object; others pass) may
+ * be linked; -1 with err (CTR_E_POLICY) naming `what` and the option or
+ * section. */
+int ctr_object_policy_check(ctr_ir_kind kind, const void *data, size_t len,
                             const char *what, ctr_error *err);
 
 #endif

@@ -1,8 +1,9 @@
 /* The PGO training run (see pgo.h). */
-#include "comtainer/files.h"
 #include "pgo.h"
+#include "build.h"
 #include "run_cmd.h"
 #include "toolchain.h"
+#include "comtainer/files.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -50,7 +51,7 @@ static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, 
         for (size_t i = 0; i < g.gl_pathc; i++)
             argv[k++] = g.gl_pathv[i];
         static const char *const rw[] = {"state", "tmp", NULL};
-        rc = ctr_sandbox_tool(sb, work, NULL, rw, argv, err);
+        rc = ctr_sandbox_tool(sb, work, NULL, rw, argv, -1, err);
         free(argv);
     } else {
         ctr_error_set(err, ENOMEM, "merging profiles");
@@ -58,11 +59,8 @@ static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, 
     globfree(&g);
     if (rc < 0)
         return ctr_error_wrap(err, "merging the profiles");
-    if (ctr_file_same(tmp, out))
-        unlink(tmp); /* unchanged: nothing to rebuild */
-    else if (rename(tmp, out) < 0)
-        return ctr_error_set(err, errno, "'%s'", out);
-    return 0;
+    /* unchanged: left as it was, nothing to rebuild */
+    return ctr_file_publish(tmp, out, CTR_WRITE_KEEP_SAME, err);
 }
 
 int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *inner, const char *const *built,
@@ -70,7 +68,7 @@ int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *in
 {
     char troot[PATH_MAX * 2], profiles[PATH_MAX * 2];
     if (!n)
-        return ctr_error_set(err, 0, "no binary relinked by LLVM alone to train");
+        return ctr_error_code(err, CTR_E_USAGE, "no binary relinked by LLVM alone to train");
     snprintf(troot, sizeof troot, "%s/train-root", work);
     snprintf(profiles, sizeof profiles, "%s/profiles", work);
     ctr_tree_remove(profiles);
@@ -80,12 +78,30 @@ int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *in
     char *env[] = {"LLVM_PROFILE_FILE=" PROFILE_DIR "/%p-%m.profraw", NULL};
     if (rc == 0 && !ctr_run_in_root(sb, troot, cmd, "training run for PGO", env, profiles,
                                     PROFILE_DIR))
-        rc = ctr_error_set(err, 0, "the training command failed");
+        rc = ctr_error_code(err, CTR_E_TOOL, "the training command failed");
     ctr_error terr; /* what the command left: regular files, ours */
     if (ctr_sandbox_take(sb, profiles, &terr) < 0 && rc == 0)
-        rc = ctr_error_set(err, 0, "%s", terr.msg);
+        rc = ctr_error_copy(err, &terr);
     if (rc == 0)
         rc = merge(sb, profiles, work, err);
     ctr_tree_remove(troot);
+    return rc;
+}
+
+int ctr_pgo_run(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o, const char *cpu,
+                ctr_error *err)
+{
+    const ctr_recipe instrumented = ctr_recipe_instrumented(o);
+    const ctr_pass gen = {&instrumented, 1, " -fprofile-generate", "", "train.ninja", true};
+    ctr_file_list fl = {0};
+    int rc = ctr_build_pass(plan, oc, o, cpu, &gen, false, err);
+    if (rc == 0)
+        rc = ctr_build_files(plan, oc, o->work, &gen, false, &fl, err);
+    if (rc == 0)
+        rc = ctr_pgo_train(&o->sandbox, plan->fs->root, (const char *const *)fl.inner,
+                           (const char *const *)fl.host, fl.n, o->pgo, o->work, err);
+    if (rc < 0)
+        fprintf(stderr, "ctr-relink: warning: no profile-guided optimization: %s\n", err->msg);
+    ctr_file_list_clear(&fl);
     return rc;
 }

@@ -7,6 +7,9 @@
 #include <stddef.h>
 
 #include "comtainer/irstore.h"
+#include "outcome.h"
+#include "options.h"
+#include "plan.h"
 #include "sandbox.h"
 
 /* Copy root to WORK/train-root (hard links), put the n instrumented files
@@ -16,5 +19,12 @@
  * rebuild).  -1 with the reason when the command fails or no profile came. */
 int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *inner, const char *const *built,
                   size_t n, const char *cmd, const char *work, ctr_error *err);
+
+/* Profile-guided optimization of a relink (--pgo): build the binaries
+ * relinked by LLVM alone instrumented (train.ninja, bin-train/), train
+ * them with o->pgo, merge the profile.  0 when there is a profile to use;
+ * otherwise a warning says why and -1 (the relink goes on without one). */
+int ctr_pgo_run(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o, const char *cpu,
+                ctr_error *err);
 
 #endif

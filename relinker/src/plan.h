@@ -7,16 +7,18 @@
 
 #include "rootfs_scan.h"
 #include "sandbox.h"
+#include "toolchain.h"
 
 typedef struct ctr_plan_entry {
     ctr_binary *bin;
     irs_record **recs;  /* bin->link->ntu entries; NULL where unusable */
+    ctr_ir_kind *kinds; /* of each recs[t]; CTR_IR_UNKNOWN where it is NULL */
     size_t missing_tus; /* records absent or damaged */
-    char *ir_kind;      /* of the IR TUs: "llvm-bc", "gcc-lto", "mixed" or "none" */
+    ctr_toolchain ir;   /* what the IR TUs need: LLVM, GCC, both (mixed), or none */
     size_t objects;     /* recs of kind "elf-object": native code recorded at link time */
     bool link_recorded; /* a "link" record names the link's command line */
     irs_strv foreign;   /* symbols the binary defines that no stored input does */
-    char *problem;      /* why it cannot be relinked, NULL if it can */
+    ctr_error problem;  /* why it cannot be relinked; code CTR_OK if it can */
 } ctr_plan_entry;
 
 typedef struct ctr_plan {

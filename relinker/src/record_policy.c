@@ -1,5 +1,6 @@
 /* The policy on recorded command lines (see record_policy.h). */
 #include "record_policy.h"
+#include "ir_kind.h"
 #include "comtainer/config.h"
 
 #include <fnmatch.h>
@@ -63,18 +64,19 @@ static int check_args(const irs_strv *v, const char *field, const char *id, ctr_
                 next = v->v[k];
         const char *bad = check_arg(a, next);
         if (i > 0 && bad) /* argv[0] is the compiler itself */
-            return ctr_error_set(err, 0, "TU %.16s: refused: %s holds '%s'", id, field, bad);
+            return ctr_error_code(err, CTR_E_POLICY, "TU %.16s: refused: %s holds '%s'", id, field, bad);
     }
     return 0;
 }
 
 int ctr_record_check(const irs_record *r, const char *id, ctr_error *err)
 {
-    if (!strcmp(r->ir_kind, "link"))
+    ctr_ir_kind kind = ctr_ir_kind_of(r->ir_kind);
+    if (kind == CTR_IR_LINK)
         return 0; /* informational: nothing of a link record reaches a command line */
-    if (strcmp(r->ir_kind, "llvm-bc") && strcmp(r->ir_kind, "gcc-lto") &&
-        strcmp(r->ir_kind, "elf-object"))
-        return ctr_error_set(err, 0, "TU %.16s: unknown IR kind '%s'", id, r->ir_kind);
+    if (kind == CTR_IR_UNKNOWN)
+        return ctr_error_code(err, CTR_E_UNSUPPORTED, "TU %.16s: unknown IR kind '%s'", id,
+                              r->ir_kind);
     if (check_args(&r->driver_args, "driver_args", id, err) < 0 ||
         check_args(&r->frontend_args, "frontend_args", id, err) < 0)
         return -1;

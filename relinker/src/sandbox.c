@@ -341,19 +341,23 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void describe(int status, double seconds, unsigned limit, char *why, size_t size)
+/* How a sandboxed run ended, into why; true when it ran out of time. */
+static bool describe(int status, double seconds, unsigned limit, char *why, size_t size)
 {
-    if (WIFSIGNALED(status))
+    if (WIFSIGNALED(status)) {
         snprintf(why, size, "killed by signal %d", WTERMSIG(status));
-    else if (limit && seconds >= limit && (WEXITSTATUS(status) == 124 ||
-                                           WEXITSTATUS(status) == 137))
+    } else if (limit && seconds >= limit && (WEXITSTATUS(status) == 124 ||
+                                             WEXITSTATUS(status) == 137)) {
         snprintf(why, size, "timed out after %u s: stopped with its processes", limit);
-    else
+        return true;
+    } else {
         snprintf(why, size, "exit status %d", WEXITSTATUS(status));
+    }
+    return false;
 }
 
 int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
-                     const char *const *rw, char *const argv[], ctr_error *err)
+                     const char *const *rw, char *const argv[], int out_fd, ctr_error *err)
 {
     char path[PATH_MAX];
     for (size_t i = 0; rw[i]; i++) {
@@ -391,7 +395,7 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
     }
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
-        if (dup2(2, 1) >= 0 && enter(sb, TOOL_MAX_FILE, parent, &a))
+        if (dup2(out_fd >= 0 ? out_fd : 2, 1) >= 0 && enter(sb, TOOL_MAX_FILE, parent, &a))
             execvp(a.v[0], a.v);
         fprintf(stderr, "ctr-relink: cannot start the toolchain sandbox: %s\n", strerror(errno));
         _exit(127);
@@ -408,8 +412,9 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
     if (pid < 0)
         rc = ctr_error_set(err, errno, "cannot run '%s' in the toolchain sandbox", argv[0]);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        describe(status, now() - t0, sb->build_timeout, why, sizeof why);
-        rc = ctr_error_set(err, 0, "'%s' failed in the toolchain sandbox (%s)", argv[0], why);
+        bool late = describe(status, now() - t0, sb->build_timeout, why, sizeof why);
+        rc = ctr_error_code(err, late ? CTR_E_LIMIT : CTR_E_TOOL,
+                            "'%s' failed in the toolchain sandbox (%s)", argv[0], why);
     }
     for (size_t i = 0; rw[i]; i++) {
         snprintf(path, sizeof path, "%s/%s", work, rw[i]);

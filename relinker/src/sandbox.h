@@ -72,11 +72,13 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, ctr_error *err);
 /* Run argv in the toolchain sandbox with its working directory `work`:
  * work read-only except its subdirectories rw[] (NULL-ended, names
  * relative to work, given to the sandbox first), `root` (the image's root,
- * may be inside work, or NULL) read-only.  Standard output goes to our
- * standard error.  0 if it exited with status 0; afterwards every rw[]
- * directory has been taken back (ctr_sandbox_take). */
+ * may be inside work, or NULL) read-only.  Standard output goes to out_fd
+ * (-1: our standard error).  0 if it exited with status 0, else -1 with
+ * CTR_E_TOOL (it failed), CTR_E_LIMIT (it ran out of time) or CTR_E_SYSTEM
+ * (it could not run); afterwards every rw[] directory has been taken back
+ * (ctr_sandbox_take). */
 int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
-                     const char *const *rw, char *const argv[], ctr_error *err);
+                     const char *const *rw, char *const argv[], int out_fd, ctr_error *err);
 
 /* Run CMD in the command sandbox with root as its /: the root's /bin/sh -c
  * CMD when it has one, else CMD split at spaces.  env: NULL-ended NAME=VALUE

@@ -37,9 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fd < 0 || ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
         return 0;
     ctr_error err;
-    ctr_object_policy_check("gcc-lto", data, size, "fuzz", &err);
-    ctr_object_policy_check("elf-object", data, size, "fuzz", &err);
-    static const char *const kinds[] = {"gcc-lto", "elf-object"};
+    ctr_object_policy_check(CTR_IR_GCC_LTO, data, size, "fuzz", &err);
+    ctr_object_policy_check(CTR_IR_ELF_OBJECT, data, size, "fuzz", &err);
+    static const ctr_ir_kind kinds[] = {CTR_IR_GCC_LTO, CTR_IR_ELF_OBJECT};
     for (int k = 0; k < 2; k++) {
         irs_strv syms = {0};
         if (ctr_ir_defined_symbols(kinds[k], data, size, "fuzz", &syms, &err) == 0)

@@ -112,9 +112,9 @@ static void test_not_elf(void)
 {
     ctr_error err;
     static const char junk[] = "not an ELF object";
-    CHECK(ctr_object_policy_check("gcc-lto", junk, sizeof junk, "TU x", &err) < 0 &&
+    CHECK(ctr_object_policy_check(CTR_IR_GCC_LTO, junk, sizeof junk, "TU x", &err) < 0 &&
           strstr(err.msg, "TU x: not an ELF object"));
-    CHECK(ctr_object_policy_check("llvm-bc", junk, sizeof junk, "TU x", &err) == 0);
+    CHECK(ctr_object_policy_check(CTR_IR_LLVM_BC, junk, sizeof junk, "TU x", &err) == 0);
 }
 
 /* confined work: a result, an error, a forbidden system call, a crash */

@@ -27,6 +27,7 @@ typedef enum ctr_errc {
     CTR_E_TOOL,        /* a program we ran (a toolchain, a command) failed */
     CTR_E_EXISTS,      /* the destination exists and may not be replaced */
     CTR_E_USAGE,       /* the caller's request cannot be met as asked */
+    CTR_E_SLOWER,      /* measured, and no faster than what it would replace */
 } ctr_errc;
 
 typedef struct ctr_error {

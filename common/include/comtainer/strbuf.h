@@ -35,6 +35,13 @@ char *ctr_sb_detach(ctr_strbuf *sb);
 /* Empty the buffer and free its memory. */
 void ctr_sb_release(ctr_strbuf *sb);
 
+/* Text from an image (a path, a string of its ELF files, a reason quoting
+ * one) made safe for a message and a terminal: control characters and DEL
+ * as \xNN, so that no escape sequence of the image's reaches the operator's
+ * terminal; with max > 0, at most about max bytes of s, then "...".  Into buf
+ * (size bytes, always terminated); returns buf. */
+const char *ctr_shown(const char *s, size_t max, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

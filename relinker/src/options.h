@@ -1,0 +1,44 @@
+/* What the operator asked ctr-relink for: one struct, filled by the driver
+ * from the command line (options.c), read by every stage. */
+#ifndef CTR_OPTIONS_H
+#define CTR_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sandbox.h"
+#include "toolchain.h"
+
+enum ctr_lto { CTR_LTO_FULL, CTR_LTO_THIN, CTR_LTO_NONE };
+
+typedef struct ctr_options {
+    const char *input;   /* ROOTFS, or an IMAGE (oci_ref_is_image) */
+    const char *store;   /* --store, or NULL: the store inside the input */
+    bool plan_only;      /* --plan */
+    bool json;           /* --json */
+    bool verbose;        /* -v: the link commands */
+
+    /* the relink */
+    const char *out;     /* new root filesystem (or image, for an IMAGE input) */
+    const char *work;    /* persistent work directory (incremental builds); NULL: OUT.ctr-work */
+    const char *march;   /* "native" or a CPU name */
+    enum ctr_lto lto;
+    enum ctr_toolchain_choice toolchain;
+    int jobs;            /* 0 = ninja's default */
+    const char *check;   /* command run inside the new root; failure discards the relinks */
+    const char *pgo;     /* training command for profile-guided optimization, or NULL */
+    const char *select;  /* command whose time chooses each binary's build, or NULL */
+    int select_rounds;   /* its timed rounds */
+    ctr_sandbox sandbox; /* where toolchains and commands run */
+
+    /* an IMAGE input */
+    const char *tag;       /* --tag: the output's ref name (NULL: from OUT, the source, "latest") */
+    bool keep_store;       /* --keep-store: no whiteout of the IR store */
+    uint64_t max_unpacked; /* --max-unpacked: bound on the layers' tar bytes (0: default) */
+} ctr_options;
+
+/* Fill o from the command line (the sandbox included).  0 to go on; 1 when
+ * --help was printed (exit 0); 2 after a usage error was printed (exit 2). */
+int ctr_options_parse(int argc, char **argv, ctr_options *o);
+
+#endif

@@ -1,0 +1,44 @@
+/* Recipes (see recipe.h). */
+#include "recipe.h"
+
+/* Recipe names; outcomes and the --select report keep pointers to them. */
+static const char *lto_name(enum ctr_lto lto, bool generic_tune, bool gcc)
+{
+    if (gcc)
+        return lto == CTR_LTO_NONE ? (generic_tune ? "no LTO, generic tuning" : "no LTO")
+                                   : (generic_tune ? "LTO, generic tuning" : "LTO");
+    if (generic_tune)
+        return lto == CTR_LTO_THIN   ? "thin LTO, generic tuning"
+               : lto == CTR_LTO_FULL ? "full LTO, generic tuning"
+                                     : "no LTO, generic tuning";
+    return lto == CTR_LTO_THIN ? "thin LTO" : lto == CTR_LTO_FULL ? "full LTO" : "no LTO";
+}
+
+size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX])
+{
+    enum ctr_lto other = o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE;
+    out[0] = (ctr_recipe){lto_name(o->lto, false, false), "", o->lto, false};
+    out[1] = (ctr_recipe){lto_name(other, false, false), "-r1", other, false};
+    out[2] = (ctr_recipe){lto_name(o->lto, true, false), "-r2", o->lto, true};
+    return o->select ? 3 : 1;
+}
+
+ctr_recipe ctr_recipe_instrumented(const ctr_options *o)
+{
+    return (ctr_recipe){"instrumented", "-train", o->lto, false};
+}
+
+const char *ctr_recipe_label(const ctr_recipe *rc, ctr_toolchain tc)
+{
+    return lto_name(rc->lto, rc->generic_tune, tc == CTR_TOOLCHAIN_GCC);
+}
+
+const char *ctr_recipe_lto_flag(const ctr_recipe *rc)
+{
+    return rc->lto == CTR_LTO_THIN ? " -flto=thin" : rc->lto == CTR_LTO_FULL ? " -flto" : "";
+}
+
+const char *ctr_recipe_gcc_tune(const ctr_recipe *rc, const ctr_options *o)
+{
+    return rc->generic_tune ? "generic" : o->march;
+}

@@ -1,0 +1,39 @@
+/* How a binary is rebuilt.  The configured recipe (--lto, tuned for the
+ * target CPU) builds into bin/, cc/ and part/; --select adds others, each
+ * into directories of its own (bin<tag>/, ...), to be timed against it; PGO's
+ * instrumented build is one more. */
+#ifndef CTR_RECIPE_H
+#define CTR_RECIPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+
+typedef struct ctr_recipe {
+    const char *name;  /* for reports: "thin LTO", "no LTO, generic tuning", ... */
+    const char *tag;   /* its directories' suffix: "" for the configured recipe */
+    enum ctr_lto lto;
+    bool generic_tune; /* the target's instructions, tuned for no CPU in particular */
+} ctr_recipe;
+
+#define CTR_RECIPES_MAX 3
+
+/* The recipes of a run into out: [0] the configured one; with --select also
+ * the other side of LTO and generic tuning.  Returns how many. */
+size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX]);
+
+/* The instrumented build of a PGO training run (tag "-train"). */
+ctr_recipe ctr_recipe_instrumented(const ctr_options *o);
+
+/* The recipe's name for a binary relinked by tc (static storage): GIMPLE has
+ * no thin mode, so GCC's LTO is "LTO" whatever --lto says. */
+const char *ctr_recipe_label(const ctr_recipe *rc, ctr_toolchain tc);
+
+/* Clang's LTO option for the recipe (" -flto=thin", " -flto" or ""). */
+const char *ctr_recipe_lto_flag(const ctr_recipe *rc);
+
+/* GCC's -mtune for the recipe (its -march is --march). */
+const char *ctr_recipe_gcc_tune(const ctr_recipe *rc, const ctr_options *o);
+
+#endif

@@ -1,0 +1,123 @@
+/* What ctr-relink prints (see report.h). */
+#include "report.h"
+#include "comtainer/strbuf.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+void ctr_report_warning(const char *msg)
+{
+    char safe[2048];
+    fprintf(stderr, "ctr-relink: warning: %s\n", ctr_shown(msg, 0, safe, sizeof safe));
+}
+
+void ctr_report_error(const char *msg)
+{
+    char safe[2048];
+    fprintf(stderr, "ctr-relink: %s\n", ctr_shown(msg, 0, safe, sizeof safe));
+}
+
+void ctr_report_json(json_t *j)
+{
+    json_dumpf(j, stdout, JSON_INDENT(2));
+    putchar('\n');
+    json_decref(j);
+}
+
+void ctr_report_plan(const ctr_plan *plan, bool json)
+{
+    if (json) {
+        ctr_report_json(ctr_plan_json(plan));
+        return;
+    }
+    printf("%-40s %-15s %4s %-8s %s\n", "BINARY", "KIND", "TUS", "IR", "STATUS");
+    for (size_t i = 0; i < plan->n; i++) {
+        const ctr_plan_entry *e = &plan->v[i];
+        char path[PATH_MAX], problem[2048];
+        printf("%-40s %-15s %4zu %-8s %s\n", ctr_shown(e->bin->inner, 0, path, sizeof path),
+               ctr_elf_kind_name(e->bin->link->kind), e->bin->link->ntu,
+               ctr_toolchain_ir_name(e->ir),
+               e->problem.code ? ctr_shown(e->problem.msg, 0, problem, sizeof problem) : "ok");
+    }
+    printf("%zu ELF files, %zu of them name TUs\n", plan->fs->elf_files, plan->n);
+}
+
+static const char *action(const ctr_outcome *o)
+{
+    return !o->relinked ? "kept" : o->rebuilt ? "relinked" : "up to date";
+}
+
+void ctr_report_summary(const ctr_plan *plan, const ctr_relink_result *res)
+{
+    const ctr_select_report *r = &res->select;
+    printf("%-40s %4s %-5s %-10s %8s  %s\n", "BINARY", "TUS", "TOOL", "ACTION", "TIME", "NOTE");
+    for (size_t i = 0; i < plan->n; i++) {
+        const ctr_outcome *oc = &res->oc[i];
+        char note[256] = "", path[PATH_MAX], why[2048];
+        if (oc->relinked && r->done)
+            snprintf(note, sizeof note, "%s%s", oc->recipe, oc->pgo ? ", with PGO" : "");
+        else if (oc->relinked && oc->pgo)
+            snprintf(note, sizeof note, "with PGO");
+        printf("%-40s %4zu %-5s %-10s %7.2fs  %s\n",
+               ctr_shown(plan->v[i].bin->inner, 0, path, sizeof path),
+               plan->v[i].bin->link->ntu, ctr_toolchain_name(oc->toolchain), action(oc),
+               oc->seconds, oc->why.code ? ctr_shown(oc->why.msg, 0, why, sizeof why) : note);
+    }
+    if (r->done && r->chosen > 0)
+        printf("--select: %.3f s with the original binaries, %.3f s as written (%.2fx)%s\n",
+               r->original, r->chosen, r->original / r->chosen,
+               r->reverted ? ": the originals were kept" : "");
+}
+
+/* --select's medians of one binary: {"original": s, "thin LTO": s, ...}. */
+static json_t *select_json(const ctr_outcome *oc)
+{
+    json_t *o = json_object();
+    for (int k = 0; k < CTR_SELECT_MAX; k++)
+        if (oc->choice[k] && (oc->select_seconds[k] > 0 || oc->select_failed[k]))
+            json_object_set_new(o, oc->choice[k],
+                                oc->select_failed[k] ? json_string("failed")
+                                                     : json_real(oc->select_seconds[k]));
+    return o;
+}
+
+static json_t *binary_json(const ctr_plan_entry *e, const ctr_outcome *oc, bool selected)
+{
+    json_t *b = json_pack("{s:s,s:I,s:s,s:s,s:f,s:b,s:s?,s:s?}", "path", e->bin->inner, "tus",
+                          (json_int_t)e->bin->link->ntu, "toolchain",
+                          ctr_toolchain_name(oc->toolchain), "action", action(oc), "seconds",
+                          oc->seconds, "pgo", oc->pgo, "reason",
+                          oc->why.code ? oc->why.msg : NULL, "recipe",
+                          oc->relinked ? oc->recipe : NULL);
+    if (b && oc->why.code)
+        json_object_set_new(b, "reason_code", json_string(ctr_errc_name(oc->why.code)));
+    if (b && selected && oc->select_seconds[0] > 0)
+        json_object_set_new(b, "select_seconds", select_json(oc));
+    return b;
+}
+
+json_t *ctr_report_summary_json(const ctr_plan *plan, const ctr_relink_result *res,
+                                const char *out)
+{
+    const ctr_select_report *r = &res->select;
+    json_t *a = json_array();
+    for (size_t i = 0; i < plan->n; i++)
+        json_array_append_new(a, binary_json(&plan->v[i], &res->oc[i], r->done));
+    json_t *j = json_pack("{s:s,s:o}", "output", out, "binaries", a);
+    if (r->done || r->note)
+        json_object_set_new(j, "select",
+                            json_pack("{s:b,s:i,s:f,s:f,s:f,s:b,s:b,s:s?}", "done", r->done,
+                                      "rounds", r->rounds, "original_seconds", r->original,
+                                      "configured_seconds", r->base, "chosen_seconds",
+                                      r->chosen, "reverted", r->reverted, "per_program",
+                                      r->per_program, "note", r->note));
+    return j;
+}
+
+int ctr_report_status(const ctr_plan *plan, const ctr_relink_result *res)
+{
+    int status = 0;
+    for (size_t i = 0; i < plan->n; i++)
+        status |= res ? !res->oc[i].relinked : plan->v[i].problem.code != CTR_OK;
+    return status;
+}

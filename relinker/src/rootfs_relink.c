@@ -1,0 +1,84 @@
+/* ctr-relink ROOTFS (see rootfs_relink.h). */
+#include "rootfs_relink.h"
+#include "relink.h"
+#include "report.h"
+#include "rootfs_path.h"
+#include "comtainer/files.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+/* Relink the plan, print the outcome; the exit status. */
+static int relink(const ctr_plan *plan, irs_store *store, const ctr_options *o)
+{
+    struct stat st;
+    bool work_existed = lstat(o->work, &st) == 0;
+    ctr_relink_result res;
+    ctr_error err = {0};
+    int status;
+    if (ctr_relink_run(plan, store, o, &res, &err) < 0) {
+        ctr_report_error(err.msg);
+        status = 2;
+        if (!work_existed) /* exit 2: nothing written */
+            ctr_tree_remove(o->work);
+    } else {
+        status = ctr_report_status(plan, &res);
+        if (o->json)
+            ctr_report_json(ctr_report_summary_json(plan, &res, o->out));
+        else
+            ctr_report_summary(plan, &res);
+    }
+    ctr_relink_result_clear(&res);
+    return status;
+}
+
+int ctr_rootfs_relink(const ctr_options *opts)
+{
+    const char *root = opts->input;
+    if (opts->tag || opts->keep_store || opts->max_unpacked) {
+        fprintf(stderr, "ctr-relink: --tag, --keep-store and --max-unpacked need an IMAGE, "
+                        "not '%s'\n", root);
+        return 2;
+    }
+    ctr_options o = *opts;
+    char default_store[PATH_MAX], default_work[PATH_MAX];
+    ctr_error err = {0};
+    int store_flags = 0;
+    if (!o.store) {
+        /* resolved inside the root: a symlink to a host directory ends
+         * inside it */
+        if (ctr_rootfs_resolve(root, IRS_DEFAULT_STORE, default_store, sizeof default_store,
+                               NULL, 0, &err) < 0) {
+            fprintf(stderr, "ctr-relink: the store '%s' of '%s': %s\n", IRS_DEFAULT_STORE, root,
+                    err.msg);
+            return 2;
+        }
+        o.store = default_store;
+        store_flags = IRS_OPEN_NOFOLLOW;
+    }
+    if (!o.plan_only && !o.work) {
+        snprintf(default_work, sizeof default_work, "%s.ctr-work", o.out);
+        o.work = default_work;
+    }
+    irs_store *store = NULL;
+    ctr_rootfs *fs = NULL;
+    ctr_plan *plan = NULL;
+    if (irs_store_open(o.store, store_flags, &store, &err) < 0 ||
+        ctr_rootfs_scan(root, ctr_report_warning, &fs, &err) < 0 ||
+        ctr_plan_build(fs, store, &o.sandbox, &plan, &err) < 0) {
+        ctr_report_error(err.msg);
+        irs_store_free(store);
+        return 2;
+    }
+    int status;
+    if (o.plan_only) {
+        ctr_report_plan(plan, o.json);
+        status = ctr_report_status(plan, NULL);
+    } else {
+        status = relink(plan, store, &o);
+    }
+    ctr_plan_free(plan);
+    irs_store_free(store);
+    return status;
+}

@@ -1,0 +1,103 @@
+/* --select on a relink (see select_builds.h). */
+#include "select_builds.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The candidates: each relinked binary's original and its builds that pass
+ * the checks (the configured recipe's passed them already).  index[j] is
+ * candidate j's plan index. */
+static size_t candidates(const ctr_plan *plan, const ctr_outcome *oc, const ctr_options *o,
+                         const ctr_recipe *recipes, size_t nrecipes, ctr_lib_cache *libs,
+                         ctr_select_binary *b, size_t *index)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->n; i++) {
+        if (!oc[i].relinked)
+            continue;
+        b[n].inner = plan->v[i].bin->inner;
+        b[n].program = plan->v[i].bin->link->kind != CTR_ELF_SHARED;
+        b[n].file[0] = plan->v[i].bin->host;
+        for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++) {
+            char path[PATH_MAX];
+            ctr_error why;
+            snprintf(path, sizeof path, "%s/bin%s/%zu", o->work, recipes[r].tag, i);
+            if (r > 0 && ctr_built_check(&plan->v[i], path, libs, &why) < 0)
+                continue;
+            b[n].file[r + 1] = strdup(path); /* freed by the caller; NULL: no candidate */
+        }
+        index[n++] = i;
+    }
+    return n;
+}
+
+static void say_result(const ctr_select_report *rep)
+{
+    if (rep->original > 0)
+        fprintf(stderr, "ctr-relink: --select: the command took %.3f s with the original "
+                        "binaries, %.3f s with the builds chosen%s\n", rep->original,
+                rep->chosen, rep->reverted ? ": the originals are kept" : "");
+    else if (!rep->reverted)
+        fprintf(stderr, "ctr-relink: --select: every program the command runs was fastest as "
+                        "it was\n");
+    else
+        fprintf(stderr, "ctr-relink: --select: %s: the originals are kept\n",
+                rep->note ? rep->note : "the relinked files were slower");
+}
+
+/* What the timing found for binary b into its outcome c. */
+static void apply_choice(ctr_outcome *c, const ctr_select_binary *b, const ctr_recipe *recipes,
+                         size_t nrecipes, const ctr_select_report *rep)
+{
+    memcpy(c->select_seconds, b->median, sizeof c->select_seconds);
+    memcpy(c->select_failed, b->failed, sizeof c->select_failed);
+    c->choice[0] = "original";
+    for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
+        c->choice[r + 1] = ctr_recipe_label(&recipes[r], c->toolchain);
+    int k = b->chosen;
+    if (k > 0) {
+        c->recipe = ctr_recipe_label(&recipes[k - 1], c->toolchain);
+        c->tag = recipes[k - 1].tag;
+        return;
+    }
+    ctr_error why;
+    if (rep->reverted)
+        ctr_error_code(&why, CTR_E_SLOWER, "--select: %s",
+                       rep->note ? rep->note
+                                 : "the relinked files were not faster than the originals");
+    else
+        ctr_error_code(&why, CTR_E_SLOWER, "--select: the original was faster (%.3f s against "
+                                          "%.3f s)", b->median[0], b->median[1]);
+    ctr_outcome_keep(c, &why);
+}
+
+void ctr_select_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o,
+                       const ctr_recipe *recipes, size_t nrecipes, ctr_lib_cache *libs,
+                       ctr_select_report *rep)
+{
+    ctr_select_binary *b = calloc(plan->n + 1, sizeof *b);
+    size_t *index = calloc(plan->n + 1, sizeof *index), n = 0;
+    rep->choice[0] = "original";
+    for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
+        rep->choice[r + 1] = recipes[r].name;
+    ctr_error err = {0};
+    if (!b || !index) {
+        fprintf(stderr, "ctr-relink: warning: --select: out of memory\n");
+    } else if (n = candidates(plan, oc, o, recipes, nrecipes, libs, b, index),
+               ctr_select_run(&o->sandbox, plan->fs->root, o->work, o->select, o->select_rounds,
+                              1, b, n, rep, &err) < 0) {
+        fprintf(stderr, "ctr-relink: warning: --select made no choice: %s; every binary is "
+                        "built as configured\n", rep->note);
+    } else {
+        say_result(rep);
+        for (size_t j = 0; j < n; j++)
+            apply_choice(&oc[index[j]], &b[j], recipes, nrecipes, rep);
+    }
+    for (size_t j = 0; b && j < n; j++)
+        for (int k = 1; k < CTR_SELECT_MAX; k++)
+            free((char *)b[j].file[k]);
+    free(b);
+    free(index);
+}

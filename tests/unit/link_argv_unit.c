@@ -1,0 +1,172 @@
+/* The relink's command lines, golden: each argv builder of link_argv.c on
+ * a hand-made binary, compared with the exact text its Ninja variable must
+ * hold; the recipes' names and the toolchain choice. */
+#include "check.h"
+#include "link_argv.h"
+#include "recipe.h"
+#include "toolchain.h"
+
+#include <string.h>
+
+static char *tus[] = {"aaaa", "bbbb"};
+
+/* What sb holds now, then empty it. */
+static int same(ctr_strbuf *sb, const char *want)
+{
+    int ok = !sb->failed && !strcmp(ctr_sb_str(sb), want);
+    if (!ok)
+        fprintf(stderr, "got:  %s\nwant: %s\n", ctr_sb_str(sb), want);
+    ctr_sb_release(sb);
+    return ok;
+}
+
+static void test_quoting(void)
+{
+    ctr_strbuf sb = CTR_STRBUF_INIT;
+    ctr_argv_add(&sb, "a'b$c\nd");
+    CHECK(same(&sb, " 'a'\\''b$$cd'"));
+    ctr_argv_add(&sb, "");
+    CHECK(same(&sb, " ''"));
+}
+
+/* A C++ PIE program relinked by LLVM with thin LTO. */
+static void test_llvm_program(void)
+{
+    char *needed[] = {"libm.so.6", "libfoo.so.1", "libstdc++.so.6", "libc.so.6"};
+    char *runpath[] = {"$ORIGIN/../lib"}, *exports[] = {"api"};
+    ctr_elf_link l = {.kind = CTR_ELF_PIE, .interp = "/lib64/ld-linux-x86-64.so.2",
+                      .soname = "", .needed = {4, needed}, .runpath = {1, runpath},
+                      .exports = {1, exports}, .tu_ids = tus, .ntu = 2};
+    ctr_needed found[] = {{"libm.so.6", "/lib/libm.so.6"}, {"libfoo.so.1", "/usr/lib/libfoo.so.1"},
+                          {"libstdc++.so.6", "/lib/libstdc++.so.6"}, {"libc.so.6", "/lib/libc.so.6"}};
+    ctr_binary bin = {.inner = "/usr/bin/app", .link = &l, .needed = found};
+    irs_record r0 = {.language = "c"}, r1 = {.language = "c++"};
+    irs_record *recs[] = {&r0, &r1};
+    ctr_ir_kind kinds[] = {CTR_IR_LLVM_BC, CTR_IR_LLVM_BC};
+    ctr_plan_entry e = {.bin = &bin, .recs = recs, .kinds = kinds, .ir = CTR_TOOLCHAIN_LLVM};
+    ctr_options o = {.march = "native", .work = "/w", .lto = CTR_LTO_THIN};
+    ctr_recipe rc[CTR_RECIPES_MAX];
+    ctr_recipes_of(&o, rc);
+    ctr_link_ctx c = {&o, &rc[0], "znver4", "/r", ""};
+    ctr_strbuf sb = CTR_STRBUF_INIT;
+    ctr_link_command(&sb, &e, 3, CTR_TOOLCHAIN_LLVM, &c);
+    CHECK(same(&sb, CTR_CLANGXX " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries -flto=thin"
+                    " -Xlinker '--export-dynamic-symbol-list' -Xlinker '/w/exp/3.list'"
+                    " '-march=znver4' -pie"
+                    " -Xlinker '--dynamic-linker' -Xlinker '/lib64/ld-linux-x86-64.so.2'"
+                    " -Wl,--enable-new-dtags -Xlinker '-rpath' -Xlinker '$$ORIGIN/../lib'"
+                    "\n  post = -Wl,--no-as-needed -lm '/r/usr/lib/libfoo.so.1' -lstdc++"));
+    /* PGO's options come last, for LLVM links only */
+    c.flags = " -fprofile-use=/w/pgo.profdata";
+    ctr_link_command(&sb, &e, 3, CTR_TOOLCHAIN_LLVM, &c);
+    const char *s = ctr_sb_str(&sb);
+    size_t n = strlen(s), k = strlen(c.flags);
+    CHECK(n > k && !strcmp(s + n - k, c.flags));
+    ctr_sb_release(&sb);
+    ctr_partial_command(&sb, &c);
+    CHECK(same(&sb, CTR_CLANG " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries -nostdlib -r"
+                    " -flto=thin '-march=znver4'"));
+    irs_record pie = {.pie_level = 2, .pic_level = 2}, pic = {.pic_level = 1}, none = {0};
+    ctr_recipe full = rc[0];
+    full.lto = CTR_LTO_FULL;
+    c.rc = &full;
+    ctr_compile_command(&sb, &pie, CTR_IR_LLVM_BC, &c);
+    CHECK(same(&sb, CTR_CLANG " -c -O3 -flto -fPIE -fprofile-use=/w/pgo.profdata"
+                    " '-march=znver4'"));
+    c.rc = &rc[0];
+    c.flags = "";
+    ctr_compile_command(&sb, &pic, CTR_IR_LLVM_BC, &c);
+    CHECK(same(&sb, CTR_CLANG " -c -O3 -flto=thin -fPIC '-march=znver4'"));
+    ctr_compile_command(&sb, &none, CTR_IR_LLVM_BC, &c);
+    CHECK(same(&sb, CTR_CLANG " -c -O3 -flto=thin -fno-pic '-march=znver4'"));
+}
+
+/* A Fortran shared library relinked by GCC, without LTO and with LTO. */
+static void test_gcc_library(void)
+{
+    char *needed[] = {"libgfortran.so.5", "libquadmath.so.0"}, *runpath[] = {"/opt/lib"};
+    ctr_elf_link l = {.kind = CTR_ELF_SHARED, .interp = "", .soname = "libx.so.1",
+                      .needed = {2, needed}, .runpath = {1, runpath}, .rpath = true,
+                      .tu_ids = tus, .ntu = 1};
+    ctr_needed found[] = {{"libgfortran.so.5", "/lib/libgfortran.so.5"},
+                          {"libquadmath.so.0", "/lib/libquadmath.so.0"}};
+    ctr_binary bin = {.inner = "/usr/lib/libx.so.1", .link = &l, .needed = found};
+    irs_record r0 = {.language = "fortran"};
+    irs_record *recs[] = {&r0};
+    ctr_ir_kind kinds[] = {CTR_IR_GCC_LTO};
+    ctr_plan_entry e = {.bin = &bin, .recs = recs, .kinds = kinds, .ir = CTR_TOOLCHAIN_GCC};
+    ctr_options o = {.march = "skylake", .work = "/w", .lto = CTR_LTO_NONE, .select = "x"};
+    ctr_recipe rc[CTR_RECIPES_MAX];
+    CHECK(ctr_recipes_of(&o, rc) == 3);
+    ctr_link_ctx c = {&o, &rc[2], "skylake", "/r", " -fprofile-use=x"};
+    ctr_strbuf sb = CTR_STRBUF_INIT;
+    ctr_link_command(&sb, &e, 0, CTR_TOOLCHAIN_GCC, &c);
+    CHECK(same(&sb, CTR_GFORTRAN " -O3 '-mtune=generic' '-march=skylake' -shared"
+                    " -Xlinker '-soname' -Xlinker 'libx.so.1'"
+                    " -Wl,--disable-new-dtags -Xlinker '-rpath' -Xlinker '/opt/lib'"
+                    "\n  post = -Wl,--no-as-needed -lgfortran -lquadmath"));
+    c.rc = &rc[1]; /* the other side of --lto none: LTO, tuned for the CPU */
+    ctr_link_command(&sb, &e, 0, CTR_TOOLCHAIN_GCC, &c);
+    CHECK(same(&sb, CTR_GFORTRAN " -O3 -flto=auto -fno-fat-lto-objects '-mtune=skylake'"
+                    " '-march=skylake' -shared -Xlinker '-soname' -Xlinker 'libx.so.1'"
+                    " -Wl,--disable-new-dtags -Xlinker '-rpath' -Xlinker '/opt/lib'"
+                    "\n  post = -Wl,--no-as-needed -lgfortran -lquadmath"));
+    c.rc = &rc[0];
+    ctr_compile_command(&sb, &r0, CTR_IR_GCC_LTO, &c);
+    CHECK(same(&sb, CTR_GCC " -O3 -flto -r -nostdlib -flinker-output=nolto-rel"
+                    " '-mtune=skylake' '-march=skylake'"));
+}
+
+static void test_recipes(void)
+{
+    ctr_options o = {.march = "native", .lto = CTR_LTO_THIN};
+    ctr_recipe rc[CTR_RECIPES_MAX];
+    CHECK(ctr_recipes_of(&o, rc) == 1);
+    o.select = "cmd";
+    CHECK(ctr_recipes_of(&o, rc) == 3);
+    CHECK(!strcmp(rc[0].name, "thin LTO") && !strcmp(rc[0].tag, ""));
+    CHECK(!strcmp(rc[1].name, "no LTO") && !strcmp(rc[1].tag, "-r1"));
+    CHECK(!strcmp(rc[2].name, "thin LTO, generic tuning") && !strcmp(rc[2].tag, "-r2"));
+    /* GIMPLE has no thin mode */
+    CHECK(!strcmp(ctr_recipe_label(&rc[0], CTR_TOOLCHAIN_GCC), "LTO"));
+    CHECK(!strcmp(ctr_recipe_label(&rc[2], CTR_TOOLCHAIN_GCC), "LTO, generic tuning"));
+    CHECK(!strcmp(ctr_recipe_label(&rc[1], CTR_TOOLCHAIN_GCC), "no LTO"));
+    CHECK(!strcmp(ctr_recipe_label(&rc[0], CTR_TOOLCHAIN_MIXED), "thin LTO"));
+    CHECK(!strcmp(ctr_recipe_gcc_tune(&rc[2], &o), "generic"));
+    CHECK(!strcmp(ctr_recipe_gcc_tune(&rc[0], &o), "native"));
+    o.lto = CTR_LTO_NONE;
+    ctr_recipes_of(&o, rc);
+    CHECK(rc[1].lto == CTR_LTO_THIN && !strcmp(ctr_recipe_lto_flag(&rc[1]), " -flto=thin"));
+    CHECK(!strcmp(ctr_recipe_lto_flag(&rc[0]), ""));
+}
+
+static void test_toolchains(void)
+{
+    ctr_error err;
+    CHECK(ctr_toolchain_add(CTR_TOOLCHAIN_NONE, CTR_IR_LLVM_BC) == CTR_TOOLCHAIN_LLVM);
+    CHECK(ctr_toolchain_add(CTR_TOOLCHAIN_LLVM, CTR_IR_GCC_LTO) == CTR_TOOLCHAIN_MIXED);
+    CHECK(ctr_toolchain_add(CTR_TOOLCHAIN_GCC, CTR_IR_ELF_OBJECT) == CTR_TOOLCHAIN_GCC);
+    CHECK(ctr_toolchain_add(CTR_TOOLCHAIN_NONE, CTR_IR_LINK) == CTR_TOOLCHAIN_NONE);
+    CHECK(ctr_toolchain_choose(CTR_TOOLCHAIN_MIXED, CTR_TC_AUTO, &err) == CTR_TOOLCHAIN_MIXED);
+    CHECK(ctr_toolchain_choose(CTR_TOOLCHAIN_GCC, CTR_TC_LLVM, &err) == CTR_TOOLCHAIN_NONE &&
+          err.code == CTR_E_USAGE && strstr(err.msg, "GIMPLE needs GCC"));
+    CHECK(ctr_toolchain_choose(CTR_TOOLCHAIN_MIXED, CTR_TC_GCC, &err) == CTR_TOOLCHAIN_NONE &&
+          strstr(err.msg, "use --toolchain auto"));
+    CHECK(ctr_ir_kind_of("gcc-lto") == CTR_IR_GCC_LTO && ctr_ir_kind_of("gcc") == CTR_IR_UNKNOWN);
+    CHECK(!strcmp(ctr_ir_kind_name(CTR_IR_ELF_OBJECT), "elf-object"));
+    CHECK(!strcmp(ctr_toolchain_ir_name(CTR_TOOLCHAIN_MIXED), "mixed"));
+    /* GIMPLE is readable by the same GCC major only */
+    CHECK(ctr_gcc_reads(CTR_GCC_MAJOR ".2.0") && ctr_gcc_reads(CTR_GCC_MAJOR));
+    CHECK(!ctr_gcc_reads(CTR_GCC_MAJOR "0.1") && !ctr_gcc_reads("1." CTR_GCC_MAJOR));
+    CHECK(!ctr_gcc_reads("") && !ctr_gcc_reads("x"));
+}
+
+int main(void)
+{
+    test_quoting();
+    test_llvm_program();
+    test_gcc_library();
+    test_recipes();
+    test_toolchains();
+    return failures != 0;
+}
