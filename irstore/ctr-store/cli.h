@@ -14,7 +14,7 @@ enum { CTR_EXIT_OK = 0, CTR_EXIT_PROBLEMS = 1, CTR_EXIT_ERROR = 2 };
 
 /* "ctr-store: <message>" on stderr. */
 void ctr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ctr_err_obj(const irs_error *err);
+void ctr_err_obj(const ctr_error *err);
 
 /* A JSON object with the id and every field of rec (rec may be NULL). */
 json_t *ctr_record_json(const char *id, const irs_record *rec);

@@ -17,7 +17,7 @@ static char temp_dir[PATH_MAX];
 static void remove_temp_dir(void)
 {
     if (*temp_dir)
-        oci_remove_tree(temp_dir);
+        ctr_tree_remove(temp_dir);
 }
 
 const struct ctr_image_info *ctr_image_info(void)
@@ -35,7 +35,7 @@ const char *ctr_store_name(const irs_store *store)
 }
 
 /* Bytes of the store as one gzip'ed tar: what it costs in a compressed layer. */
-static int store_compressed(const char *root, unsigned long long *bytes, irs_error *err)
+static int store_compressed(const char *root, unsigned long long *bytes, ctr_error *err)
 {
     char gz[PATH_MAX + 16];
     oci_layer l;
@@ -44,10 +44,10 @@ static int store_compressed(const char *root, unsigned long long *bytes, irs_err
         return -1;
     *bytes = l.size;
     oci_layer_clear(&l);
-    return remove(gz) == 0 ? 0 : irs_error_set(err, errno, "'%s'", gz);
+    return remove(gz) == 0 ? 0 : ctr_error_set(err, errno, "'%s'", gz);
 }
 
-static int unpack_store(const char *arg, char *store, size_t size, irs_error *err)
+static int unpack_store(const char *arg, char *store, size_t size, ctr_error *err)
 {
     oci_ref ref;
     oci_image *img = NULL;
@@ -56,7 +56,7 @@ static int unpack_store(const char *arg, char *store, size_t size, irs_error *er
     snprintf(temp_dir, sizeof temp_dir, "%s/ctr-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(temp_dir)) {
         *temp_dir = '\0';
-        return irs_error_set(err, errno, "temporary directory");
+        return ctr_error_set(err, errno, "temporary directory");
     }
     atexit(remove_temp_dir);
     snprintf(scratch, sizeof scratch, "%s/image", temp_dir);
@@ -66,7 +66,7 @@ static int unpack_store(const char *arg, char *store, size_t size, irs_error *er
     if (rc == 0 &&
         (oci_image_open(&ref, scratch, &img, err) < 0 || oci_image_verify(img, 0, err) < 0 ||
          mkdir(root, 0755) < 0 || oci_image_unpack(img, root, &o, err) < 0))
-        rc = err->msg[0] ? -1 : irs_error_set(err, errno, "'%s'", root);
+        rc = err->msg[0] ? -1 : ctr_error_set(err, errno, "'%s'", root);
     for (size_t i = 0; rc == 0 && i < oci_image_layer_count(img); i++) {
         info.image_compressed_bytes += oci_image_layer(img, i)->size;
         info.image_bytes += oci_image_layer(img, i)->tar_size;
@@ -75,22 +75,22 @@ static int unpack_store(const char *arg, char *store, size_t size, irs_error *er
     snprintf(store, size, "%s/%s", root, OCI_STORE_DIR);
     struct stat st;
     if (rc == 0 && stat(store, &st) < 0)
-        rc = irs_error_set(err, 0, "%s: no IR store (/%s) in the image", oci_image_name(img),
+        rc = ctr_error_set(err, 0, "%s: no IR store (/%s) in the image", oci_image_name(img),
                            OCI_STORE_DIR);
     if (rc == 0)
         rc = store_compressed(root, &info.store_compressed_bytes, err);
     if (rc == 0 && !(info.name = strdup(arg)))
-        rc = irs_error_set(err, ENOMEM, "%s", arg);
+        rc = ctr_error_set(err, ENOMEM, "%s", arg);
     oci_image_free(img);
     oci_ref_clear(&ref);
-    oci_remove_tree(scratch); /* the image's own files are no longer needed */
+    ctr_tree_remove(scratch); /* the image's own files are no longer needed */
     return rc;
 }
 
 int ctr_open_image_store(const char *arg, irs_store **out)
 {
     char store[PATH_MAX + 64];
-    irs_error err = {0};
+    ctr_error err = {0};
     if (unpack_store(arg, store, sizeof store, &err) < 0 ||
         irs_store_open(store, IRS_OPEN_NOFOLLOW, out, &err) < 0) {
         ctr_err_obj(&err);

@@ -26,7 +26,7 @@ struct oci_image {
 /* The JSON file at path, at most cap bytes, parsed; when digest is given
  * its bytes must hash to it and have exactly `size` bytes.  what names it. */
 int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t size,
-                  const char *what, json_t **out, irs_error *err);
+                  const char *what, json_t **out, ctr_error *err);
 /* dir/blobs/sha256/<hex of digest> into buf (digest must be valid). */
 int oci_blob_path(const char *dir, const char *digest, char *buf, size_t size);
 /* A path from an archive or manifest with leading "./" and "/" runs removed;
@@ -34,6 +34,6 @@ int oci_blob_path(const char *dir, const char *digest, char *buf, size_t size);
 const char *oci_clean_relative(const char *path);
 
 /* A deterministic uncompressed tar of entries (sorted here) written to fd. */
-int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, irs_error *err);
+int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, ctr_error *err);
 
 #endif

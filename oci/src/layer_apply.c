@@ -312,11 +312,11 @@ static bool wanted(const struct applier *ap, const char *rel, bool removes)
 }
 
 static int apply_entry(struct applier *ap, struct archive *a, struct archive_entry *e,
-                       const char *name, irs_error *err)
+                       const char *name, ctr_error *err)
 {
     const char *rel = oci_clean_relative(name), *leaf, *problem = NULL;
     if (!rel)
-        return irs_error_set(err, 0, "%s: entry '%s': absolute path or '..'", ap->what, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': absolute path or '..'", ap->what, name);
     if (!*rel)
         return 0; /* the root itself: the runtime decides its mode */
     mode_t type = archive_entry_filetype(e);
@@ -325,16 +325,16 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     bool opaque = !strcmp(base, OPAQUE);
     bool whiteout = !opaque && !strncmp(base, WHITEOUT, strlen(WHITEOUT));
     if (!hardlink && (type == AE_IFCHR || type == AE_IFBLK))
-        return irs_error_set(err, 0, "%s: entry '%s': device nodes are refused", ap->what, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': device nodes are refused", ap->what, name);
     if (whiteout && (!base[strlen(WHITEOUT)] || !strncmp(base, ".wh..wh.", 8)))
         return 0; /* aufs bookkeeping (.wh..wh.plnk), not a whiteout */
     /* ".wh.." and ".wh...": once they removed the directory itself or its
      * parent */
     if (whiteout && (!strcmp(base + strlen(WHITEOUT), ".") ||
                      !strcmp(base + strlen(WHITEOUT), "..")))
-        return irs_error_set(err, 0, "%s: entry '%s': a whiteout of '.' or '..'", ap->what, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': a whiteout of '.' or '..'", ap->what, name);
     if (++ap->entries > OCI_MAX_ENTRIES)
-        return irs_error_set(err, 0, "%s: more than %u entries in the image's layers", ap->what,
+        return ctr_error_set(err, 0, "%s: more than %u entries in the image's layers", ap->what,
                              OCI_MAX_ENTRIES);
     if (!wanted(ap, rel, opaque || whiteout))
         return 0;
@@ -345,7 +345,7 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     if (dirfd < 0 && whiteout && errno == ENOENT)
         return 0;
     if (dirfd < 0)
-        return irs_error_set(err, errno, "%s: entry '%s': %s", ap->what, name,
+        return ctr_error_set(err, errno, "%s: entry '%s': %s", ap->what, name,
                              errno == ELOOP || errno == ENOTDIR
                                  ? "a parent is a symlink or not a directory"
                                  : "cannot create its parent");
@@ -371,20 +371,20 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     int saved = errno;
     close(dirfd);
     if (rc < 0)
-        return problem ? irs_error_set(err, 0, "%s: entry '%s': %s", ap->what, name, problem)
-                       : irs_error_set(err, saved, "%s: entry '%s'", ap->what, name);
+        return problem ? ctr_error_set(err, 0, "%s: entry '%s': %s", ap->what, name, problem)
+                       : ctr_error_set(err, saved, "%s: entry '%s'", ap->what, name);
     return opaque || whiteout || remember(ap, rel) == 0
                ? 0
-               : irs_error_set(err, ENOMEM, "%s: entry '%s'", ap->what, name);
+               : ctr_error_set(err, ENOMEM, "%s: entry '%s'", ap->what, name);
 }
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
-static int apply_layer(struct applier *ap, const oci_layer *l, irs_error *err)
+static int apply_layer(struct applier *ap, const oci_layer *l, ctr_error *err)
 {
     struct archive *a = archive_read_new();
     if (!a)
-        return irs_error_set(err, ENOMEM, "%s", ap->what);
+        return ctr_error_set(err, ENOMEM, "%s", ap->what);
     archive_read_support_format_tar(a);
     archive_read_support_filter_all(a);
     int rc = 0, r;
@@ -392,16 +392,16 @@ static int apply_layer(struct applier *ap, const oci_layer *l, irs_error *err)
     if (fd < 0) {
         rc = -1;
     } else if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-        rc = irs_error_set(err, 0, "%s: %s", ap->what, archive_error_string(a));
+        rc = ctr_error_set(err, 0, "%s: %s", ap->what, archive_error_string(a));
     } else {
         struct archive_entry *e;
         while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
             const char *name = archive_entry_pathname(e);
             rc = name ? apply_entry(ap, a, e, name, err)
-                      : irs_error_set(err, 0, "%s: an entry without a usable name", ap->what);
+                      : ctr_error_set(err, 0, "%s: an entry without a usable name", ap->what);
         }
         if (rc == 0 && r != ARCHIVE_EOF)
-            rc = irs_error_set(err, 0, "%s: truncated or malformed tar: %s", ap->what,
+            rc = ctr_error_set(err, 0, "%s: truncated or malformed tar: %s", ap->what,
                                archive_error_string(a));
     }
     archive_read_free(a);
@@ -411,7 +411,7 @@ static int apply_layer(struct applier *ap, const oci_layer *l, irs_error *err)
     return rc;
 }
 
-int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o, irs_error *err)
+int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o, ctr_error *err)
 {
     struct applier ap = {.only = o ? o->only : NULL, .max_bytes = o ? o->max_bytes : 0};
     /* what oci_image_verify found the tars to hold */
@@ -419,7 +419,7 @@ int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o, 
         ap.max_bytes += img->layers[i].tar_size;
     ap.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (ap.rootfd < 0)
-        return irs_error_set(err, errno, "'%s'", root);
+        return ctr_error_set(err, errno, "'%s'", root);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < img->nlayers; i++) {
         char what[512];

@@ -64,19 +64,19 @@ static const char *media_type_of(int filter)
  * sha256 into diff_id, its length into *tar_size, the filter into *filter. */
 static int hash_layer(struct archive *a, struct blob_reader *r, const char *what,
                       char diff_id[OCI_DIGEST_LEN + 1], uint64_t *tar_size, int *filter,
-                      irs_error *err)
+                      ctr_error *err)
 {
     struct archive_entry *e;
     if (archive_read_open(a, r, NULL, read_blob, NULL) != ARCHIVE_OK ||
         archive_read_next_header(a, &e) != ARCHIVE_OK)
-        return irs_error_set(err, r->read_errno, "%s: unreadable: %s", what,
+        return ctr_error_set(err, r->read_errno, "%s: unreadable: %s", what,
                              archive_error_string(a) ? archive_error_string(a) : "empty");
     if (archive_filter_count(a) > 2)
-        return irs_error_set(err, 0, "%s: compressed more than once", what);
+        return ctr_error_set(err, 0, "%s: compressed more than once", what);
     *filter = archive_filter_code(a, 0);
     oci_sha256 *h = oci_sha256_new();
     if (!h)
-        return irs_error_set(err, ENOMEM, "%s", what);
+        return ctr_error_set(err, ENOMEM, "%s", what);
     la_ssize_t n;
     *tar_size = 0;
     while ((n = archive_read_data(a, r->tar, sizeof r->tar)) > 0) {
@@ -86,10 +86,10 @@ static int hash_layer(struct archive *a, struct blob_reader *r, const char *what
             break;
     }
     int rc = *tar_size > r->budget
-                 ? irs_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a "
+                 ? ctr_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a "
                                          "compression bomb? --max-unpacked raises the limit)",
                                  what, (unsigned long long)r->limit)
-           : n < 0 ? irs_error_set(err, r->read_errno, "%s: truncated or corrupt: %s", what,
+           : n < 0 ? ctr_error_set(err, r->read_errno, "%s: truncated or corrupt: %s", what,
                                    archive_error_string(a))
                    : oci_sha256_final(h, diff_id, err);
     oci_sha256_free(h);
@@ -97,7 +97,7 @@ static int hash_layer(struct archive *a, struct blob_reader *r, const char *what
 }
 
 static int verify_layer(const oci_image *img, size_t i, oci_layer *l, uint64_t limit,
-                        uint64_t *budget, irs_error *err)
+                        uint64_t *budget, ctr_error *err)
 {
     char what[512];
     snprintf(what, sizeof what, "%s: layer %zu (%s)", img->name, i,
@@ -107,7 +107,7 @@ static int verify_layer(const oci_image *img, size_t i, oci_layer *l, uint64_t l
     if (!r || !a || !(r->hash = oci_sha256_new())) {
         archive_read_free(a);
         free(r);
-        return irs_error_set(err, ENOMEM, "%s", what);
+        return ctr_error_set(err, ENOMEM, "%s", what);
     }
     r->budget = *budget;
     r->limit = limit;
@@ -126,7 +126,7 @@ static int verify_layer(const oci_image *img, size_t i, oci_layer *l, uint64_t l
     while (rc == 0 && read_blob(NULL, r, &ignored) > 0)
         ;
     if (rc == 0 && r->read_errno)
-        rc = irs_error_set(err, r->read_errno, "%s: reading", what);
+        rc = ctr_error_set(err, r->read_errno, "%s: reading", what);
     if (rc == 0)
         rc = oci_sha256_final(r->hash, digest, err);
     if (rc == 0 && img->docker) {
@@ -134,19 +134,19 @@ static int verify_layer(const oci_image *img, size_t i, oci_layer *l, uint64_t l
         memcpy(l->digest, digest, sizeof digest);
         l->size = r->bytes;
         if (!(l->media_type = strdup(media_type_of(filter))))
-            rc = irs_error_set(err, ENOMEM, "%s", what);
+            rc = ctr_error_set(err, ENOMEM, "%s", what);
     } else if (rc == 0 && r->bytes != l->size) {
-        rc = irs_error_set(err, 0, "%s: %llu bytes, descriptor says %llu", what,
+        rc = ctr_error_set(err, 0, "%s: %llu bytes, descriptor says %llu", what,
                            (unsigned long long)r->bytes, (unsigned long long)l->size);
     } else if (rc == 0 && strcmp(digest, l->digest)) {
-        rc = irs_error_set(err, 0, "%s: digest mismatch (blob is %s)", what, digest);
+        rc = ctr_error_set(err, 0, "%s: digest mismatch (blob is %s)", what, digest);
     }
     if (rc == 0 && filter != expected_filter(l->media_type))
-        rc = irs_error_set(err, 0, "%s: media type '%s' but the content is %s", what, l->media_type,
+        rc = ctr_error_set(err, 0, "%s: media type '%s' but the content is %s", what, l->media_type,
                            filter == ARCHIVE_FILTER_NONE ? "uncompressed"
                                                          : archive_filter_name(a, 0));
     if (rc == 0 && strcmp(diff_id, l->diff_id))
-        rc = irs_error_set(err, 0, "%s: diff_id mismatch: the tar is %s, the config says %s",
+        rc = ctr_error_set(err, 0, "%s: diff_id mismatch: the tar is %s, the config says %s",
                            what, diff_id, l->diff_id);
     if (rc == 0)
         *budget -= l->tar_size;
@@ -172,7 +172,7 @@ uint64_t oci_default_max_unpacked(const oci_image *img)
     return compressed * OCI_UNPACK_RATIO + OCI_UNPACK_FLOOR;
 }
 
-int oci_image_verify(oci_image *img, uint64_t max_unpacked, irs_error *err)
+int oci_image_verify(oci_image *img, uint64_t max_unpacked, ctr_error *err)
 {
     uint64_t limit = max_unpacked ? max_unpacked : oci_default_max_unpacked(img), budget = limit;
     for (size_t i = 0; i < img->nlayers; i++)

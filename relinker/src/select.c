@@ -40,7 +40,7 @@ struct ctx {
 
 /* Put choice k of binary i into the timing root (a hard link to the file,
  * or a copy where it is on another file system). */
-static int put(struct ctx *c, size_t i, int k, irs_error *err)
+static int put(struct ctx *c, size_t i, int k, ctr_error *err)
 {
     char path[PATH_MAX * 2];
     if (c->now[i] == k)
@@ -48,16 +48,16 @@ static int put(struct ctx *c, size_t i, int k, irs_error *err)
     snprintf(path, sizeof path, "%s%s", c->troot, c->b[i].inner);
     struct stat st;
     if (lstat(path, &st) < 0 || unlink(path) < 0)
-        return irs_error_set(err, errno, "'%s'", path);
+        return ctr_error_set(err, errno, "'%s'", path);
     if (link(c->b[i].file[k], path) < 0 &&
-        (errno != EXDEV || ctr_copy_file(c->b[i].file[k], path, st.st_mode, err) < 0))
-        return irs_error_set(err, errno, "'%s'", path);
+        (errno != EXDEV || ctr_file_copy(c->b[i].file[k], path, st.st_mode, err) < 0))
+        return ctr_error_set(err, errno, "'%s'", path);
     c->now[i] = k;
     return 0;
 }
 
 /* Every binary at choices[i] (NULL: all at `all`). */
-static int put_all(struct ctx *c, const int *choices, int all, irs_error *err)
+static int put_all(struct ctx *c, const int *choices, int all, ctr_error *err)
 {
     for (size_t i = 0; i < c->n; i++)
         if (put(c, i, choices ? choices[i] : all, err) < 0)
@@ -103,7 +103,7 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first)
  * command's times).  When the command fails in one, *failed_a or *failed_b
  * is set and the duel ends. */
 static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct trial *ta,
-                struct trial *tb, bool *failed_a, bool *failed_b, irs_error *err)
+                struct trial *tb, bool *failed_a, bool *failed_b, ctr_error *err)
 {
     *failed_a = *failed_b = false;
     ta->s.n = tb->s.n = 0;
@@ -150,11 +150,11 @@ static void plan_free(struct plan *p)
  * can be chosen), the files it reads are in the cache, and the programs it
  * does not execute need no trials.  1: go on; 0: stop (rep->note says
  * why); -1: an error. */
-static int warm_up(struct ctx *c, ctr_select_report *rep, irs_error *err)
+static int warm_up(struct ctx *c, ctr_select_report *rep, ctr_error *err)
 {
     double warm, *by_bin = calloc(c->n, sizeof *by_bin);
     if (!by_bin)
-        return irs_error_set(err, ENOMEM, "--select");
+        return ctr_error_set(err, ENOMEM, "--select");
     c->total = 1;
     bool ok = time_once(c, &warm, by_bin, true);
     free(by_bin);
@@ -168,7 +168,7 @@ static int warm_up(struct ctx *c, ctr_select_report *rep, irs_error *err)
 
 /* Lay out the trials of every other choice of each binary the command ran,
  * binary by binary, in the order of the choices. */
-static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, irs_error *err)
+static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, ctr_error *err)
 {
     ctr_select_binary *b = c->b;
     size_t n = c->n;
@@ -183,7 +183,7 @@ static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, irs_er
     p->chosen = calloc(n, sizeof *p->chosen);
     p->orig = calloc(n, sizeof *p->orig);
     if (!p->t || !p->times || !p->meas || !p->chosen || !p->orig)
-        return irs_error_set(err, ENOMEM, "--select");
+        return ctr_error_set(err, ENOMEM, "--select");
     for (size_t j = 0; j < nslots; j++)
         p->t[j].s.times = p->times + j * (size_t)rounds;
     p->base_of = &p->t[p->ntrials];
@@ -207,7 +207,7 @@ static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, irs_er
  * trial that fails is marked failed; 1 when the configured setup fails
  * (rep says so: every original kept), else 0; -1: an error. */
 static int run_setup(struct ctx *c, struct plan *p, struct trial *tr, int base,
-                     ctr_select_report *rep, irs_error *err)
+                     ctr_select_report *rep, ctr_error *err)
 {
     ctr_select_binary *b = c->b;
     size_t n = c->n;
@@ -245,7 +245,7 @@ static int run_setup(struct ctx *c, struct plan *p, struct trial *tr, int base,
 /* Interleaved: each round runs the configured setup and every trial once,
  * starting one further each round.  As run_setup. */
 static int run_trials(struct ctx *c, struct plan *p, int rounds, int base, ctr_select_report *rep,
-                      irs_error *err)
+                      ctr_error *err)
 {
     size_t ntrials = p->ntrials;
     for (int r = 0; r < rounds; r++) {
@@ -283,7 +283,7 @@ static void choose_all(struct ctx *c, struct plan *p, int base)
  * command uses is at its original anyway): the final choice, in rep and
  * each binary's `chosen`. */
 static int confirm(struct ctx *c, struct plan *p, int rounds, int base, ctr_select_report *rep,
-                   irs_error *err)
+                   ctr_error *err)
 {
     ctr_select_binary *b = c->b;
     size_t n = c->n;
@@ -327,7 +327,7 @@ static int confirm(struct ctx *c, struct plan *p, int rounds, int base, ctr_sele
     return 0;
 }
 
-static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_error *err)
+static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, ctr_error *err)
 {
     int rc = warm_up(c, rep, err);
     if (rc <= 0)
@@ -347,7 +347,7 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
 }
 
 int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,
-                   ctr_select_binary *b, size_t n, ctr_select_report *rep, irs_error *err)
+                   ctr_select_binary *b, size_t n, ctr_select_report *rep, ctr_error *err)
 {
     char troot[PATH_MAX * 2], log[PATH_MAX * 2];
     ctr_select_report fresh = {.rounds = rounds};
@@ -373,7 +373,7 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
     c.logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int rc = -1;
     if (!c.now || !c.ran || !c.bad0 || !c.broke || c.logfd < 0) {
-        irs_error_set(err, c.logfd < 0 ? errno : ENOMEM, "'%s'", log);
+        ctr_error_set(err, c.logfd < 0 ? errno : ENOMEM, "'%s'", log);
         goto out;
     }
     /* the root as the input has it: every binary at its original */
@@ -391,7 +391,7 @@ out:
         rep->note = strdup(err->msg);
     if (c.logfd >= 0)
         close(c.logfd);
-    ctr_remove_tree(troot);
+    ctr_tree_remove(troot);
     free(c.now);
     free(c.ran);
     free(c.bad0);

@@ -54,7 +54,7 @@ static void link_in(const char *target, const char *inner)
 static bool resolves(const char *path, const char *want)
 {
     char out[PATH_MAX * 2], inner[PATH_MAX], host[PATH_MAX * 2];
-    irs_error err = {0};
+    ctr_error err = {0};
     if (ctr_rootfs_resolve(root, path, out, sizeof out, inner, sizeof inner, &err) != 0) {
         fprintf(stderr, "  '%s': %s\n", path, err.msg);
         return false;
@@ -71,7 +71,7 @@ static bool resolves(const char *path, const char *want)
 static bool fails(const char *path, int errnum)
 {
     char out[PATH_MAX * 2] = "untouched", inner[PATH_MAX];
-    irs_error err = {0};
+    ctr_error err = {0};
     int rc = ctr_rootfs_resolve(root, path, out, sizeof out, inner, sizeof inner, &err);
     char start[65]; /* a long path's message holds its start at least */
     snprintf(start, sizeof start, "%s", path);
@@ -152,7 +152,7 @@ static void test_plain(void)
     CHECK(resolves("/..", "/"));
     /* inner may be NULL */
     char out[PATH_MAX * 2], want[PATH_MAX * 2];
-    irs_error err = {0};
+    ctr_error err = {0};
     snprintf(want, sizeof want, "%s/usr/lib/libfoo.so.1", root);
     CHECK(ctr_rootfs_resolve(root, "/lib/libfoo.so", out, sizeof out, NULL, 0, &err) == 0 &&
           !strcmp(out, want));
@@ -223,11 +223,11 @@ static void test_errors(void)
     CHECK(fails(longname, ENOENT));
     /* an output buffer too small */
     char small[8], inner[PATH_MAX];
-    irs_error err = {0};
+    ctr_error err = {0};
     CHECK(ctr_rootfs_resolve(root, "/usr/bin/prog", small, sizeof small, inner, sizeof inner, &err) == -1 &&
           err.errnum == ENAMETOOLONG && strstr(err.msg, "/usr/bin/prog"));
     char out[PATH_MAX * 2], tiny[4];
-    err = (irs_error){0};
+    err = (ctr_error){0};
     CHECK(ctr_rootfs_resolve(root, "/usr/bin/prog", out, sizeof out, tiny, sizeof tiny, &err) == -1 &&
           err.errnum == ENAMETOOLONG && strstr(err.msg, "/usr/bin/prog"));
 }
