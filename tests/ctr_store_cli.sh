@@ -9,18 +9,28 @@ for c in "" ls show which verify stats extract; do
     grep -q "usage: ctr-store" help.txt || fail "ctr-store $c --help prints no usage"
 done
 "$CTR_STORE" --version | grep_q "store format 1" || fail "--version"
-if "$CTR_STORE" frobnicate 2>e.txt; then fail "unknown command accepted"; fi
+rc=0
+"$CTR_STORE" frobnicate 2>e.txt || rc=$?
+assert_eq 2 "$rc" "exit status of an unknown command"
 grep -q "^ctr-store: 'frobnicate' is not a command" e.txt || fail "unknown command message"
-if "$CTR_STORE" ls --bogus 2>e.txt; then fail "unknown option accepted"; fi
+rc=0
+"$CTR_STORE" ls --bogus 2>e.txt || rc=$?
+assert_eq 2 "$rc" "exit status of an unknown option"
 
 note "errors name the file and the problem"
-if "$CTR_STORE" ls "$WORK/nowhere" 2>e.txt; then fail "ls of a missing store"; fi
+rc=0
+"$CTR_STORE" ls "$WORK/nowhere" 2>e.txt || rc=$?
+assert_eq 2 "$rc" "exit status of ls of a missing store"
 grep -q "nowhere.*No such file" e.txt || fail "missing store message: $(cat e.txt)"
 mkdir plain-dir
-if "$CTR_STORE" verify plain-dir 2>e.txt; then fail "verify of a non-store"; fi
+rc=0
+"$CTR_STORE" verify plain-dir 2>e.txt || rc=$?
+assert_eq 2 "$rc" "exit status of verify of a non-store"
 grep -q "plain-dir' is not a comtainer store" e.txt || fail "non-store message: $(cat e.txt)"
 echo "hello" >text.txt
-if "$CTR_STORE" which text.txt 2>e.txt; then fail "which on a text file"; fi
+rc=0
+"$CTR_STORE" which text.txt 2>e.txt || rc=$?
+assert_eq 1 "$rc" "exit status of which on a text file (a file it cannot read)"
 grep -q "text.txt' is not an ELF file" e.txt || fail "which message: $(cat e.txt)"
 
 note "ls, show, stats, extract on a real store"
@@ -40,7 +50,9 @@ assert sorted(r["language"] for r in recs) == ["c", "c++"]
 PY
 id=$("$CTR_STORE" which g.o --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 "$CTR_STORE" show "${id:0:10}" | grep_q "^source  *g.c$" || fail "show by prefix"
-if "$CTR_STORE" show abc 2>e.txt; then fail "too short a prefix accepted"; fi
+rc=0
+"$CTR_STORE" show abc 2>e.txt || rc=$?
+assert_eq 2 "$rc" "exit status of show with too short a prefix"
 "$CTR_STORE" extract "$id" -o g.bc
 "$LLVM_BINDIR/llvm-dis" g.bc -o - | grep_q 'define.*@g()' || fail "extracted IR lacks g"
 "$CTR_STORE" stats --json >stats.json
@@ -56,9 +68,9 @@ PY
 
 note "which: a TU missing from the store is reported, exit 1"
 mv store store.away
-if "$CTR_STORE" which g.o --store "$WORK/store.away2" >w.txt 2>e.txt; then
-    fail "which succeeded without the store"
-fi
+rc=0
+"$CTR_STORE" which g.o --store "$WORK/store.away2" >w.txt 2>e.txt || rc=$?
+assert_eq 1 "$rc" "exit status of which without the store"
 grep -q "not in store" w.txt || fail "missing TU not shown: $(cat w.txt)"
 mv store.away store
 
@@ -66,10 +78,14 @@ note "hostile .comtainer sections are refused with the offset"
 cp g.o bad.o
 printf 'CMTR1:../../../../etc/passwd\n' >badsec
 objcopy --remove-section .comtainer --add-section .comtainer=badsec bad.o
-if "$CTR_STORE" which bad.o 2>e.txt; then fail "malformed section accepted"; fi
+rc=0
+"$CTR_STORE" which bad.o 2>e.txt || rc=$?
+assert_eq 1 "$rc" "exit status of which on a malformed section"
 grep -q "bad.o': malformed .comtainer entry at offset 0" e.txt || fail "bad section message: $(cat e.txt)"
 printf 'CMTR1:%s\nCMTR1:%s' "$id" "$id" >trunc
 objcopy --remove-section .comtainer --add-section .comtainer=trunc g.o trunc.o
-if "$CTR_STORE" which trunc.o 2>e.txt; then fail "truncated entry accepted"; fi
+rc=0
+"$CTR_STORE" which trunc.o 2>e.txt || rc=$?
+assert_eq 1 "$rc" "exit status of which on a truncated entry"
 grep -q "offset 71" e.txt || fail "truncated entry message: $(cat e.txt)"
 echo PASS

@@ -104,8 +104,8 @@ llvm-bc main.c" "$(kinds_sources "$name" | LC_ALL=C sort)" "$name records"
     note "$name: (2) loaded sections and segments identical to the plain link"
     same_loaded_code "$name.plain" "$name" || fail "$name: loaded sections differ"
     for s in .note.gnu.property .eh_frame .init_array .dynsym .dynstr; do
-        objcopy -O binary --only-section=$s "$name.plain" s.a 2>/dev/null || true
-        objcopy -O binary --only-section=$s "$name" s.b 2>/dev/null || true
+        objcopy -O binary --only-section=$s "$name.plain" s.a || fail "objcopy $s of $name.plain"
+        objcopy -O binary --only-section=$s "$name" s.b || fail "objcopy $s of $name"
         cmp -s s.a s.b || fail "$name: section $s differs"
     done
     diff <(readelf -lW "$name.plain" | sed -n '/Program Headers/,$p') \
@@ -226,11 +226,14 @@ note "-plugin-opt=store=DIR names the store"
 (cd src && gcc main.o helper.o add.o libvendor.a -o ../other-store \
     -Wl,-plugin,"$LDP" -Wl,-plugin-opt=store="$WORK/store2") || fail "store= link"
 [ -f store2/FORMAT ] || fail "store= not used"
-# (the TUs' records are in $COMTAINER_STORE: which reports them missing)
-{ "$CTR_STORE" which --store store2 other-store --json 2>/dev/null || true; } | python3 -c '
+# (the TUs' records are in $COMTAINER_STORE: which reports them missing, exit 1)
+rc=0
+"$CTR_STORE" which --store store2 other-store --json >which2.json 2>/dev/null || rc=$?
+assert_eq 1 "$rc" "exit status of which with the TUs in another store"
+python3 -c '
 import json, sys
 k = [r["ir_kind"] for r in json.load(sys.stdin) if r.get("present")]
-assert k.count("elf-object") == 2 and k.count("link") == 1, k' || fail "store= records"
+assert k.count("elf-object") == 2 and k.count("link") == 1, k' <which2.json || fail "store= records"
 
 note "(6) a shared library"
 for ld in bfd gold; do

@@ -61,8 +61,9 @@ print("\n".join(sorted(r["source"] for r in recs)))'
 # Compare two objects or binaries apart from the TU record section.
 same_code() { # a b
     local ta="$WORK/.cmp.a" tb="$WORK/.cmp.b"
-    objcopy -R .comtainer "$1" "$ta"
-    objcopy -R .comtainer "$2" "$tb"
+    # (called under `||`, where set -e does not stop at a failed objcopy)
+    objcopy -R .comtainer "$1" "$ta" || fail "objcopy -R .comtainer $1"
+    objcopy -R .comtainer "$2" "$tb" || fail "objcopy -R .comtainer $2"
     cmp -s "$ta" "$tb"
 }
 
@@ -71,8 +72,9 @@ same_code() { # a b
 same_loaded_code() { # a b
     local s
     for s in .text .rodata .data; do
-        objcopy -O binary --only-section="$s" "$1" "$WORK/.sec.a" 2>/dev/null || true
-        objcopy -O binary --only-section="$s" "$2" "$WORK/.sec.b" 2>/dev/null || true
+        # (a section one lacks is an empty file; a failure is not a match)
+        objcopy -O binary --only-section="$s" "$1" "$WORK/.sec.a" || fail "objcopy $s of $1"
+        objcopy -O binary --only-section="$s" "$2" "$WORK/.sec.b" || fail "objcopy $s of $2"
         cmp -s "$WORK/.sec.a" "$WORK/.sec.b" || return 1
     done
 }

@@ -59,7 +59,9 @@ ar rcs libvendor.a vendor.o unused.o
 "$CXX_CLANG" $P -no-pie -fno-pic cout.cc -o "$root/opt/app/cout"
 
 note "planning names the code without IR"
-"$RELINK" --plan "$root" --json >plan.json && fail "--plan said every binary can be relinked"
+rc=0
+"$RELINK" --plan "$root" --json >plan.json || rc=$?
+assert_eq 1 "$rc" "exit status of --plan with code without IR"
 python3 - <<'PY'
 import json
 bins = {b["path"]: b for b in json.load(open("plan.json"))["binaries"]}
@@ -88,10 +90,15 @@ assert_eq "$("$root/opt/app/clean")" "$("$WORK/out/opt/app/clean")" "relinked cl
 
 note "a stripped program: only its dynamic symbols can be checked; the relink still keeps it"
 strip "$root/opt/app/prog"
-"$RELINK" --plan "$root" --json >plan2.json || true
+# (the plan sees no symbol without IR in .dynsym: no problem, exit 0)
+rc=0
+"$RELINK" --plan "$root" --json >plan2.json || rc=$?
+assert_eq 0 "$rc" "exit status of --plan with the stripped program"
 assert_eq dynsym "$(binary_field plan2.json /opt/app/prog symbols_checked)" "symbols checked"
 rm -rf "$WORK/out" "$WORK/out.ctr-work"
-"$RELINK" "$root" -o "$WORK/out" --json >relink2.json 2>relink2.err && fail "stripped: exit 0"
+rc=0
+"$RELINK" "$root" -o "$WORK/out" --json >relink2.json 2>relink2.err || rc=$?
+assert_eq 1 "$rc" "exit status with the stripped program kept"
 assert_eq kept "$(binary_field relink2.json /opt/app/prog action)" "the stripped program"
 cmp "$root/opt/app/prog" "$WORK/out/opt/app/prog" || fail "the kept stripped program changed"
 rm -f "$root/opt/app/prog"
@@ -146,12 +153,15 @@ fi
 
 note "--toolchain refuses IR it cannot read, per binary"
 rm -rf "$WORK/out" "$WORK/out.ctr-work"
-"$RELINK" "$root" -o "$WORK/out" --toolchain gcc --json >relink4.json 2>relink4.err &&
-    fail "--toolchain gcc relinked LLVM bitcode"
+rc=0
+"$RELINK" "$root" -o "$WORK/out" --toolchain gcc --json >relink4.json 2>relink4.err || rc=$?
+assert_eq 1 "$rc" "exit status of --toolchain gcc on LLVM bitcode (kept)"
 assert_eq kept "$(binary_field relink4.json /opt/app/clean action)" "--toolchain gcc on LLVM IR"
 binary_field relink4.json /opt/app/clean reason | grep_q -- "--toolchain gcc cannot relink llvm-bc" ||
     fail "no reason for --toolchain gcc"
-"$RELINK" "$root" -o "$WORK/out2" --toolchain bogus 2>err.txt && fail "--toolchain bogus accepted"
+rc=0
+"$RELINK" "$root" -o "$WORK/out2" --toolchain bogus 2>err.txt || rc=$?
+assert_eq 2 "$rc" "exit status of --toolchain bogus"
 grep -q "toolchain takes llvm, gcc or auto" err.txt || fail "no message for a bad --toolchain"
 [ ! -e "$WORK/out2" ] || fail "a bad option wrote output"
 note "ok"

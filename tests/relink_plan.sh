@@ -35,7 +35,9 @@ PY
 note "libraries are never found outside the root"
 rm "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
 ln -s /../../../../lib/x86_64-linux-gnu/libm.so.6 "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
-if "$RELINK" --plan "$root" >plan.txt; then fail "a dangling in-root symlink was followed out"; fi
+rc=0
+"$RELINK" --plan "$root" >plan.txt || rc=$?
+assert_eq 1 "$rc" "exit status of a plan with a library not found (a dangling in-root symlink followed out?)"
 grep "/opt/app/heat" plan.txt | grep_q "1 needed libraries not found" || { cat plan.txt; fail "heat libm"; }
 
 note "a TU missing from the store is reported per binary"
@@ -43,11 +45,15 @@ rm "$root/usr/lib/x86_64-linux-gnu/libm.so.6"
 cp "/lib/x86_64-linux-gnu/libm.so.6" "$root/usr/lib/x86_64-linux-gnu/"
 id=$("$CTR_STORE" which "$root/opt/app/libsolver.so" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 rm "$COMTAINER_STORE/records/${id:0:2}/$id"
-if "$RELINK" --plan "$root" >plan.txt; then fail "plan ignored a missing TU"; fi
+rc=0
+"$RELINK" --plan "$root" >plan.txt || rc=$?
+assert_eq 1 "$rc" "exit status of a plan with a missing TU"
 grep "/opt/app/libsolver.so" plan.txt | grep_q "1 of 2 TUs unusable" || { cat plan.txt; fail "missing TU"; }
 grep "/opt/app/heat" plan.txt | grep_q " ok$" || { cat plan.txt; fail "heat should still be ok"; }
 
 "$RELINK" --help | grep_q "usage: ctr-relink" || fail "--help"
-if "$RELINK" --plan "$WORK/nowhere" 2>e.txt; then fail "missing rootfs accepted"; fi
+rc=0
+"$RELINK" --plan "$WORK/nowhere" 2>e.txt || rc=$?
+assert_eq 2 "$rc" "exit status of --plan on a missing rootfs"
 grep -q "^ctr-relink: .*nowhere" e.txt || fail "missing rootfs message: $(cat e.txt)"
 echo PASS

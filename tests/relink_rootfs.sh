@@ -74,24 +74,34 @@ assert_eq 4 "$(grep -c ' relinked ' rel.txt)" "binaries relinked with relative p
 note "a TU missing from the store: that binary is kept as it was, and reported"
 id=$("$CTR_STORE" which "$root/opt/app/kernel" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ir"])')
 rm "$COMTAINER_STORE/blobs/${id:0:2}/$id"
-if "$RELINK" "$root" -o "$WORK/out2" >third.txt 2>&1; then fail "exit 0 with a binary kept"; fi
+rc=0
+"$RELINK" "$root" -o "$WORK/out2" >third.txt 2>&1 || rc=$?
+assert_eq 1 "$rc" "exit status with a binary kept"
 grep "/opt/app/kernel" third.txt | grep_q "kept.*blob $id.*No such file" || { cat third.txt; fail "kept reason"; }
 cmp -s "$root/opt/app/kernel" "$WORK/out2/opt/app/kernel" || fail "kept binary differs from the original"
 grep "/opt/app/heat" third.txt | grep_q "relinked" || fail "heat should still be relinked"
 
 note "--check runs inside the new root; a failing check keeps every original"
+# (the kernel's blob is still missing: it is kept, exit 1)
+rc=0
 "$RELINK" "$root" -o "$WORK/out4" --work "$WORK/out.ctr-work" --check "/opt/app/heat" \
-    >check.txt 2>&1 || true
+    >check.txt 2>&1 || rc=$?
+assert_eq 1 "$rc" "exit status of a passing --check with the kernel kept"
+grep "/opt/app/kernel" check.txt | grep_q "kept.*blob $id" || { cat check.txt; fail "--check: kernel kept"; }
 grep "/opt/app/heat" check.txt | grep_q "relinked\|up to date" || { cat check.txt; fail "--check pass"; }
 grep -q "heat mean=" check.txt || fail "the check's output is not shown"
-if "$RELINK" "$root" -o "$WORK/out5" --work "$WORK/out.ctr-work" --check "/opt/app/no-such" \
-    >check2.txt 2>&1; then fail "a failing --check gave exit 0"; fi
+rc=0
+"$RELINK" "$root" -o "$WORK/out5" --work "$WORK/out.ctr-work" --check "/opt/app/no-such" \
+    >check2.txt 2>&1 || rc=$?
+assert_eq 1 "$rc" "exit status of a failing --check (every original kept)"
 grep "/opt/app/heat" check2.txt | grep_q "kept.*--check failed" || { cat check2.txt; fail "--check fail"; }
 for b in heat solve libsolver.so; do
     cmp -s "$root/opt/app/$b" "$WORK/out5/opt/app/$b" || fail "$b not the original after a failed check"
 done
 
 note "OUT is written whole or not at all"
-if "$RELINK" "$WORK/no-such-root" -o "$WORK/out3" 2>/dev/null; then fail "missing root accepted"; fi
+rc=0
+"$RELINK" "$WORK/no-such-root" -o "$WORK/out3" 2>/dev/null || rc=$?
+assert_eq 2 "$rc" "exit status of a missing root"
 [ ! -e "$WORK/out3" ] || fail "a failed run left OUT behind"
 echo PASS

@@ -167,7 +167,9 @@ if [ "$(id -u)" = 0 ]; then
     assert_eq 65534 "$uids" "the command's uid on the host"
 fi
 kill -9 "$pid"
-wait "$pid" 2>/dev/null || true
+rc=0
+wait "$pid" 2>/dev/null || rc=$?
+assert_eq 137 "$rc" "exit status of the ctr-relink killed during --check"
 for _ in $(seq 50); do
     ps -eo args | grep_q "^sleep $tag" || break
     sleep 0.2

@@ -36,7 +36,9 @@ junk=$(printf '\xc1 not msgpack' | tee "$WORK/junk" | sha256sum | cut -c1-64)
 mkdir -p "store/records/${junk:0:2}" && cp junk "store/records/${junk:0:2}/$junk"
 echo stray >store/records/zz
 
-if "$CTR_STORE" verify >out.txt 2>err.txt; then fail "verify passed a damaged store"; fi
+rc=0
+"$CTR_STORE" verify >out.txt 2>err.txt || rc=$?
+assert_eq 1 "$rc" "exit status of verify on a damaged store"
 cat err.txt
 for p in "$b1" "$b2" "$r3" "$r4" "store/records/${junk:0:2}/$junk" store/records/zz; do
     grep -qF "$p" err.txt || fail "verify did not name $p"
@@ -49,12 +51,18 @@ grep -q "content hash mismatch" err.txt || fail "hash mismatch reason"
 grep -q " bad$" out.txt && grep -q "9 bad" out.txt || fail "summary: $(cat out.txt)"
 
 note "readers refuse damaged entries too"
-if "$CTR_STORE" show "$(id_of t4.o)" 2>show.txt; then fail "show printed a damaged record"; fi
+rc=0
+"$CTR_STORE" show "$(id_of t4.o)" >/dev/null 2>show.txt || rc=$?
+assert_eq 2 "$rc" "exit status of show of a damaged record"
 grep -q "content hash mismatch" show.txt || fail "show reason"
-if "$CTR_STORE" extract "$(id_of t2.o)" -o x.bc 2>ex.txt; then fail "extract of a flipped blob"; fi
+rc=0
+"$CTR_STORE" extract "$(id_of t2.o)" -o x.bc 2>ex.txt || rc=$?
+assert_eq 2 "$rc" "exit status of extract of a flipped blob"
 [ ! -e x.bc ] || fail "extract left a file behind"
 
 note "json output lists the problems"
-"$CTR_STORE" verify --json >v.json || true
+rc=0
+"$CTR_STORE" verify --json >v.json || rc=$?
+assert_eq 1 "$rc" "exit status of verify --json on a damaged store"
 python3 -c 'import json; d = json.load(open("v.json")); assert d["bad"] == 9 and len(d["problems"]) == 9, d'
 echo PASS

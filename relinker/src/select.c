@@ -1,7 +1,8 @@
 /* ctr-relink --select CMD: measured choices (see select.h). */
-#include "comtainer/files.h"
 #include "select.h"
 #include "run_cmd.h"
+#include "select_stats.h"
+#include "comtainer/files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +20,7 @@
 struct trial {
     long bin;
     int choice;
-    double *times;
-    int ntimes;
+    ctr_select_sample s;
 };
 
 struct ctx {
@@ -99,33 +99,6 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first)
     return ok;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The median of a trial's times (sorting them). */
-static double median(struct trial *t)
-{
-    int n = t->ntimes;
-    if (n <= 0)
-        return 0;
-    qsort(t->times, (size_t)n, sizeof *t->times, cmp_double);
-    return n % 2 ? t->times[n / 2] : (t->times[n / 2 - 1] + t->times[n / 2]) / 2;
-}
-
-/* Setup a ran faster than b beyond noise: by the margin in the median, and
- * in every run (each of a's runs faster than each of b's), so that noise
- * alone rarely decides (with 3 runs each, one time in 20). */
-static bool clearly_faster(struct trial *a, struct trial *b)
-{
-    if (a->ntimes == 0 || b->ntimes == 0)
-        return false;
-    double ma = median(a), mb = median(b); /* sorted now */
-    return ma < mb * (1 - CTR_SELECT_MARGIN) && a->times[a->ntimes - 1] < b->times[0];
-}
-
 /* Time setups a and b against each other, interleaved (a b b a a b ...),
  * with every binary at the choices given, into ta and tb (the whole
  * command's times).  When the command fails in one, *failed_a or *failed_b
@@ -134,7 +107,7 @@ static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct tr
                 struct trial *tb, bool *failed_a, bool *failed_b, ctr_error *err)
 {
     *failed_a = *failed_b = false;
-    ta->ntimes = tb->ntimes = 0;
+    ta->s.n = tb->s.n = 0;
     for (int r = 0; r < rounds; r++) {
         for (int side = 0; side < 2; side++) {
             /* alternate which goes first, against drift */
@@ -142,140 +115,198 @@ static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct tr
             struct trial *t = is_a ? ta : tb;
             if (put_all(c, is_a ? a : b, 0, err) < 0)
                 return -1;
-            if (!time_once(c, &t->times[t->ntimes], NULL, false)) {
+            if (!time_once(c, &t->s.times[t->s.n], NULL, false)) {
                 *(is_a ? failed_a : failed_b) = true;
                 return 0;
             }
-            t->ntimes++;
+            t->s.n++;
         }
     }
     return 0;
 }
 
-static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, ctr_error *err)
+/* The setups run() times and their storage: the trials (a choice of one
+ * binary in place of its configured build); per binary, the configured
+ * setup's runs as that binary measures them; the choices made and the
+ * originals, duelling; the configured setup as the whole command. */
+struct plan {
+    size_t ntrials;
+    struct trial *t; /* [ntrials] the trials, then the others below */
+    struct trial *base_of, *tchosen, *torig, *tbase;
+    double *times;   /* every trial's times, `rounds` each */
+    double *meas;    /* a run's measure of each binary */
+    int *chosen, *orig;
+};
+
+static void plan_free(struct plan *p)
 {
-    ctr_select_binary *b = c->b;
-    size_t n = c->n, ntrials = 0;
-    /* a first run with the originals: the command works at all (else
-     * nothing can be chosen), the files it reads are in the cache, and the
-     * programs it does not execute need no trials */
-    double warm, *by_bin = calloc(n, sizeof *by_bin);
+    free(p->t);
+    free(p->times);
+    free(p->meas);
+    free(p->chosen);
+    free(p->orig);
+}
+
+/* A first run with the originals: the command works at all (else nothing
+ * can be chosen), the files it reads are in the cache, and the programs it
+ * does not execute need no trials.  1: go on; 0: stop (rep->note says
+ * why); -1: an error. */
+static int warm_up(struct ctx *c, ctr_select_report *rep, ctr_error *err)
+{
+    double warm, *by_bin = calloc(c->n, sizeof *by_bin);
     if (!by_bin)
         return ctr_error_set(err, ENOMEM, "--select");
     c->total = 1;
     bool ok = time_once(c, &warm, by_bin, true);
     free(by_bin);
     rep->per_program = c->traced;
-    if (!ok) {
-        rep->note = strdup("the command fails with the original binaries (see select.log "
-                           "in the work directory)");
-        return 0;
-    }
+    if (ok)
+        return 1;
+    rep->note = strdup("the command fails with the original binaries (see select.log "
+                       "in the work directory)");
+    return 0;
+}
+
+/* Lay out the trials of every other choice of each binary the command ran,
+ * binary by binary, in the order of the choices. */
+static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, ctr_error *err)
+{
+    ctr_select_binary *b = c->b;
+    size_t n = c->n;
+    *p = (struct plan){0};
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < CTR_SELECT_MAX; k++)
-            ntrials += c->ran[i] && k != base && b[i].file[k];
-    /* the trials; per binary, the configured setup's runs as that binary
-     * measures them; the duel of the choices made against the originals */
-    size_t nslots = ntrials + n + 3;
-    struct trial *t = calloc(nslots, sizeof *t);
-    double *times = calloc(nslots * (size_t)rounds, sizeof *times), *meas = calloc(n, sizeof *meas);
-    int *chosen = calloc(n, sizeof *chosen), *orig = calloc(n, sizeof *orig);
-    int rc = -1;
-    if (!t || !times || !meas || !chosen || !orig) {
-        ctr_error_set(err, ENOMEM, "--select");
-        goto out;
-    }
+            p->ntrials += c->ran[i] && k != base && b[i].file[k];
+    size_t nslots = p->ntrials + n + 3;
+    p->t = calloc(nslots, sizeof *p->t);
+    p->times = calloc(nslots * (size_t)rounds, sizeof *p->times);
+    p->meas = calloc(n, sizeof *p->meas);
+    p->chosen = calloc(n, sizeof *p->chosen);
+    p->orig = calloc(n, sizeof *p->orig);
+    if (!p->t || !p->times || !p->meas || !p->chosen || !p->orig)
+        return ctr_error_set(err, ENOMEM, "--select");
     for (size_t j = 0; j < nslots; j++)
-        t[j].times = times + j * (size_t)rounds;
-    struct trial *base_of = &t[ntrials], *tchosen = &t[ntrials + n], *torig = tchosen + 1,
-                 *tbase = torig + 1; /* the configured setup, the whole command */
+        p->t[j].s.times = p->times + j * (size_t)rounds;
+    p->base_of = &p->t[p->ntrials];
+    p->tchosen = &p->t[p->ntrials + n];
+    p->torig = p->tchosen + 1;
+    p->tbase = p->torig + 1;
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        base_of[i].bin = (long)i;
-        base_of[i].choice = base;
+        p->base_of[i].bin = (long)i;
+        p->base_of[i].choice = base;
         for (int k = 0; k < CTR_SELECT_MAX; k++)
             if (c->ran[i] && k != base && b[i].file[k]) {
-                t[m].bin = (long)i;
-                t[m++].choice = k;
+                p->t[m].bin = (long)i;
+                p->t[m++].choice = k;
             }
     }
-    c->total += (int)(ntrials + 1) * rounds + 2 * rounds;
+    return 0;
+}
 
-    /* interleaved: each round runs the configured setup and every trial
-     * once, starting one further each round */
+/* Run trial tr (NULL: the configured setup) once and keep its times.  A
+ * trial that fails is marked failed; 1 when the configured setup fails
+ * (rep says so: every original kept), else 0; -1: an error. */
+static int run_setup(struct ctx *c, struct plan *p, struct trial *tr, int base,
+                     ctr_select_report *rep, ctr_error *err)
+{
+    ctr_select_binary *b = c->b;
+    size_t n = c->n;
+    if (put_all(c, NULL, base, err) < 0 || (tr && put(c, (size_t)tr->bin, tr->choice, err) < 0))
+        return -1;
+    double total;
+    bool passed = time_once(c, &total, p->meas, false);
+    /* a program that crashed or stopped running, where the command goes on
+     * anyway, failed too (in a trial: the one swapped in) */
+    for (size_t i = 0; passed && i < n; i++)
+        passed = !c->broke[i] || (tr && (size_t)tr->bin != i);
+    if (passed) {
+        if (tr) {
+            tr->s.times[tr->s.n++] = p->meas[tr->bin];
+        } else {
+            for (size_t i = 0; i < n; i++)
+                p->base_of[i].s.times[p->base_of[i].s.n++] = p->meas[i];
+            p->tbase->s.times[p->tbase->s.n++] = total;
+        }
+        return 0;
+    }
+    if (tr) {
+        b[tr->bin].failed[tr->choice] = true;
+        return 0;
+    }
+    /* the relinked binaries break the command: keep the originals */
+    rep->note = strdup("the command fails with the relinked binaries (see "
+                       "select.log in the work directory)");
+    rep->reverted = rep->done = true;
+    for (size_t i = 0; i < n; i++)
+        b[i].chosen = 0;
+    return 1;
+}
+
+/* Interleaved: each round runs the configured setup and every trial once,
+ * starting one further each round.  As run_setup. */
+static int run_trials(struct ctx *c, struct plan *p, int rounds, int base, ctr_select_report *rep,
+                      ctr_error *err)
+{
+    size_t ntrials = p->ntrials;
     for (int r = 0; r < rounds; r++) {
         for (size_t s = 0; s <= ntrials; s++) {
             size_t j = (s + (size_t)r) % (ntrials + 1); /* ntrials: the configured setup */
-            struct trial *tr = j < ntrials ? &t[j] : NULL;
-            if (tr && b[tr->bin].failed[tr->choice])
+            struct trial *tr = j < ntrials ? &p->t[j] : NULL;
+            if (tr && c->b[tr->bin].failed[tr->choice])
                 continue; /* failed once: out */
-            if (put_all(c, NULL, base, err) < 0 ||
-                (tr && put(c, (size_t)tr->bin, tr->choice, err) < 0))
-                goto out;
-            double total;
-            bool passed = time_once(c, &total, meas, false);
-            /* a program that crashed or stopped running, where the command
-             * goes on anyway, failed too (in a trial: the one swapped in) */
-            for (size_t i = 0; passed && i < n; i++)
-                passed = !c->broke[i] || (tr && (size_t)tr->bin != i);
-            if (passed) {
-                if (tr) {
-                    tr->times[tr->ntimes++] = meas[tr->bin];
-                } else {
-                    for (size_t i = 0; i < n; i++)
-                        base_of[i].times[base_of[i].ntimes++] = meas[i];
-                    tbase->times[tbase->ntimes++] = total;
-                }
-            } else if (tr) {
-                b[tr->bin].failed[tr->choice] = true;
-            } else { /* the relinked binaries break the command: keep the originals */
-                rep->note = strdup("the command fails with the relinked binaries (see "
-                                   "select.log in the work directory)");
-                rep->reverted = rep->done = true;
-                for (size_t i = 0; i < n; i++)
-                    b[i].chosen = 0;
-                rc = 0;
-                goto out;
-            }
+            int rc = run_setup(c, p, tr, base, rep, err);
+            if (rc != 0)
+                return rc;
         }
     }
-    /* per binary: the fastest choice, if it clearly beats the configured build */
-    for (size_t i = 0; i < n; i++) {
-        b[i].chosen = base;
-        if (c->ran[i])
-            b[i].median[base] = median(&base_of[i]);
-    }
-    for (size_t j = 0; j < ntrials; j++) {
-        ctr_select_binary *bi = &b[t[j].bin];
-        int k = t[j].choice;
-        if (bi->failed[k])
+    return 0;
+}
+
+/* Per binary: the fastest choice, if it clearly beats the configured build
+ * (the trials of a binary are together, in plan_make's order). */
+static void choose_all(struct ctx *c, struct plan *p, int base)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        ctr_select_binary *bi = &c->b[i];
+        bi->chosen = base;
+        if (!c->ran[i])
             continue;
-        bi->median[k] = median(&t[j]);
-        if (clearly_faster(&t[j], &base_of[t[j].bin]) && bi->median[k] < bi->median[bi->chosen])
-            bi->chosen = k;
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {0};
+        for (; j < p->ntrials && p->t[j].bin == (long)i; j++)
+            trial[p->t[j].choice] = &p->t[j].s;
+        bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median);
     }
-    /* the choices together, against the originals: unless every binary
-     * the command uses is at its original anyway */
+}
+
+/* The choices together, against the originals (unless every binary the
+ * command uses is at its original anyway): the final choice, in rep and
+ * each binary's `chosen`. */
+static int confirm(struct ctx *c, struct plan *p, int rounds, int base, ctr_select_report *rep,
+                   ctr_error *err)
+{
+    ctr_select_binary *b = c->b;
+    size_t n = c->n;
     bool differ = false;
     for (size_t i = 0; i < n; i++) {
-        chosen[i] = b[i].chosen;
-        differ |= c->ran[i] && chosen[i] != 0;
+        p->chosen[i] = b[i].chosen;
+        differ |= c->ran[i] && p->chosen[i] != 0;
     }
     if (!differ) {
         rep->done = true;
-        rc = 0;
-        goto out;
+        return 0;
     }
     bool failed_chosen, failed_orig;
-    if (duel(c, chosen, orig, rounds, tchosen, torig, &failed_chosen, &failed_orig, err) < 0)
-        goto out;
+    if (duel(c, p->chosen, p->orig, rounds, p->tchosen, p->torig, &failed_chosen, &failed_orig, err) < 0)
+        return -1;
     if (failed_chosen && !failed_orig) {
         /* each choice passed alone, not together: keep the configured */
         for (size_t i = 0; i < n; i++)
-            chosen[i] = b[i].chosen = base;
-        if (duel(c, chosen, orig, rounds, tchosen, torig, &failed_chosen, &failed_orig,
+            p->chosen[i] = b[i].chosen = base;
+        if (duel(c, p->chosen, p->orig, rounds, p->tchosen, p->torig, &failed_chosen, &failed_orig,
                  err) < 0)
-            goto out;
+            return -1;
         if (failed_chosen && !failed_orig) {
             rep->note = strdup("the command fails with the relinked binaries together");
             rep->reverted = true;
@@ -283,26 +314,37 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, ctr_
     }
     if (failed_orig) {
         rep->note = strdup("the command failed once with the original binaries");
-        rc = 0;
-        goto out;
+        return 0;
     }
-    rep->chosen = median(tchosen);
-    rep->original = median(torig);
-    rep->base = median(tbase);
-    if (!rep->reverted && clearly_faster(torig, tchosen))
+    rep->chosen = ctr_select_median(&p->tchosen->s);
+    rep->original = ctr_select_median(&p->torig->s);
+    rep->base = ctr_select_median(&p->tbase->s);
+    if (!rep->reverted && ctr_select_keep_originals(&p->tchosen->s, &p->torig->s))
         rep->reverted = true; /* slower than the originals: ship nothing */
     if (rep->reverted)
         for (size_t i = 0; i < n; i++)
             b[i].chosen = 0;
     rep->done = true;
-    rc = 0;
-out:
-    free(t);
-    free(times);
-    free(meas);
-    free(chosen);
-    free(orig);
-    return rc;
+    return 0;
+}
+
+static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, ctr_error *err)
+{
+    int rc = warm_up(c, rep, err);
+    if (rc <= 0)
+        return rc;
+    struct plan p;
+    rc = plan_make(c, rounds, base, &p, err);
+    if (rc == 0) {
+        c->total += (int)(p.ntrials + 1) * rounds + 2 * rounds;
+        rc = run_trials(c, &p, rounds, base, rep, err);
+    }
+    if (rc == 0) {
+        choose_all(c, &p, base);
+        rc = confirm(c, &p, rounds, base, rep, err);
+    }
+    plan_free(&p);
+    return rc < 0 ? -1 : 0;
 }
 
 int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,

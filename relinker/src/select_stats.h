@@ -1,0 +1,40 @@
+/* The statistics and decisions of ctr-relink --select (select.h), on
+ * timings alone: no file, no process.  A sample is one setup's times, one
+ * per run that passed; the rules below are the ones select.h documents. */
+#ifndef CTR_SELECT_STATS_H
+#define CTR_SELECT_STATS_H
+
+#include <stdbool.h>
+
+#include "select.h"
+
+typedef struct ctr_select_sample {
+    double *times; /* seconds, one per run (sorted in place by the functions below) */
+    int n;         /* how many */
+} ctr_select_sample;
+
+/* The median of s's times: the middle one of an odd count, the mean of the
+ * two middle ones of an even count; 0 for no time.  Sorts s->times. */
+double ctr_select_median(ctr_select_sample *s);
+
+/* a ran faster than b beyond noise: a's median is below b's by more than
+ * CTR_SELECT_MARGIN of b's, and every run of a was faster than every run
+ * of b (a's slowest below b's fastest).  False when either has no time.
+ * Sorts both. */
+bool ctr_select_clearly_faster(ctr_select_sample *a, ctr_select_sample *b);
+
+/* One binary's choice among its builds: base's sample is `base_s`;
+ * trial[k] (NULL: none, always NULL at k == base) that of choice k in
+ * base's place.  Fills median[k] for base and for every trial that did not
+ * fail (failed[k]), and returns the choice with the lowest median among
+ * base and the trials that are clearly faster than base (the first such
+ * choice on equal medians); base when none is. */
+int ctr_select_choose(int base, ctr_select_sample *base_s, ctr_select_sample *const trial[CTR_SELECT_MAX],
+                      const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX]);
+
+/* The choices together (chosen) against every original (orig), timed
+ * against each other: true when the originals are clearly faster, so that
+ * the originals are to be kept. */
+bool ctr_select_keep_originals(ctr_select_sample *chosen, ctr_select_sample *orig);
+
+#endif

@@ -1,0 +1,246 @@
+/* Unit tests of --select's statistics and decisions (select_stats.c): the
+ * medians, "clearly faster" (CTR_SELECT_MARGIN of the median, and every run
+ * faster), the choice per binary and keeping the originals.  The expected
+ * values follow from the rules in select.h and select_stats.h.  No root
+ * needed, no process run. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "select_stats.h"
+
+/* a sample over a caller's array */
+#define SAMPLE(arr) ((ctr_select_sample){.times = (arr), .n = (int)(sizeof(arr) / sizeof *(arr))})
+
+static bool near(double x, double y)
+{
+    double d = x - y;
+    return d < 1e-12 && d > -1e-12;
+}
+
+static void test_median(void)
+{
+    double odd[] = {3.0, 1.0, 2.0};
+    ctr_select_sample s = SAMPLE(odd);
+    CHECK(near(ctr_select_median(&s), 2.0));
+    CHECK(odd[0] == 1.0 && odd[1] == 2.0 && odd[2] == 3.0); /* sorted in place */
+
+    double even[] = {4.0, 1.0, 3.0, 2.0}; /* the mean of the two middle ones */
+    s = SAMPLE(even);
+    CHECK(near(ctr_select_median(&s), 2.5));
+    CHECK(even[0] == 1.0 && even[3] == 4.0);
+
+    double two[] = {0.25, 0.75};
+    s = SAMPLE(two);
+    CHECK(near(ctr_select_median(&s), 0.5));
+
+    double one[] = {7.5};
+    s = SAMPLE(one);
+    CHECK(near(ctr_select_median(&s), 7.5));
+
+    /* an outlier moves the mean, not the median */
+    double outlier[] = {1.0, 100.0, 1.2, 1.1, 0.9};
+    s = SAMPLE(outlier);
+    CHECK(near(ctr_select_median(&s), 1.1));
+
+    double dup[] = {2.0, 2.0, 1.0, 2.0};
+    s = SAMPLE(dup);
+    CHECK(near(ctr_select_median(&s), 2.0));
+
+    /* no time: 0 */
+    double none[1] = {42.0};
+    s = (ctr_select_sample){.times = none, .n = 0};
+    CHECK(ctr_select_median(&s) == 0);
+    s.n = -1;
+    CHECK(ctr_select_median(&s) == 0);
+}
+
+static void test_clearly_faster(void)
+{
+    CHECK(CTR_SELECT_MARGIN > 0 && CTR_SELECT_MARGIN < 0.05);
+
+    /* far apart: a clearly faster, not the other way */
+    double a[] = {1.2, 1.0, 1.1}, b[] = {2.0, 2.2, 2.1};
+    ctr_select_sample sa = SAMPLE(a), sb = SAMPLE(b);
+    CHECK(ctr_select_clearly_faster(&sa, &sb));
+    CHECK(!ctr_select_clearly_faster(&sb, &sa));
+
+    /* every run faster, but the medians closer than the margin (half of
+     * it): noise */
+    double base[] = {10.0, 10.0, 10.0};
+    double within[] = {10.0 * (1 - CTR_SELECT_MARGIN / 2), 10.0 * (1 - CTR_SELECT_MARGIN / 2),
+                       10.0 * (1 - CTR_SELECT_MARGIN / 2)};
+    sa = SAMPLE(within);
+    sb = SAMPLE(base);
+    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    /* beyond it (twice the margin): faster */
+    double beyond[] = {10.0 * (1 - 2 * CTR_SELECT_MARGIN), 10.0 * (1 - 2 * CTR_SELECT_MARGIN),
+                       10.0 * (1 - 2 * CTR_SELECT_MARGIN)};
+    sa = SAMPLE(beyond);
+    CHECK(ctr_select_clearly_faster(&sa, &sb));
+
+    /* the median well below, but one run slower than b's fastest */
+    double slow_run[] = {0.5, 0.6, 1.5}, c[] = {1.0, 1.1, 1.2};
+    sa = SAMPLE(slow_run);
+    sb = SAMPLE(c);
+    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    /* a's slowest equal to b's fastest: not faster in every run */
+    double touching[] = {0.5, 0.6, 1.0};
+    sa = SAMPLE(touching);
+    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    /* just below it: faster */
+    double below[] = {0.5, 0.6, 0.99};
+    sa = SAMPLE(below);
+    CHECK(ctr_select_clearly_faster(&sa, &sb));
+
+    /* ties: equal samples are faster neither way */
+    double t1[] = {1.0, 1.0, 1.0}, t2[] = {1.0, 1.0, 1.0};
+    sa = SAMPLE(t1);
+    sb = SAMPLE(t2);
+    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    CHECK(!ctr_select_clearly_faster(&sb, &sa));
+    CHECK(!ctr_select_clearly_faster(&sa, &sa));
+
+    /* counts may differ (a setup that failed has fewer runs) */
+    double two[] = {2.0, 1.0}, three[] = {5.0, 3.0, 4.0};
+    sa = SAMPLE(two);
+    sb = SAMPLE(three);
+    CHECK(ctr_select_clearly_faster(&sa, &sb));
+    CHECK(!ctr_select_clearly_faster(&sb, &sa));
+
+    /* no time on either side: never faster */
+    double x[] = {0.1};
+    ctr_select_sample empty = {.times = x, .n = 0};
+    sa = SAMPLE(x);
+    CHECK(!ctr_select_clearly_faster(&sa, &empty));
+    CHECK(!ctr_select_clearly_faster(&empty, &sa));
+    CHECK(!ctr_select_clearly_faster(&empty, &empty));
+}
+
+/* choices: 0 the original, 1..3 builds; `base` the configured one */
+static void test_choose(void)
+{
+    /* the fastest of those that clearly beat base; a failed one is out
+     * even though it would be fastest, and its median is left alone */
+    {
+        double tb[] = {1.00, 1.02, 1.01}, t0[] = {0.91, 0.90, 0.92}, t2[] = {0.81, 0.82, 0.80},
+               t3[] = {0.5, 0.5, 0.5};
+        ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s2 = SAMPLE(t2), s3 = SAMPLE(t3);
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, &s3};
+        bool failed[CTR_SELECT_MAX] = {false, false, false, true};
+        double median[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 2);
+        CHECK(near(median[0], 0.91));
+        CHECK(near(median[1], 1.01));
+        CHECK(near(median[2], 0.81));
+        CHECK(median[3] == 0);
+    }
+    /* the order of the choices does not matter: the lowest median wins */
+    {
+        double tb[] = {1.0, 1.0, 1.0}, t0[] = {0.7, 0.7, 0.7}, t2[] = {0.9, 0.9, 0.9};
+        ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s2 = SAMPLE(t2);
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, NULL};
+        bool failed[CTR_SELECT_MAX] = {0};
+        double median[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 0);
+        CHECK(near(median[2], 0.9));
+    }
+    /* nothing clearly faster (one within the margin, one faster by the
+     * median but not in every run, one slower): base, every median filled */
+    {
+        double tb[] = {1.0, 1.0, 1.0};
+        double t0[] = {1.0 * (1 - CTR_SELECT_MARGIN / 2), 1.0 * (1 - CTR_SELECT_MARGIN / 2),
+                       1.0 * (1 - CTR_SELECT_MARGIN / 2)};
+        double t2[] = {0.5, 0.5, 1.2}, t3[] = {1.5, 1.4, 1.6};
+        ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s2 = SAMPLE(t2), s3 = SAMPLE(t3);
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, &s3};
+        bool failed[CTR_SELECT_MAX] = {0};
+        double median[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 1);
+        CHECK(near(median[0], 1 - CTR_SELECT_MARGIN / 2));
+        CHECK(near(median[1], 1.0));
+        CHECK(near(median[2], 0.5));
+        CHECK(near(median[3], 1.5));
+    }
+    /* two clearly faster with equal medians: the first */
+    {
+        double tb[] = {2.0, 2.0, 2.0}, t0[] = {1.0, 1.0, 1.0}, t3[] = {1.0, 1.0, 1.0};
+        ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s3 = SAMPLE(t3);
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, NULL, &s3};
+        bool failed[CTR_SELECT_MAX] = {0};
+        double median[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 0);
+        ctr_select_sample *later[CTR_SELECT_MAX] = {NULL, NULL, &s0, &s3};
+        CHECK(ctr_select_choose(1, &sbase, later, failed, median) == 2);
+    }
+    /* every choice failed, or none built: base */
+    {
+        double tb[] = {1.0, 1.0, 1.0}, t0[] = {0.1, 0.1, 0.1}, t2[] = {0.1, 0.1, 0.1};
+        ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s2 = SAMPLE(t2);
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, NULL};
+        bool failed[CTR_SELECT_MAX] = {true, false, true, false};
+        double median[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 1);
+        CHECK(median[0] == 0 && median[2] == 0 && near(median[1], 1.0));
+        ctr_select_sample *none[CTR_SELECT_MAX] = {0};
+        bool ok[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(1, &sbase, none, ok, median) == 1);
+    }
+    /* another base (generic tuning as configured): the original may win */
+    {
+        double tb[] = {3.0, 3.1, 3.2}, t0[] = {2.0, 2.1, 2.2}, t1[] = {2.5, 2.5, 2.5};
+        ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s1 = SAMPLE(t1);
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, &s1, NULL, NULL};
+        bool failed[CTR_SELECT_MAX] = {0};
+        double median[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(2, &sbase, trial, failed, median) == 0);
+        CHECK(near(median[2], 3.1) && near(median[0], 2.1) && near(median[1], 2.5));
+    }
+    /* a base with an even count of runs */
+    {
+        double tb[] = {1.0, 1.2}, t3[] = {0.8, 0.9};
+        ctr_select_sample sbase = SAMPLE(tb), s3 = SAMPLE(t3);
+        ctr_select_sample *trial[CTR_SELECT_MAX] = {NULL, NULL, NULL, &s3};
+        bool failed[CTR_SELECT_MAX] = {0};
+        double median[CTR_SELECT_MAX] = {0};
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 3);
+        CHECK(near(median[1], 1.1) && near(median[3], 0.85));
+    }
+}
+
+static void test_keep_originals(void)
+{
+    /* the choices slower than the originals: keep the originals */
+    double chosen[] = {1.0, 1.0, 1.0}, orig[] = {0.9, 0.9, 0.9};
+    ctr_select_sample sc = SAMPLE(chosen), so = SAMPLE(orig);
+    CHECK(ctr_select_keep_originals(&sc, &so));
+    /* faster: keep the choices */
+    CHECK(!ctr_select_keep_originals(&so, &sc));
+    /* a tie: the choices, which were each measured faster alone */
+    double same[] = {1.0, 1.0, 1.0};
+    ctr_select_sample ss = SAMPLE(same);
+    CHECK(!ctr_select_keep_originals(&sc, &ss));
+    /* the originals faster by less than the margin: noise, the choices */
+    double close[] = {1.0 * (1 - CTR_SELECT_MARGIN / 2), 1.0 * (1 - CTR_SELECT_MARGIN / 2),
+                      1.0 * (1 - CTR_SELECT_MARGIN / 2)};
+    ctr_select_sample scl = SAMPLE(close);
+    CHECK(!ctr_select_keep_originals(&sc, &scl));
+    /* faster by the median but not in every run: the choices */
+    double mixed[] = {0.5, 0.5, 1.1};
+    ctr_select_sample sm = SAMPLE(mixed);
+    CHECK(!ctr_select_keep_originals(&sc, &sm));
+}
+
+int main(void)
+{
+    test_median();
+    test_clearly_faster();
+    test_choose();
+    test_keep_originals();
+    if (failures)
+        fprintf(stderr, "%d failures\n", failures);
+    else
+        printf("select_stats_unit: all passed\n");
+    return failures != 0;
+}
