@@ -216,7 +216,7 @@ static int write_layer(struct image_run *r, irs_error *err)
         oci_layer_entry *v = realloc(c.v, (c.n + 1) * sizeof *v);
         if (v)
             c.v = v, c.v[c.n] = (oci_layer_entry){.mode = S_IFREG | 0644};
-        if (!v || !(c.v[c.n].path = strdup(OCI_STORE_WHITEOUT)))
+        if (!v || !(c.v[c.n].path = oci_whiteout_path(OCI_STORE_DIR)))
             rc = irs_error_set(err, ENOMEM, "whiteout");
         else
             c.n++;

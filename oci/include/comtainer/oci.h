@@ -40,10 +40,9 @@ extern "C" {
 #define OCI_MEDIA_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
 #define OCI_ANNOTATION_REF_NAME "org.opencontainers.image.ref.name"
 
-/* The IR store inside an image's root filesystem, without the leading '/'. */
-#define OCI_STORE_DIR "var/lib/comtainer/store"
-/* The whiteout entry that removes it in a layer above. */
-#define OCI_STORE_WHITEOUT "var/lib/comtainer/.wh.store"
+/* The IR store inside an image's root filesystem: IRS_DEFAULT_STORE (which is
+ * absolute) without its leading '/', as layers name their entries. */
+#define OCI_STORE_DIR (IRS_DEFAULT_STORE + 1)
 
 /* ---- digests (digest.c) ---------------------------------------------------- */
 
@@ -177,6 +176,10 @@ int oci_layer_write(oci_layer_entry *v, size_t n, time_t mtime, const char *gz_p
 int oci_tree_layer_write(const char *root, const char *sub, time_t mtime,
                          const char *gz_path, oci_layer *out, irs_error *err);
 void oci_layer_clear(oci_layer *l);
+/* The whiteout entry that removes path in a layer above ("a/b": "a/.wh.b";
+ * OCI_STORE_DIR: "var/lib/comtainer/.wh.store"), malloc'ed; NULL when out of
+ * memory. */
+char *oci_whiteout_path(const char *path);
 
 /* ---- writing an image (image_write.c) ------------------------------------------ */
 
