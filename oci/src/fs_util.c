@@ -51,6 +51,25 @@ int oci_remove_tree(const char *path)
     return remove_at(AT_FDCWD, path, st.st_dev);
 }
 
+int oci_empty_dir(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd < 0 || fstat(fd, &st) < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(d));)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            remove_at(fd, de->d_name, st.st_dev) < 0)
+            rc = -1;
+    closedir(d);
+    return rc;
+}
+
 int oci_write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;

@@ -102,8 +102,9 @@ static int unpack(struct image_run *r, irs_error *err)
     char src[PATH_MAX];
     snprintf(src, sizeof src, "%s/source", r->scratch);
     double t = now();
-    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 || oci_image_verify(r->img, r->io->max_unpacked, err) < 0 ||
-                     oci_image_unpack(r->img, r->rootfs, NULL, err) < 0
+    oci_apply_opts o = {.max_unpacked = r->io->max_unpacked};
+    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 ||
+                     oci_image_unpack(r->img, r->rootfs, &o, err) < 0
                  ? -1
                  : 0;
     r->seconds_unpack = now() - t;
