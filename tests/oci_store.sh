@@ -111,7 +111,7 @@ fi
 note "hostile images are refused, naming the layer or entry, and change nothing outside"
 export OCI_VICTIM="$WORK/victim"
 mkdir -p "$OCI_VICTIM" && echo precious >"$OCI_VICTIM/victim"
-for case in layer-digest store-symlink dotdot chardev; do
+for case in layer-digest diff-id store-symlink dotdot chardev; do
     rm -rf "${WORK:?}/$case" && cp -a "$WORK/img" "$WORK/$case"
     name=$(python3 "$OCI_UTIL" forge "$case" "$WORK/$case:v1") || fail "forging $case"
     for cmd in ls stats; do
