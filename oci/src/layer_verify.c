@@ -73,10 +73,11 @@ static la_ssize_t read_tar(struct archive *a, void *vr, const void **data)
 {
     oci_layer_reader *r = vr;
     la_ssize_t n = pull_tar(r);
-    if (n < 0)
+    const char *why = archive_error_string(r->blob);
+    if (n < 0) /* the message oci_layer_reader_fault gives is the one shown */
         archive_set_error(a, EIO, "%s", r->over_budget ? "past the unpack bound"
-                                        : archive_error_string(r->blob) ? archive_error_string(r->blob)
-                                                                        : "corrupt");
+                                        : why          ? why
+                                                       : "corrupt");
     *data = r->tarbuf;
     return n;
 }
