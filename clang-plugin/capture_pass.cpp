@@ -74,7 +74,7 @@ int fillRecord(irs_record *r, const CompileFacts &f, const char *ir_hash, size_t
 // addresses; only when the store fails are they computed alone, so that the
 // tag goes in anyway and a binary names the TUs it is missing rather than
 // hiding them.
-int capture(Module &M, const CompileFacts &f, irs_error *err)
+int capture(Module &M, const CompileFacts &f, ctr_error *err)
 {
     SmallVector<char, 0> bitcode;
     {
@@ -85,7 +85,7 @@ int capture(Module &M, const CompileFacts &f, irs_error *err)
     int stored = irs_store_open(nullptr, IRS_OPEN_CREATE, &raw, err);
     std::unique_ptr<irs_store, StoreDeleter> store(raw);
     char ir_hash[IRS_HASH_HEX_LEN + 1], id[IRS_HASH_HEX_LEN + 1];
-    irs_error alone = {};
+    ctr_error alone = {};
     if (stored == 0)
         stored = irs_blob_put(store.get(), bitcode.data(), bitcode.size(), ir_hash, err);
     if (stored < 0 && irs_sha256_hex(bitcode.data(), bitcode.size(), ir_hash, &alone) < 0)
@@ -93,7 +93,7 @@ int capture(Module &M, const CompileFacts &f, irs_error *err)
 
     std::unique_ptr<irs_record, RecordDeleter> rec(irs_record_new());
     if (!rec || fillRecord(rec.get(), f, ir_hash, bitcode.size()) != 0)
-        return irs_error_set(err, ENOMEM, "building the TU record");
+        return ctr_error_set(err, ENOMEM, "building the TU record");
     if (stored == 0)
         stored = irs_record_put(store.get(), rec.get(), id, err);
     if (stored < 0 && irs_record_id(rec.get(), id, &alone) < 0)
@@ -101,7 +101,7 @@ int capture(Module &M, const CompileFacts &f, irs_error *err)
 
     char asmtext[256];
     if (irs_section_asm(id, asmtext, sizeof asmtext) < 0)
-        return irs_error_set(err, 0, "formatting the TU record");
+        return ctr_error_set(err, 0, "formatting the TU record");
     M.appendModuleInlineAsm(asmtext);
     return stored;
 }
@@ -113,7 +113,7 @@ struct CapturePass : PassInfoMixin<CapturePass> {
         if (!f.valid) // the pass plugin was loaded without our front-end action
             return PreservedAnalyses::all();
         f.valid = false;
-        irs_error err = {};
+        ctr_error err = {};
         if (capture(M, f, &err) < 0) {
             const char *src = f.source.empty() ? M.getSourceFileName().c_str() : f.source.c_str();
             if (strictMode())

@@ -333,7 +333,7 @@ int cg_store_tu(const lto_object *obj, const char *seed_suffix, irs_record *rec,
     void *blob = NULL;
     size_t len = 0;
     irs_store *store = NULL;
-    irs_error err = {0, ""};
+    ctr_error err = {0, ""};
     if (lto_object_write(obj, seed_suffix, &blob, &len, errbuf, errlen) < 0)
         return -1;
     int rc = irs_store_open(NULL, IRS_OPEN_CREATE, &store, &err);

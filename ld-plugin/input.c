@@ -225,21 +225,21 @@ static bool is_bitcode(const unsigned char *m)
 
 /* Sections of a relocatable object: its TU ids, and whether it holds LTO IR
  * and code. */
-static int scan_object(struct ld_input *in, irs_error *err)
+static int scan_object(struct ld_input *in, ctr_error *err)
 {
     int rc = -1;
     Elf *elf = elf_memory(in->data, in->size);
     size_t shstrndx;
     bool lto = false, code = false, tagged = false;
     if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
-        irs_error_set(err, 0, "%s: bad ELF object: %s", in->path, elf_errmsg(-1));
+        ctr_error_set(err, 0, "%s: bad ELF object: %s", in->path, elf_errmsg(-1));
         goto out;
     }
     for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
         GElf_Shdr sh;
         const char *name;
         if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name))) {
-            irs_error_set(err, 0, "%s: bad section header: %s", in->path, elf_errmsg(-1));
+            ctr_error_set(err, 0, "%s: bad section header: %s", in->path, elf_errmsg(-1));
             goto out;
         }
         if (!strcmp(name, IRS_SECTION_NAME) && sh.sh_type != SHT_NOBITS) {
@@ -247,7 +247,7 @@ static int scan_object(struct ld_input *in, irs_error *err)
             char **ids;
             size_t n;
             if (!d || (d->d_size && !d->d_buf)) {
-                irs_error_set(err, 0, "%s: unreadable " IRS_SECTION_NAME, in->path);
+                ctr_error_set(err, 0, "%s: unreadable " IRS_SECTION_NAME, in->path);
                 goto out;
             }
             if (irs_section_tu_ids(d->d_buf, d->d_size, in->path, &ids, &n, err) < 0)
@@ -257,7 +257,7 @@ static int scan_object(struct ld_input *in, irs_error *err)
             char **all = realloc(in->ids, (old + n + 1) * sizeof *all);
             if (!all) {
                 irs_ids_free(ids);
-                irs_error_set(err, ENOMEM, "%s", in->path);
+                ctr_error_set(err, ENOMEM, "%s", in->path);
                 goto out;
             }
             memcpy(all + old, ids, (n + 1) * sizeof *ids);
@@ -281,12 +281,12 @@ out:
 }
 
 int ld_input_examine(const char *name, int fd, off_t offset, off_t size, struct ld_input *in,
-                     irs_error *err)
+                     ctr_error *err)
 {
     memset(in, 0, sizeof *in);
     in->cls = LDI_OTHER;
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+        return ctr_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
     /* An archive member: the linker names the archive. */
     char magic[8];
     const char *member = NULL;
@@ -295,7 +295,7 @@ int ld_input_examine(const char *name, int fd, off_t offset, off_t size, struct 
     bool in_archive = archive && offset > 0 && !memcmp(magic, "!<arch>\n", 8);
     if (archive && offset == 0) {
         in->cls = LDI_ARCHIVE;
-        return (in->path = strdup(name)) ? 0 : irs_error_set(err, ENOMEM, "%s", name);
+        return (in->path = strdup(name)) ? 0 : ctr_error_set(err, ENOMEM, "%s", name);
     }
     if (in_archive && !(member = member_name(name, fd, offset))) {
         /* unnamed: ARCHIVE(@OFFSET) */
@@ -308,7 +308,7 @@ int ld_input_examine(const char *name, int fd, off_t offset, off_t size, struct 
         in->path = strdup(name);
     }
     if (!in->path)
-        return irs_error_set(err, ENOMEM, "%s", name);
+        return ctr_error_set(err, ENOMEM, "%s", name);
     if (in_archive ? runtime_archive(base_name(name)) : runtime_object(base_name(name)))
         in->cls = LDI_RUNTIME; /* still read the header: it gives the target */
 
@@ -346,13 +346,13 @@ int ld_input_examine(const char *name, int fd, off_t offset, off_t size, struct 
     if (in->cls == LDI_RUNTIME)
         return 0;
     if (size > MAX_OBJECT_BYTES)
-        return irs_error_set(err, 0, "%s: object too large (%lld bytes)", in->path,
+        return ctr_error_set(err, 0, "%s: object too large (%lld bytes)", in->path,
                              (long long)size);
     if (!(in->data = malloc((size_t)size)))
-        return irs_error_set(err, ENOMEM, "%s", in->path);
+        return ctr_error_set(err, ENOMEM, "%s", in->path);
     in->size = (size_t)size;
     if (read_at(fd, in->data, in->size, offset) < 0)
-        return irs_error_set(err, errno, "reading %s", in->path);
+        return ctr_error_set(err, errno, "reading %s", in->path);
     if (scan_object(in, err) < 0)
         return -1;
     if (in->cls != LDI_OBJECT) { /* only code without IR is kept */

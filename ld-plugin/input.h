@@ -36,7 +36,7 @@ struct ld_input {
  * struct ld_plugin_input_file), reading it with pread only.  0, or -1 with
  * err set (an unreadable or malformed input). */
 int ld_input_examine(const char *name, int fd, off_t offset, off_t size, struct ld_input *in,
-                     irs_error *err);
+                     ctr_error *err);
 void ld_input_clear(struct ld_input *in);
 
 /* Forget the archive member tables cached by ld_input_examine. */

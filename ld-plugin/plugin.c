@@ -260,20 +260,20 @@ static irs_record *base_record(const char *kind, const char *hex, size_t size,
 
 /* Store an object without IR and its record; id receives the record's id. */
 static int record_object(const struct ld_input *in, char id[IRS_HASH_HEX_LEN + 1],
-                         irs_error *err)
+                         ctr_error *err)
 {
     char hex[IRS_HASH_HEX_LEN + 1];
     if (irs_blob_put(g.store, in->data, in->size, hex, err) < 0)
         return -1;
     irs_record *r = base_record("elf-object", hex, in->size, "ld", in->path);
     if (!r)
-        return irs_error_set(err, ENOMEM, "recording %s", in->path);
+        return ctr_error_set(err, ENOMEM, "recording %s", in->path);
     int rc = irs_record_put(g.store, r, id, err);
     irs_record_free(r);
     return rc;
 }
 
-static int record_link(char id[IRS_HASH_HEX_LEN + 1], irs_error *err)
+static int record_link(char id[IRS_HASH_HEX_LEN + 1], ctr_error *err)
 {
     char hex[IRS_HASH_HEX_LEN + 1];
     if (irs_blob_put(g.store, g.manifest.p, g.manifest.n, hex, err) < 0)
@@ -281,7 +281,7 @@ static int record_link(char id[IRS_HASH_HEX_LEN + 1], irs_error *err)
     irs_record *r = base_record("link", hex, g.manifest.n, g.gold ? "ld.gold" : "ld.bfd",
                                 g.output);
     if (!r)
-        return irs_error_set(err, ENOMEM, "recording the link");
+        return ctr_error_set(err, ENOMEM, "recording the link");
     int rc = 0;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -291,7 +291,7 @@ static int record_link(char id[IRS_HASH_HEX_LEN + 1], irs_error *err)
         snprintf(version, sizeof version, "%d.%02d", g.ld_version / 100, g.ld_version % 100);
     if (irs_record_set(&r->compiler_path, exe) < 0 ||
         irs_record_set(&r->compiler_version, version) < 0 || linker_argv(&r->driver_args) < 0)
-        rc = irs_error_set(err, errno, "recording the link's command line");
+        rc = ctr_error_set(err, errno, "recording the link's command line");
     if (rc == 0)
         rc = irs_record_put(g.store, r, id, err);
     irs_record_free(r);
@@ -306,7 +306,7 @@ static enum ld_plugin_status claim_file(const struct ld_plugin_input_file *file,
     if (g.failed || g.done)
         return LDPS_OK;
     struct ld_input in;
-    irs_error err;
+    ctr_error err;
     char id[IRS_HASH_HEX_LEN + 1];
     enum ld_plugin_status st = LDPS_OK;
     if (ld_input_examine(file->name, file->fd, file->offset, file->filesize, &in, &err) < 0) {
@@ -349,7 +349,7 @@ static enum ld_plugin_status all_symbols_read(void)
     ld_input_cache_free();
     if (g.failed)
         return LDPS_OK;
-    irs_error err;
+    ctr_error err;
     char id[IRS_HASH_HEX_LEN + 1];
     if (!g.has_target && !g.target.ei_class)
         return failure("no ELF input tells the output's target; cannot tag '%s'", g.output);
@@ -451,7 +451,7 @@ enum ld_plugin_status onload(struct ld_plugin_tv *tv)
         return failure("this linker lacks the plugin hooks the recorder needs");
     if (bad_option)
         return failure("unknown option '-plugin-opt=%s' (known: store=DIR, strict)", bad_option);
-    irs_error err;
+    ctr_error err;
     if (buf_str(&g.manifest, MANIFEST_HEADER) < 0)
         return failure("out of memory");
     if (irs_store_open(g.store_path, IRS_OPEN_CREATE, &g.store, &err) < 0)

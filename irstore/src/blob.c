@@ -13,27 +13,27 @@
 #define IRS_ZSTD_LEVEL 3
 
 int irs_blob_put(irs_store *store, const void *data, size_t len,
-                 char hex[IRS_HASH_HEX_LEN + 1], irs_error *err)
+                 char hex[IRS_HASH_HEX_LEN + 1], ctr_error *err)
 {
     char path[4096];
     if (len > IRS_MAX_BLOB_BYTES)
-        return irs_error_set(err, 0, "IR of %zu bytes is larger than the limit of %zu",
+        return ctr_error_set(err, 0, "IR of %zu bytes is larger than the limit of %zu",
                              len, IRS_MAX_BLOB_BYTES);
     if (irs_sha256_hex(data, len, hex, err) < 0)
         return -1;
     if (irs_blob_path(store, hex, path, sizeof path) < 0)
-        return irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
+        return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
     if (access(path, F_OK) == 0)
         return 0; /* equal IR is already stored */
 
     size_t cap = ZSTD_compressBound(len);
     void *z = malloc(cap ? cap : 1);
     if (!z)
-        return irs_error_set(err, ENOMEM, "compressing IR");
+        return ctr_error_set(err, ENOMEM, "compressing IR");
     size_t zlen = ZSTD_compress(z, cap, data, len, IRS_ZSTD_LEVEL);
     if (ZSTD_isError(zlen)) {
         free(z);
-        return irs_error_set(err, 0, "compressing IR: %s", ZSTD_getErrorName(zlen));
+        return ctr_error_set(err, 0, "compressing IR: %s", ZSTD_getErrorName(zlen));
     }
     int rc = irs__write_atomic(store, path, z, zlen, err);
     free(z);
@@ -41,7 +41,7 @@ int irs_blob_put(irs_store *store, const void *data, size_t len,
 }
 
 int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
-                 irs_error *err)
+                 ctr_error *err)
 {
     char path[4096];
     void *z = NULL;
@@ -49,32 +49,32 @@ int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
     *data = NULL;
     *len = 0;
     if (!irs_is_hash_hex(hex))
-        return irs_error_set(err, 0, "'%s' is not a blob address", hex);
+        return ctr_error_set(err, 0, "'%s' is not a blob address", hex);
     if (irs_blob_path(store, hex, path, sizeof path) < 0)
-        return irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
+        return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
     if (irs__read_entry(store, path, IRS_MAX_BLOB_BYTES, &z, &zlen, err) < 0)
-        return irs_error_wrap(err, "blob %s", hex);
+        return ctr_error_wrap(err, "blob %s", hex);
 
     unsigned long long size = ZSTD_getFrameContentSize(z, zlen);
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
         free(z);
-        return irs_error_set(err, 0, "'%s': not a zstd frame with a known size", path);
+        return ctr_error_set(err, 0, "'%s': not a zstd frame with a known size", path);
     }
     if (size > IRS_MAX_BLOB_BYTES) {
         free(z);
-        return irs_error_set(err, 0, "'%s': claims %llu bytes, more than the limit", path,
+        return ctr_error_set(err, 0, "'%s': claims %llu bytes, more than the limit", path,
                              size);
     }
     void *out = malloc(size ? size : 1);
     if (!out) {
         free(z);
-        return irs_error_set(err, ENOMEM, "'%s'", path);
+        return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     size_t got = ZSTD_decompress(out, size, z, zlen);
     free(z);
     if (ZSTD_isError(got) || got != size) {
         free(out);
-        return irs_error_set(err, 0, "'%s': corrupt compressed data (%s)", path,
+        return ctr_error_set(err, 0, "'%s': corrupt compressed data (%s)", path,
                              ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
     }
     char actual[IRS_HASH_HEX_LEN + 1];
@@ -84,7 +84,7 @@ int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
     }
     if (strcmp(actual, hex) != 0) {
         free(out);
-        return irs_error_set(err, 0, "'%s': content hash mismatch (is %.12s...)", path,
+        return ctr_error_set(err, 0, "'%s': content hash mismatch (is %.12s...)", path,
                              actual);
     }
     *data = out;

@@ -95,24 +95,24 @@ static Elf_Scn *add_section(Elf *elf, size_t name, uint32_t type, uint64_t align
 }
 
 int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
-                             const irs_elf_target *t, irs_error *err)
+                             const irs_elf_target *t, ctr_error *err)
 {
     if (t->ei_class != ELFCLASS32 && t->ei_class != ELFCLASS64)
-        return irs_error_set(err, 0, "'%s': unsupported ELF class %u", path, t->ei_class);
+        return ctr_error_set(err, 0, "'%s': unsupported ELF class %u", path, t->ei_class);
     if (t->ei_data != ELFDATA2LSB && t->ei_data != ELFDATA2MSB)
-        return irs_error_set(err, 0, "'%s': unsupported ELF data encoding %u", path,
+        return ctr_error_set(err, 0, "'%s': unsupported ELF data encoding %u", path,
                              t->ei_data);
     if (n > (1u << 22))
-        return irs_error_set(err, 0, "'%s': too many TU records", path);
+        return ctr_error_set(err, 0, "'%s': too many TU records", path);
     for (size_t i = 0; i < n; i++)
         if (!irs_is_hash_hex(ids[i]))
-            return irs_error_set(err, 0, "'%s': bad TU id '%.80s'", path, ids[i]);
+            return ctr_error_set(err, 0, "'%s': bad TU id '%.80s'", path, ids[i]);
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+        return ctr_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
 
     char *section = malloc(n * ENTRY_LEN + 1);
     if (!section)
-        return irs_error_set(err, ENOMEM, "'%s'", path);
+        return ctr_error_set(err, ENOMEM, "'%s'", path);
     for (size_t i = 0; i < n; i++)
         snprintf(section + i * ENTRY_LEN, ENTRY_LEN + 1, IRS_SECTION_TAG "%s\n", ids[i]);
     unsigned char note[64];
@@ -128,7 +128,7 @@ int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
     Elf *elf = NULL;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
-        irs_error_set(err, errno, "creating '%s'", path);
+        ctr_error_set(err, errno, "creating '%s'", path);
         free(section);
         return -1;
     }
@@ -171,12 +171,12 @@ int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
     rc = 0;
     goto out;
 elf_fail:
-    irs_error_set(err, 0, "writing '%s': %s", path, elf_errmsg(-1));
+    ctr_error_set(err, 0, "writing '%s': %s", path, elf_errmsg(-1));
 out:
     if (elf)
         elf_end(elf);
     if (close(fd) != 0 && rc == 0)
-        rc = irs_error_set(err, errno, "writing '%s'", path);
+        rc = ctr_error_set(err, errno, "writing '%s'", path);
     if (rc < 0)
         unlink(path);
     free(section);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int irs_error_set(irs_error *err, int errnum, const char *fmt, ...)
+int ctr_error_set(ctr_error *err, int errnum, const char *fmt, ...)
 {
     if (!err)
         return -1;
@@ -19,7 +19,7 @@ int irs_error_set(irs_error *err, int errnum, const char *fmt, ...)
     return -1;
 }
 
-int irs_error_wrap(irs_error *err, const char *fmt, ...)
+int ctr_error_wrap(ctr_error *err, const char *fmt, ...)
 {
     if (!err)
         return -1;

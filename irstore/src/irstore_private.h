@@ -30,16 +30,16 @@ int irs__entry_path(const irs_store *store, const char *dir, const char *hex,
  * creating final_path's directory if needed.  Readers never see a partial
  * file; on failure nothing is left behind. */
 int irs__write_atomic(irs_store *store, const char *final_path, const void *data,
-                      size_t len, irs_error *err);
+                      size_t len, ctr_error *err);
 /* Read a whole regular file of at most limit bytes into a malloc'ed buffer. */
 /* Read the store file at path (root/...), resolved beneath the store's
  * directory with no symlink followed on the way; a regular file of at most
  * limit bytes (a FIFO or device is refused, never opened for reading). */
 int irs__read_entry(const irs_store *store, const char *path, size_t limit, void **buf,
-                    size_t *len, irs_error *err);
+                    size_t *len, ctr_error *err);
 int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
-                   irs_error *err);
+                   ctr_error *err);
 /* mkdir -p. */
-int irs__mkdirs(const char *path, irs_error *err);
+int irs__mkdirs(const char *path, ctr_error *err);
 
 #endif

@@ -55,7 +55,7 @@ static void pack_string(msgpack_packer *pk, const char *s)
     msgpack_pack_str_body(pk, s ? s : "", n);
 }
 
-int irs_record_encode(const irs_record *rec, char **buf, size_t *len, irs_error *err)
+int irs_record_encode(const irs_record *rec, char **buf, size_t *len, ctr_error *err)
 {
     msgpack_sbuffer sb;
     msgpack_packer pk;
@@ -90,14 +90,14 @@ int irs_record_encode(const irs_record *rec, char **buf, size_t *len, irs_error 
     /* sbuffer reports allocation failure only by leaving data NULL */
     if (!sb.data) {
         msgpack_sbuffer_destroy(&sb);
-        return irs_error_set(err, ENOMEM, "encoding record");
+        return ctr_error_set(err, ENOMEM, "encoding record");
     }
     *len = sb.size;
     *buf = msgpack_sbuffer_release(&sb);
     return 0;
 }
 
-int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], irs_error *err)
+int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], ctr_error *err)
 {
     char *buf;
     size_t len;
@@ -110,18 +110,18 @@ int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], irs_erro
 
 /* Copy a msgpack string out, refusing embedded NULs and oversized values. */
 static int take_string(const msgpack_object *o, char **out, const char *what,
-                       const char *key, irs_error *err)
+                       const char *key, ctr_error *err)
 {
     if (o->type != MSGPACK_OBJECT_STR)
-        return irs_error_set(err, 0, "%s: key '%s' is not a string", what, key);
+        return ctr_error_set(err, 0, "%s: key '%s' is not a string", what, key);
     uint32_t n = o->via.str.size;
     if (n > IRS_MAX_STRING_BYTES)
-        return irs_error_set(err, 0, "%s: key '%s' is too long", what, key);
+        return ctr_error_set(err, 0, "%s: key '%s' is too long", what, key);
     if (memchr(o->via.str.ptr, '\0', n))
-        return irs_error_set(err, 0, "%s: key '%s' contains a NUL byte", what, key);
+        return ctr_error_set(err, 0, "%s: key '%s' contains a NUL byte", what, key);
     char *s = malloc(n + 1);
     if (!s)
-        return irs_error_set(err, ENOMEM, "%s", what);
+        return ctr_error_set(err, ENOMEM, "%s", what);
     memcpy(s, o->via.str.ptr, n);
     s[n] = '\0';
     free(*out);
@@ -130,7 +130,7 @@ static int take_string(const msgpack_object *o, char **out, const char *what,
 }
 
 static int take_int(const msgpack_object *o, int64_t lo, uint64_t hi, uint64_t *u,
-                    int64_t *s, const char *what, const char *key, irs_error *err)
+                    int64_t *s, const char *what, const char *key, ctr_error *err)
 {
     if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= hi) {
         *u = o->via.u64;
@@ -142,11 +142,11 @@ static int take_int(const msgpack_object *o, int64_t lo, uint64_t hi, uint64_t *
         *u = 0;
         return 0;
     }
-    return irs_error_set(err, 0, "%s: key '%s' is not an integer in range", what, key);
+    return ctr_error_set(err, 0, "%s: key '%s' is not an integer in range", what, key);
 }
 
 static int decode_field(const struct field *f, const msgpack_object *o, irs_record *rec,
-                        const char *what, irs_error *err)
+                        const char *what, ctr_error *err)
 {
     char *p = (char *)rec + f->offset;
     uint64_t u = 0;
@@ -169,7 +169,7 @@ static int decode_field(const struct field *f, const msgpack_object *o, irs_reco
         return 0;
     case F_BOOL:
         if (o->type != MSGPACK_OBJECT_BOOLEAN)
-            return irs_error_set(err, 0, "%s: key '%s' is not a boolean", what, f->key);
+            return ctr_error_set(err, 0, "%s: key '%s' is not a boolean", what, f->key);
         *(bool *)p = o->via.boolean;
         return 0;
     case F_STR:
@@ -182,15 +182,15 @@ static int decode_field(const struct field *f, const msgpack_object *o, irs_reco
         if (ok)
             memcpy(p, h, IRS_HASH_HEX_LEN + 1);
         free(h);
-        return ok ? 0 : irs_error_set(err, 0, "%s: key '%s' is not a sha256 address",
+        return ok ? 0 : ctr_error_set(err, 0, "%s: key '%s' is not a sha256 address",
                                       what, f->key);
     }
     case F_STRV: {
         irs_strv *v = (irs_strv *)p;
         if (o->type != MSGPACK_OBJECT_ARRAY)
-            return irs_error_set(err, 0, "%s: key '%s' is not an array", what, f->key);
+            return ctr_error_set(err, 0, "%s: key '%s' is not an array", what, f->key);
         if (o->via.array.size > IRS_MAX_STRV_ITEMS)
-            return irs_error_set(err, 0, "%s: key '%s' has too many items", what, f->key);
+            return ctr_error_set(err, 0, "%s: key '%s' has too many items", what, f->key);
         irs_strv_clear(v);
         for (uint32_t i = 0; i < o->via.array.size; i++) {
             char *item = NULL;
@@ -199,7 +199,7 @@ static int decode_field(const struct field *f, const msgpack_object *o, irs_reco
             int rc = irs_strv_push(v, item);
             free(item);
             if (rc < 0)
-                return irs_error_set(err, ENOMEM, "%s", what);
+                return ctr_error_set(err, ENOMEM, "%s", what);
         }
         return 0;
     }
@@ -222,14 +222,14 @@ static uint64_t be_read(const unsigned char *p, int n)
  * 5-byte "array of 2^32 entries" made it ask for 64 GiB (found by
  * fuzz_record).  One pass, no recursion: `pending` counts the objects still
  * to come. */
-static int bounded_msgpack(const unsigned char *p, size_t len, const char *what, irs_error *err)
+static int bounded_msgpack(const unsigned char *p, size_t len, const char *what, ctr_error *err)
 {
     uint64_t pending = 1;
     size_t off = 0;
 #define NEED(n) \
     do { \
         if ((uint64_t)(n) > len - off) \
-            return irs_error_set(err, 0, "%s: not a msgpack record (truncated)", what); \
+            return ctr_error_set(err, 0, "%s: not a msgpack record (truncated)", what); \
     } while (0)
 #define BE(n) be_read(p + off, n)
     while (pending) {
@@ -280,11 +280,11 @@ static int bounded_msgpack(const unsigned char *p, size_t len, const char *what,
             NEED(4);
             entries = BE(4) * (b == 0xdf ? 2 : 1), skip = 4;
         } else
-            return irs_error_set(err, 0, "%s: not a msgpack record (malformed)", what);
+            return ctr_error_set(err, 0, "%s: not a msgpack record (malformed)", what);
         NEED(skip);
         off += (size_t)skip;
         if (pending + entries > len - off)
-            return irs_error_set(err, 0, "%s: not a msgpack record (a container of %llu "
+            return ctr_error_set(err, 0, "%s: not a msgpack record (a container of %llu "
                                          "entries in %zu bytes)", what,
                                  (unsigned long long)entries, len - off);
         pending += entries;
@@ -295,16 +295,16 @@ static int bounded_msgpack(const unsigned char *p, size_t len, const char *what,
 }
 
 int irs_record_decode(const void *buf, size_t len, const char *what, irs_record **out,
-                      irs_error *err)
+                      ctr_error *err)
 {
     *out = NULL;
     if (bounded_msgpack(buf, len, what, err) < 0)
         return -1;
     if (len > IRS_MAX_RECORD_BYTES)
-        return irs_error_set(err, 0, "%s: record too large", what);
+        return ctr_error_set(err, 0, "%s: record too large", what);
     irs_record *rec = irs_record_new();
     if (!rec)
-        return irs_error_set(err, ENOMEM, "%s", what);
+        return ctr_error_set(err, ENOMEM, "%s", what);
     rec->version = 0;
 
     msgpack_unpacked up;
@@ -314,16 +314,16 @@ int irs_record_decode(const void *buf, size_t len, const char *what, irs_record 
     bool seen[NFIELDS] = {false};
     msgpack_unpack_return ur = msgpack_unpack_next(&up, buf, len, &off);
     if (ur != MSGPACK_UNPACK_SUCCESS) {
-        irs_error_set(err, 0, "%s: not a msgpack record (%s)", what,
+        ctr_error_set(err, 0, "%s: not a msgpack record (%s)", what,
                       ur == MSGPACK_UNPACK_CONTINUE ? "truncated" : "malformed");
         goto out;
     }
     if (off != len) {
-        irs_error_set(err, 0, "%s: %zu trailing bytes after the record", what, len - off);
+        ctr_error_set(err, 0, "%s: %zu trailing bytes after the record", what, len - off);
         goto out;
     }
     if (up.data.type != MSGPACK_OBJECT_MAP) {
-        irs_error_set(err, 0, "%s: record is not a map", what);
+        ctr_error_set(err, 0, "%s: record is not a map", what);
         goto out;
     }
     const msgpack_object_map *m = &up.data.via.map;
@@ -336,7 +336,7 @@ int irs_record_decode(const void *buf, size_t len, const char *what, irs_record 
                 memcmp(fields[j].key, k->via.str.ptr, k->via.str.size) != 0)
                 continue;
             if (seen[j]) {
-                irs_error_set(err, 0, "%s: key '%s' appears twice", what, fields[j].key);
+                ctr_error_set(err, 0, "%s: key '%s' appears twice", what, fields[j].key);
                 goto out;
             }
             seen[j] = true;
@@ -347,19 +347,19 @@ int irs_record_decode(const void *buf, size_t len, const char *what, irs_record 
     }
     for (size_t j = 0; j < NFIELDS; j++) {
         if (fields[j].required && !seen[j]) {
-            irs_error_set(err, 0, "%s: required key '%s' is missing", what, fields[j].key);
+            ctr_error_set(err, 0, "%s: required key '%s' is missing", what, fields[j].key);
             goto out;
         }
     }
     if (rec->version < 1) {
-        irs_error_set(err, 0, "%s: bad schema version %u", what, rec->version);
+        ctr_error_set(err, 0, "%s: bad schema version %u", what, rec->version);
         goto out;
     }
     /* Optional strings read back as "" rather than NULL. */
     for (size_t j = 0; j < NFIELDS; j++) {
         char **s = (char **)((char *)rec + fields[j].offset);
         if (fields[j].type == F_STR && !*s && irs_record_set(s, "") < 0) {
-            irs_error_set(err, ENOMEM, "%s", what);
+            ctr_error_set(err, ENOMEM, "%s", what);
             goto out;
         }
     }

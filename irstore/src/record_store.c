@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 int irs_record_put(irs_store *store, const irs_record *rec,
-                   char id[IRS_HASH_HEX_LEN + 1], irs_error *err)
+                   char id[IRS_HASH_HEX_LEN + 1], ctr_error *err)
 {
     char *buf;
     size_t len;
@@ -17,14 +17,14 @@ int irs_record_put(irs_store *store, const irs_record *rec,
         return -1;
     int rc = irs_sha256_hex(buf, len, id, err);
     if (rc == 0 && irs_record_path(store, id, path, sizeof path) < 0)
-        rc = irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
+        rc = ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
     if (rc == 0 && access(path, F_OK) != 0)
         rc = irs__write_atomic(store, path, buf, len, err);
     free(buf);
     return rc;
 }
 
-int irs_record_get(irs_store *store, const char *id, irs_record **out, irs_error *err)
+int irs_record_get(irs_store *store, const char *id, irs_record **out, ctr_error *err)
 {
     char path[4096];
     void *buf;
@@ -32,18 +32,18 @@ int irs_record_get(irs_store *store, const char *id, irs_record **out, irs_error
     char actual[IRS_HASH_HEX_LEN + 1];
     *out = NULL;
     if (!irs_is_hash_hex(id))
-        return irs_error_set(err, 0, "'%s' is not a TU id", id);
+        return ctr_error_set(err, 0, "'%s' is not a TU id", id);
     if (irs_record_path(store, id, path, sizeof path) < 0)
-        return irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
+        return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
     if (irs__read_entry(store, path, IRS_MAX_RECORD_BYTES, &buf, &len, err) < 0)
-        return irs_error_wrap(err, "TU %s", id);
+        return ctr_error_wrap(err, "TU %s", id);
     if (irs_sha256_hex(buf, len, actual, err) < 0) {
         free(buf);
         return -1;
     }
     if (strcmp(actual, id) != 0) {
         free(buf);
-        return irs_error_set(err, 0, "'%s': content hash mismatch (is %.12s...)", path,
+        return ctr_error_set(err, 0, "'%s': content hash mismatch (is %.12s...)", path,
                              actual);
     }
     char what[4200];

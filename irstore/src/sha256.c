@@ -5,11 +5,11 @@
 static const char hexdigits[] = "0123456789abcdef";
 
 int irs_sha256_hex(const void *data, size_t len, char hex[IRS_HASH_HEX_LEN + 1],
-                   irs_error *err)
+                   ctr_error *err)
 {
     unsigned char md[32];
     if (irs_sha256_digest(data, len, md) < 0)
-        return irs_error_set(err, 0, "sha256 failed");
+        return ctr_error_set(err, 0, "sha256 failed");
     for (unsigned i = 0; i < 32; i++) {
         hex[2 * i] = hexdigits[md[i] >> 4];
         hex[2 * i + 1] = hexdigits[md[i] & 15];

@@ -31,12 +31,12 @@ int irs_record_path(const irs_store *store, const char *id, char *buf, size_t si
     return irs__entry_path(store, IRS_RECORD_DIR, id, buf, size);
 }
 
-int irs__mkdirs(const char *path, irs_error *err)
+int irs__mkdirs(const char *path, ctr_error *err)
 {
     char buf[4096];
     size_t len = strlen(path);
     if (len >= sizeof buf)
-        return irs_error_set(err, ENAMETOOLONG, "creating '%s'", path);
+        return ctr_error_set(err, ENAMETOOLONG, "creating '%s'", path);
     memcpy(buf, path, len + 1);
     for (char *p = buf + 1;; p++) {
         if (*p != '/' && *p != '\0')
@@ -44,7 +44,7 @@ int irs__mkdirs(const char *path, irs_error *err)
         char c = *p;
         *p = '\0';
         if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-            return irs_error_set(err, errno, "creating '%s'", buf);
+            return ctr_error_set(err, errno, "creating '%s'", buf);
         *p = c;
         if (!c)
             break;
@@ -67,7 +67,7 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-static int open_temp(irs_store *store, char *tmp, size_t size, irs_error *err)
+static int open_temp(irs_store *store, char *tmp, size_t size, ctr_error *err)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
         uint64_t r = 0;
@@ -75,12 +75,12 @@ static int open_temp(irs_store *store, char *tmp, size_t size, irs_error *err)
             r = (uint64_t)getpid() * 2654435761u ^ (uint64_t)(uintptr_t)tmp;
         if (snprintf(tmp, size, "%s/%s/%ld.%016llx", store->root, IRS_TMP_DIR,
                      (long)getpid(), (unsigned long long)r) >= (int)size)
-            return irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
+            return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0)
             return fd;
         if (errno != ENOENT || attempt)
-            return irs_error_set(err, errno, "creating temp file '%s'", tmp);
+            return ctr_error_set(err, errno, "creating temp file '%s'", tmp);
         char dir[4096];
         snprintf(dir, sizeof dir, "%s/%s", store->root, IRS_TMP_DIR);
         if (irs__mkdirs(dir, err) < 0)
@@ -90,7 +90,7 @@ static int open_temp(irs_store *store, char *tmp, size_t size, irs_error *err)
 }
 
 int irs__write_atomic(irs_store *store, const char *final_path, const void *data,
-                      size_t len, irs_error *err)
+                      size_t len, ctr_error *err)
 {
     char tmp[4096];
     int fd = open_temp(store, tmp, sizeof tmp, err);
@@ -100,12 +100,12 @@ int irs__write_atomic(irs_store *store, const char *final_path, const void *data
         int e = errno;
         close(fd);
         unlink(tmp);
-        return irs_error_set(err, e, "writing '%s'", tmp);
+        return ctr_error_set(err, e, "writing '%s'", tmp);
     }
     if (close(fd) < 0) {
         int e = errno;
         unlink(tmp);
-        return irs_error_set(err, e, "writing '%s'", tmp);
+        return ctr_error_set(err, e, "writing '%s'", tmp);
     }
     for (int attempt = 0;; attempt++) {
         if (rename(tmp, final_path) == 0)
@@ -122,14 +122,14 @@ int irs__write_atomic(irs_store *store, const char *final_path, const void *data
             }
         }
         unlink(tmp);
-        return irs_error_set(err, e, "renaming '%s' to '%s'", tmp, final_path);
+        return ctr_error_set(err, e, "renaming '%s' to '%s'", tmp, final_path);
     }
 }
 
 static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *len,
-                   irs_error *err);
+                   ctr_error *err);
 
-int irs_open_regular(const char *path, int flags, const char *what, irs_error *err)
+int irs_open_regular(const char *path, int flags, const char *what, ctr_error *err)
 {
     char quoted[4200];
     if (!what) {
@@ -139,22 +139,22 @@ int irs_open_regular(const char *path, int flags, const char *what, irs_error *e
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
                             (flags & IRS_OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
     if (fd < 0)
-        return irs_error_set(err, errno, "%s", what);
+        return ctr_error_set(err, errno, "%s", what);
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int e = errno;
         close(fd);
-        return irs_error_set(err, e, "%s", what);
+        return ctr_error_set(err, e, "%s", what);
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return irs_error_set(err, 0, "%s: not a regular file", what);
+        return ctr_error_set(err, 0, "%s: not a regular file", what);
     }
     return fd;
 }
 
 int irs__read_entry(const irs_store *store, const char *path, size_t limit, void **buf,
-                    size_t *len, irs_error *err)
+                    size_t *len, ctr_error *err)
 {
     size_t n = strlen(store->root);
     *buf = NULL;
@@ -167,13 +167,13 @@ int irs__read_entry(const irs_store *store, const char *path, size_t limit, void
                                       RESOLVE_NO_MAGICLINKS};
     int fd = (int)syscall(SYS_openat2, store->rootfd, path + n + 1, &how, sizeof how);
     if (fd < 0)
-        return irs_error_set(err, errno, "'%s'%s", path,
+        return ctr_error_set(err, errno, "'%s'%s", path,
                              errno == ELOOP || errno == EXDEV ? " (a symlink on the way)" : "");
     return read_fd(fd, path, limit, buf, len, err);
 }
 
 int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
-                   irs_error *err)
+                   ctr_error *err)
 {
     *buf = NULL;
     *len = 0;
@@ -182,28 +182,28 @@ int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
 }
 
 static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *len,
-                   irs_error *err)
+                   ctr_error *err)
 {
     struct stat st;
     if (fstat(fd, &st) < 0) {
         int e = errno;
         close(fd);
-        return irs_error_set(err, e, "'%s'", path);
+        return ctr_error_set(err, e, "'%s'", path);
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return irs_error_set(err, 0, "'%s': not a regular file", path);
+        return ctr_error_set(err, 0, "'%s': not a regular file", path);
     }
     if ((uint64_t)st.st_size > limit) {
         close(fd);
-        return irs_error_set(err, 0, "'%s': %lld bytes, more than the limit of %zu",
+        return ctr_error_set(err, 0, "'%s': %lld bytes, more than the limit of %zu",
                              path, (long long)st.st_size, limit);
     }
     size_t size = (size_t)st.st_size;
     char *p = malloc(size ? size : 1);
     if (!p) {
         close(fd);
-        return irs_error_set(err, ENOMEM, "'%s'", path);
+        return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     size_t got = 0;
     while (got < size) {
@@ -214,7 +214,7 @@ static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *l
             int e = errno;
             free(p);
             close(fd);
-            return irs_error_set(err, e, "reading '%s'", path);
+            return ctr_error_set(err, e, "reading '%s'", path);
         }
         if (r == 0)
             break; /* shrank under us: the caller's hash check will say so */

@@ -35,7 +35,7 @@ static int format_line(char *buf, size_t size)
     return snprintf(buf, size, "comtainer-store %d\n", IRS_STORE_FORMAT_VERSION);
 }
 
-static int check_format(irs_store *store, const char *path, int flags, irs_error *err)
+static int check_format(irs_store *store, const char *path, int flags, ctr_error *err)
 {
     char want[64];
     int wantlen = format_line(want, sizeof want);
@@ -45,7 +45,7 @@ static int check_format(irs_store *store, const char *path, int flags, irs_error
 
     if (stat(path, &st) < 0 && errno == ENOENT) {
         if (!(flags & IRS_OPEN_CREATE))
-            return irs_error_set(err, 0, "'%s' is not a comtainer store (no %s file)",
+            return ctr_error_set(err, 0, "'%s' is not a comtainer store (no %s file)",
                                  store->root, IRS_FORMAT_FILE);
         /* Concurrent creators all write the same bytes; the rename is atomic. */
         return irs__write_atomic(store, path, want, (size_t)wantlen, err);
@@ -55,29 +55,29 @@ static int check_format(irs_store *store, const char *path, int flags, irs_error
     int ok = len == (size_t)wantlen && memcmp(buf, want, len) == 0;
     if (!ok && len > 16 && memcmp(buf, "comtainer-store ", 16) == 0) {
         free(buf);
-        return irs_error_set(err, 0, "'%s': store format version not supported (this "
+        return ctr_error_set(err, 0, "'%s': store format version not supported (this "
                              "build reads version %d)", path, IRS_STORE_FORMAT_VERSION);
     }
     free(buf);
     if (!ok)
-        return irs_error_set(err, 0, "'%s': not a comtainer store format file", path);
+        return ctr_error_set(err, 0, "'%s': not a comtainer store format file", path);
     return 0;
 }
 
-int irs_store_open(const char *path, int flags, irs_store **out, irs_error *err)
+int irs_store_open(const char *path, int flags, irs_store **out, ctr_error *err)
 {
     *out = NULL;
     if (!path)
         path = irs_store_default_path();
     if (!*path)
-        return irs_error_set(err, 0, "empty store path");
+        return ctr_error_set(err, 0, "empty store path");
 
     irs_store *store = calloc(1, sizeof *store);
     if (store)
         store->rootfd = -1;
     if (!store || !(store->root = strdup(path))) {
         free(store);
-        return irs_error_set(err, ENOMEM, "opening store '%s'", path);
+        return ctr_error_set(err, ENOMEM, "opening store '%s'", path);
     }
     /* Drop trailing slashes so that entry paths print cleanly. */
     for (size_t n = strlen(store->root); n > 1 && store->root[n - 1] == '/'; n--)
@@ -85,30 +85,30 @@ int irs_store_open(const char *path, int flags, irs_store **out, irs_error *err)
 
     struct stat st;
     if ((flags & IRS_OPEN_NOFOLLOW) && lstat(store->root, &st) == 0 && S_ISLNK(st.st_mode)) {
-        irs_error_set(err, 0, "store '%s' is a symlink: not followed in an image", store->root);
+        ctr_error_set(err, 0, "store '%s' is a symlink: not followed in an image", store->root);
         goto fail;
     }
     if (stat(store->root, &st) < 0) {
         if (errno != ENOENT || !(flags & IRS_OPEN_CREATE)) {
-            irs_error_set(err, errno, "store '%s'", store->root);
+            ctr_error_set(err, errno, "store '%s'", store->root);
             goto fail;
         }
         if (irs__mkdirs(store->root, err) < 0)
             goto fail;
     } else if (!S_ISDIR(st.st_mode)) {
-        irs_error_set(err, 0, "store '%s' is not a directory", store->root);
+        ctr_error_set(err, 0, "store '%s' is not a directory", store->root);
         goto fail;
     }
 
     store->rootfd = open(store->root, O_PATH | O_DIRECTORY | O_CLOEXEC |
                                           (flags & IRS_OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
     if (store->rootfd < 0) {
-        irs_error_set(err, errno, "store '%s'", store->root);
+        ctr_error_set(err, errno, "store '%s'", store->root);
         goto fail;
     }
     char fmt[4096];
     if (snprintf(fmt, sizeof fmt, "%s/%s", store->root, IRS_FORMAT_FILE) >= (int)sizeof fmt) {
-        irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
+        ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
         goto fail;
     }
     if (check_format(store, fmt, flags, err) < 0)

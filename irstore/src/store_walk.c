@@ -25,17 +25,17 @@ static void free_list(struct dirent **list, int n)
 }
 
 int irs_store_walk(irs_store *store, enum irs_entry_kind kind, irs_walk_fn fn, void *ctx,
-                   irs_error *err)
+                   ctr_error *err)
 {
     const char *sub = kind == IRS_ENTRY_BLOB ? IRS_BLOB_DIR : IRS_RECORD_DIR;
     char top[4096], dir[4096], path[4096];
     if (snprintf(top, sizeof top, "%s/%s", store->root, sub) >= (int)sizeof top)
-        return irs_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
+        return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
 
     struct dirent **fans;
     int nfan = scandir(top, &fans, not_dot, cmp_names);
     if (nfan < 0)
-        return errno == ENOENT ? 0 : irs_error_set(err, errno, "'%s'", top);
+        return errno == ENOENT ? 0 : ctr_error_set(err, errno, "'%s'", top);
     int rc = 0;
     for (int i = 0; i < nfan && rc == 0; i++) {
         if (snprintf(dir, sizeof dir, "%s/%s", top, fans[i]->d_name) >= (int)sizeof dir)
@@ -45,7 +45,7 @@ int irs_store_walk(irs_store *store, enum irs_entry_kind kind, irs_walk_fn fn, v
         if (nent < 0) {
             /* a stray file where a fan-out directory belongs */
             rc = errno == ENOTDIR ? fn(store, NULL, dir, ctx)
-                                  : irs_error_set(err, errno, "'%s'", dir);
+                                  : ctr_error_set(err, errno, "'%s'", dir);
             continue;
         }
         for (int j = 0; j < nent && rc == 0; j++) {

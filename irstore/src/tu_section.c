@@ -31,26 +31,26 @@ struct idlist {
     size_t n, cap;
 };
 
-static int push_id(struct idlist *l, const char *id, size_t len, irs_error *err)
+static int push_id(struct idlist *l, const char *id, size_t len, ctr_error *err)
 {
     if (l->n + 2 > l->cap) {
         if (l->n >= MAX_IDS)
-            return irs_error_set(err, 0, "too many TU records");
+            return ctr_error_set(err, 0, "too many TU records");
         size_t cap = l->cap ? 2 * l->cap : 16;
         char **v = realloc(l->v, cap * sizeof *v);
         if (!v)
-            return irs_error_set(err, ENOMEM, "reading TU records");
+            return ctr_error_set(err, ENOMEM, "reading TU records");
         l->v = v;
         l->cap = cap;
     }
     if (!(l->v[l->n] = strndup(id, len)))
-        return irs_error_set(err, ENOMEM, "reading TU records");
+        return ctr_error_set(err, ENOMEM, "reading TU records");
     l->v[++l->n] = NULL;
     return 0;
 }
 
 static int parse_section(const char *data, size_t size, struct idlist *l,
-                         const char *what, irs_error *err)
+                         const char *what, ctr_error *err)
 {
     const size_t taglen = sizeof IRS_SECTION_TAG - 1;
     size_t off = 0;
@@ -61,13 +61,13 @@ static int parse_section(const char *data, size_t size, struct idlist *l,
         }
         if (size - off < ENTRY_LEN || memcmp(data + off, IRS_SECTION_TAG, taglen) != 0 ||
             data[off + ENTRY_LEN - 1] != '\n')
-            return irs_error_set(err, 0, "%s: malformed " IRS_SECTION_NAME
+            return ctr_error_set(err, 0, "%s: malformed " IRS_SECTION_NAME
                                  " entry at offset %zu", what, off);
         char id[IRS_HASH_HEX_LEN + 1];
         memcpy(id, data + off + taglen, IRS_HASH_HEX_LEN);
         id[IRS_HASH_HEX_LEN] = '\0';
         if (!irs_is_hash_hex(id))
-            return irs_error_set(err, 0, "%s: malformed TU id at offset %zu", what, off);
+            return ctr_error_set(err, 0, "%s: malformed TU id at offset %zu", what, off);
         if (push_id(l, id, IRS_HASH_HEX_LEN, err) < 0)
             return -1;
         off += ENTRY_LEN;
@@ -76,14 +76,14 @@ static int parse_section(const char *data, size_t size, struct idlist *l,
 }
 
 int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***ids,
-                       size_t *n, irs_error *err)
+                       size_t *n, ctr_error *err)
 {
     struct idlist l = {0};
     *ids = NULL;
     *n = 0;
     if (parse_section(data, size, &l, what, err) < 0 ||
         (!l.v && !(l.v = calloc(1, sizeof *l.v)) &&
-         irs_error_set(err, ENOMEM, "%s", what) < 0)) {
+         ctr_error_set(err, ENOMEM, "%s", what) < 0)) {
         for (size_t i = 0; i < l.n; i++)
             free(l.v[i]);
         free(l.v);
@@ -94,23 +94,23 @@ int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***
     return 0;
 }
 
-static int scan_elf(Elf *elf, struct idlist *l, const char *what, irs_error *err)
+static int scan_elf(Elf *elf, struct idlist *l, const char *what, ctr_error *err)
 {
     size_t shstrndx;
     if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-        return irs_error_set(err, 0, "%s: bad ELF section headers: %s", what,
+        return ctr_error_set(err, 0, "%s: bad ELF section headers: %s", what,
                              elf_errmsg(-1));
     for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh))
-            return irs_error_set(err, 0, "%s: bad section header: %s", what,
+            return ctr_error_set(err, 0, "%s: bad section header: %s", what,
                                  elf_errmsg(-1));
         const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
         if (!name || strcmp(name, IRS_SECTION_NAME) != 0 || sh.sh_type == SHT_NOBITS)
             continue;
         for (Elf_Data *d = NULL; (d = elf_rawdata(scn, d));) {
             if (d->d_size && !d->d_buf)
-                return irs_error_set(err, 0, "%s: unreadable " IRS_SECTION_NAME, what);
+                return ctr_error_set(err, 0, "%s: unreadable " IRS_SECTION_NAME, what);
             if (parse_section(d->d_buf, d->d_size, l, what, err) < 0)
                 return -1;
         }
@@ -127,20 +127,20 @@ static int looks_like_bitcode(int fd)
            (m[0] == 0xde && m[1] == 0xc0 && m[2] == 0x17 && m[3] == 0x0b);
 }
 
-int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err)
+int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, ctr_error *err)
 {
     struct idlist l = {0};
     int rc = -1;
     *ids = NULL;
     *n = 0;
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+        return ctr_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
     int fd = irs_open_regular(path, 0, NULL, err);
     if (fd < 0)
         return -1;
     Elf *top = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     if (!top) {
-        irs_error_set(err, 0, "'%s': %s", path, elf_errmsg(-1));
+        ctr_error_set(err, 0, "'%s': %s", path, elf_errmsg(-1));
         goto out;
     }
     char what[4096];
@@ -166,10 +166,10 @@ int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err)
     }
     default:
         if (looks_like_bitcode(fd))
-            irs_error_set(err, 0, "'%s' is an LLVM bitcode object (built with -flto): its "
+            ctr_error_set(err, 0, "'%s' is an LLVM bitcode object (built with -flto): its "
                           "TU records appear in the program linked from it", path);
         else
-            irs_error_set(err, 0, "'%s' is not an ELF file or ar archive", path);
+            ctr_error_set(err, 0, "'%s' is not an ELF file or ar archive", path);
         break;
     }
 out:
@@ -183,7 +183,7 @@ out:
         return -1;
     }
     if (!l.v && !(l.v = calloc(1, sizeof *l.v)))
-        return irs_error_set(err, ENOMEM, "'%s'", path);
+        return ctr_error_set(err, ENOMEM, "'%s'", path);
     *ids = l.v;
     *n = l.n;
     return 0;

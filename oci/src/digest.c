@@ -36,12 +36,12 @@ void oci_sha256_update(oci_sha256 *h, const void *data, size_t len)
         h->failed = true;
 }
 
-int oci_sha256_final(oci_sha256 *h, char digest[OCI_DIGEST_LEN + 1], irs_error *err)
+int oci_sha256_final(oci_sha256 *h, char digest[OCI_DIGEST_LEN + 1], ctr_error *err)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (h->failed || !EVP_DigestFinal_ex(h->ctx, md, &len) || len != 32)
-        return irs_error_set(err, 0, "sha256 failed");
+        return ctr_error_set(err, 0, "sha256 failed");
     static const char hex[] = "0123456789abcdef";
     memcpy(digest, "sha256:", 7);
     for (unsigned i = 0; i < len; i++) {
@@ -61,11 +61,11 @@ void oci_sha256_free(oci_sha256 *h)
 }
 
 int oci_sha256_buffer(const void *data, size_t len, char digest[OCI_DIGEST_LEN + 1],
-                      irs_error *err)
+                      ctr_error *err)
 {
     oci_sha256 *h = oci_sha256_new();
     if (!h)
-        return irs_error_set(err, ENOMEM, "sha256");
+        return ctr_error_set(err, ENOMEM, "sha256");
     oci_sha256_update(h, data, len);
     int rc = oci_sha256_final(h, digest, err);
     oci_sha256_free(h);
@@ -78,7 +78,7 @@ bool oci_digest_valid(const char *s)
 }
 
 int oci_sha256_file(const char *path, char digest[OCI_DIGEST_LEN + 1], uint64_t *size,
-                    irs_error *err)
+                    ctr_error *err)
 {
     char what[4200];
     snprintf(what, sizeof what, "'%s'", path);
@@ -95,8 +95,8 @@ int oci_sha256_file(const char *path, char digest[OCI_DIGEST_LEN + 1], uint64_t 
     }
     int saved = errno;
     close(fd);
-    int rc = !h    ? irs_error_set(err, ENOMEM, "'%s'", path)
-             : n < 0 ? irs_error_set(err, saved, "reading '%s'", path)
+    int rc = !h    ? ctr_error_set(err, ENOMEM, "'%s'", path)
+             : n < 0 ? ctr_error_set(err, saved, "reading '%s'", path)
                      : oci_sha256_final(h, digest, err);
     oci_sha256_free(h);
     if (size)

@@ -88,7 +88,7 @@ int oci_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
-int oci_copy_file(const char *from, const char *to, irs_error *err)
+int oci_copy_file(const char *from, const char *to, ctr_error *err)
 {
     char what[4200];
     snprintf(what, sizeof what, "'%s'", from);
@@ -98,7 +98,7 @@ int oci_copy_file(const char *from, const char *to, irs_error *err)
     int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (out < 0) {
         close(in);
-        return irs_error_set(err, errno, "'%s'", to);
+        return ctr_error_set(err, errno, "'%s'", to);
     }
     int rc = 0;
     ssize_t n;
@@ -114,10 +114,10 @@ int oci_copy_file(const char *from, const char *to, irs_error *err)
             }
     }
     if (n < 0)
-        rc = irs_error_set(err, errno, "copying '%s' to '%s'", from, to);
+        rc = ctr_error_set(err, errno, "copying '%s' to '%s'", from, to);
     close(in);
     if (close(out) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "writing '%s'", to);
+        rc = ctr_error_set(err, errno, "writing '%s'", to);
     if (rc < 0)
         unlink(to);
     return rc;

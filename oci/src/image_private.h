@@ -27,7 +27,7 @@ struct oci_image {
 /* The JSON file at path, at most cap bytes, parsed; when digest is given
  * its bytes must hash to it and have exactly `size` bytes.  what names it. */
 int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t size,
-                  const char *what, json_t **out, irs_error *err);
+                  const char *what, json_t **out, ctr_error *err);
 /* dir/blobs/sha256/<hex of digest> into buf (digest must be valid). */
 int oci_blob_path(const char *dir, const char *digest, char *buf, size_t size);
 /* A path from an archive or manifest with leading "./" and "/" runs removed;
@@ -47,21 +47,21 @@ typedef struct oci_layer_reader oci_layer_reader;
  * rest of limit (on all the layers' tars: for messages); what names the layer
  * in messages and must outlive the reader. */
 int oci_layer_reader_open(oci_image *img, size_t i, const char *what, uint64_t limit,
-                          uint64_t *budget, oci_layer_reader **out, irs_error *err);
+                          uint64_t *budget, oci_layer_reader **out, ctr_error *err);
 struct archive *oci_layer_reader_tar(oci_layer_reader *r);
 /* Once the tar reader reached its end: the rest of the tar stream and of the
  * blob are read, then size and digest are checked against the descriptor,
  * the compression against the media type and the tar's hash against the
  * config's diff_id.  Fills the layer's tar_size (a docker-archive's layer
  * also gets digest, size and media_type) and takes it from *budget. */
-int oci_layer_reader_finish(oci_layer_reader *r, irs_error *err);
+int oci_layer_reader_finish(oci_layer_reader *r, ctr_error *err);
 /* Once the tar reader failed (err says why): the blob's own fault, where it
  * has one, replaces err — the bound passed, a read error, size or digest not
  * the descriptor's, corrupt compression.  Returns -1. */
-int oci_layer_reader_fault(oci_layer_reader *r, irs_error *err);
+int oci_layer_reader_fault(oci_layer_reader *r, ctr_error *err);
 void oci_layer_reader_free(oci_layer_reader *r);
 
 /* A deterministic uncompressed tar of entries (sorted here) written to fd. */
-int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, irs_error *err);
+int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, ctr_error *err);
 
 #endif

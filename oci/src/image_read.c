@@ -30,7 +30,7 @@
 /* ---- bounded JSON ------------------------------------------------------------ */
 
 int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t size,
-                  const char *what, json_t **out, irs_error *err)
+                  const char *what, json_t **out, ctr_error *err)
 {
     int fd = irs_open_regular(path, IRS_OPEN_NOFOLLOW, what, err);
     if (fd < 0)
@@ -38,11 +38,11 @@ int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t siz
     struct stat st;
     if (fstat(fd, &st) < 0) {
         close(fd);
-        return irs_error_set(err, errno, "%s", what);
+        return ctr_error_set(err, errno, "%s", what);
     }
     if ((uint64_t)st.st_size > cap) {
         close(fd);
-        return irs_error_set(err, 0, "%s: %lld bytes, more than the %zu allowed", what,
+        return ctr_error_set(err, 0, "%s: %lld bytes, more than the %zu allowed", what,
                              (long long)st.st_size, cap);
     }
     char *buf = malloc((size_t)st.st_size + 1);
@@ -54,22 +54,22 @@ int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t siz
     close(fd);
     if (!buf || n < 0 || got != (size_t)st.st_size) {
         free(buf);
-        return irs_error_set(err, buf ? errno : ENOMEM, "%s: reading", what);
+        return ctr_error_set(err, buf ? errno : ENOMEM, "%s: reading", what);
     }
     char actual[OCI_DIGEST_LEN + 1];
     if (digest && (oci_sha256_buffer(buf, got, actual, err) < 0 || strcmp(actual, digest) ||
                    got != size)) {
         free(buf);
         if (got != size)
-            return irs_error_set(err, 0, "%s: %zu bytes, descriptor says %llu", what, got,
+            return ctr_error_set(err, 0, "%s: %zu bytes, descriptor says %llu", what, got,
                                  (unsigned long long)size);
-        return irs_error_set(err, 0, "%s: digest mismatch (%s)", what, actual);
+        return ctr_error_set(err, 0, "%s: digest mismatch (%s)", what, actual);
     }
     json_error_t jerr;
     *out = json_loadb(buf, got, JSON_REJECT_DUPLICATES, &jerr);
     free(buf);
     if (!*out)
-        return irs_error_set(err, 0, "%s: bad JSON: %s (line %d)", what, jerr.text, jerr.line);
+        return ctr_error_set(err, 0, "%s: bad JSON: %s (line %d)", what, jerr.text, jerr.line);
     return 0;
 }
 
@@ -80,19 +80,19 @@ struct descriptor {
     uint64_t size;
 };
 
-static int parse_descriptor(json_t *j, const char *what, struct descriptor *d, irs_error *err)
+static int parse_descriptor(json_t *j, const char *what, struct descriptor *d, ctr_error *err)
 {
     json_t *mt = json_object_get(j, "mediaType"), *dg = json_object_get(j, "digest"),
            *sz = json_object_get(j, "size");
     if (!json_is_object(j) || !json_is_string(mt) || !json_is_string(dg) || !json_is_integer(sz))
-        return irs_error_set(err, 0, "%s: descriptor without mediaType, digest or size", what);
+        return ctr_error_set(err, 0, "%s: descriptor without mediaType, digest or size", what);
     d->media_type = json_string_value(mt);
     d->digest = json_string_value(dg);
     if (json_integer_value(sz) < 0)
-        return irs_error_set(err, 0, "%s: negative size", what);
+        return ctr_error_set(err, 0, "%s: negative size", what);
     d->size = (uint64_t)json_integer_value(sz);
     if (!oci_digest_valid(d->digest))
-        return irs_error_set(err, 0, "%s: unsupported digest '%s'", what, d->digest);
+        return ctr_error_set(err, 0, "%s: unsupported digest '%s'", what, d->digest);
     return 0;
 }
 
@@ -138,7 +138,7 @@ const char *oci_image_created(const oci_image *img)
 }
 
 /* The config: rootfs.diff_ids (one per layer), architecture and os. */
-static int read_config(oci_image *img, const char *digest, uint64_t size, irs_error *err)
+static int read_config(oci_image *img, const char *digest, uint64_t size, ctr_error *err)
 {
     char what[PATH_MAX + 64];
     snprintf(what, sizeof what, "%s: config %s", img->name, digest ? digest : img->config_path);
@@ -150,43 +150,43 @@ static int read_config(oci_image *img, const char *digest, uint64_t size, irs_er
     if (!json_is_object(img->config) ||
         !json_is_string(json_object_get(img->config, "architecture")) ||
         !json_is_string(json_object_get(img->config, "os")))
-        return irs_error_set(err, 0, "%s: no architecture or os", what);
+        return ctr_error_set(err, 0, "%s: no architecture or os", what);
     if (!json_is_string(json_object_get(rootfs, "type")) ||
         strcmp(json_string_value(json_object_get(rootfs, "type")), "layers") ||
         !json_is_array(ids))
-        return irs_error_set(err, 0,
+        return ctr_error_set(err, 0,
                              "%s: rootfs is not {\"type\": \"layers\", \"diff_ids\": [...]}", what);
     if (json_array_size(ids) != img->nlayers)
-        return irs_error_set(err, 0, "%s: %zu diff_ids for %zu layers", what,
+        return ctr_error_set(err, 0, "%s: %zu diff_ids for %zu layers", what,
                              json_array_size(ids), img->nlayers);
     for (size_t i = 0; i < img->nlayers; i++) {
         const char *id = json_string_value(json_array_get(ids, i));
         if (!oci_digest_valid(id))
-            return irs_error_set(err, 0, "%s: diff_id %zu is not a sha256 digest", what, i);
+            return ctr_error_set(err, 0, "%s: diff_id %zu is not a sha256 digest", what, i);
         memcpy(img->layers[i].diff_id, id, OCI_DIGEST_LEN + 1);
     }
     return 0;
 }
 
-static int alloc_layers(oci_image *img, size_t n, const char *what, irs_error *err)
+static int alloc_layers(oci_image *img, size_t n, const char *what, ctr_error *err)
 {
     if (n > MAX_LAYERS)
-        return irs_error_set(err, 0, "%s: %zu layers, more than %d", what, n, MAX_LAYERS);
+        return ctr_error_set(err, 0, "%s: %zu layers, more than %d", what, n, MAX_LAYERS);
     img->layers = calloc(n ? n : 1, sizeof *img->layers);
     if (!img->layers)
-        return irs_error_set(err, ENOMEM, "%s", what);
+        return ctr_error_set(err, ENOMEM, "%s", what);
     img->nlayers = n;
     return 0;
 }
 
 /* ---- OCI layouts ---------------------------------------------------------------------- */
 
-static int read_manifest(oci_image *img, const struct descriptor *d, irs_error *err)
+static int read_manifest(oci_image *img, const struct descriptor *d, ctr_error *err)
 {
     char path[PATH_MAX], what[PATH_MAX + 64];
     snprintf(what, sizeof what, "%s: manifest %s", img->name, d->digest);
     if (oci_blob_path(img->dir, d->digest, path, sizeof path) < 0)
-        return irs_error_set(err, 0, "%s: path too long", what);
+        return ctr_error_set(err, 0, "%s: path too long", what);
     json_t *m;
     if (oci_read_json(path, MAX_MANIFEST_BYTES, d->digest, d->size, what, &m, err) < 0)
         return -1;
@@ -195,29 +195,29 @@ static int read_manifest(oci_image *img, const struct descriptor *d, irs_error *
     json_t *mt = json_object_get(m, "mediaType"), *layers = json_object_get(m, "layers");
     struct descriptor cfg;
     if (!json_is_object(m) || json_integer_value(json_object_get(m, "schemaVersion")) != 2) {
-        irs_error_set(err, 0, "%s: not a schemaVersion 2 manifest", what);
+        ctr_error_set(err, 0, "%s: not a schemaVersion 2 manifest", what);
     } else if (mt &&
                (!json_is_string(mt) || (strcmp(json_string_value(mt), OCI_MEDIA_MANIFEST) &&
                                         strcmp(json_string_value(mt), DOCKER_MEDIA_MANIFEST)))) {
-        irs_error_set(err, 0, "%s: media type is not an image manifest", what);
+        ctr_error_set(err, 0, "%s: media type is not an image manifest", what);
     } else if (!json_is_array(layers)) {
-        irs_error_set(err, 0, "%s: no layers", what);
+        ctr_error_set(err, 0, "%s: no layers", what);
     } else if (parse_descriptor(json_object_get(m, "config"), what, &cfg, err) == 0 &&
                alloc_layers(img, json_array_size(layers), what, err) == 0) {
         rc = 0;
         if (strcmp(cfg.media_type, OCI_MEDIA_CONFIG) && strcmp(cfg.media_type, DOCKER_MEDIA_CONFIG))
-            rc = irs_error_set(err, 0, "%s: config media type '%s'", what, cfg.media_type);
+            rc = ctr_error_set(err, 0, "%s: config media type '%s'", what, cfg.media_type);
         for (size_t i = 0; rc == 0 && i < img->nlayers; i++) {
             struct descriptor ld;
             oci_layer *l = &img->layers[i];
             if (parse_descriptor(json_array_get(layers, i), what, &ld, err) < 0)
                 rc = -1;
             else if (!is_layer_media_type(ld.media_type))
-                rc = irs_error_set(err, 0, "%s: layer %s: unsupported media type '%s'", what,
+                rc = ctr_error_set(err, 0, "%s: layer %s: unsupported media type '%s'", what,
                                    ld.digest, ld.media_type);
             else if (oci_blob_path(img->dir, ld.digest, path, sizeof path) < 0 ||
                      !(l->path = strdup(path)) || !(l->media_type = strdup(ld.media_type)))
-                rc = irs_error_set(err, ENOMEM, "%s", what);
+                rc = ctr_error_set(err, ENOMEM, "%s", what);
             if (rc == 0) {
                 memcpy(l->digest, ld.digest, OCI_DIGEST_LEN + 1);
                 l->size = ld.size;
@@ -228,7 +228,7 @@ static int read_manifest(oci_image *img, const struct descriptor *d, irs_error *
             img->config_size = cfg.size;
             rc = oci_blob_path(img->dir, cfg.digest, path, sizeof path) < 0 ||
                          !(img->config_path = strdup(path))
-                     ? irs_error_set(err, ENOMEM, "%s", what)
+                     ? ctr_error_set(err, ENOMEM, "%s", what)
                      : read_config(img, cfg.digest, cfg.size, err);
         }
     }
@@ -251,7 +251,7 @@ static bool is_image_entry(json_t *desc)
            !json_object_get(desc, "artifactType");
 }
 
-static int choose_manifest(oci_image *img, json_t *manifests, json_t **chosen, irs_error *err)
+static int choose_manifest(oci_image *img, json_t *manifests, json_t **chosen, ctr_error *err)
 {
     size_t i, found = 0, images = 0;
     json_t *d;
@@ -269,22 +269,22 @@ static int choose_manifest(oci_image *img, json_t *manifests, json_t **chosen, i
             strcat(strcat(tags, *tags ? ", " : ""), name);
     }
     if (img->tag && found > 1)
-        return irs_error_set(err, 0, "%s: tag '%s' is ambiguous (%zu manifests)", img->name,
+        return ctr_error_set(err, 0, "%s: tag '%s' is ambiguous (%zu manifests)", img->name,
                              img->tag, found);
     if (img->tag && !found)
-        return irs_error_set(err, 0, "%s: no tag '%s' (tags: %s)", img->name, img->tag,
+        return ctr_error_set(err, 0, "%s: no tag '%s' (tags: %s)", img->name, img->tag,
                              *tags ? tags : "none");
     if (!images)
-        return irs_error_set(err, 0, "%s: index.json lists no image manifest", img->name);
+        return ctr_error_set(err, 0, "%s: index.json lists no image manifest", img->name);
     if (found > 1)
-        return irs_error_set(err, 0, "%s: %zu images, name one with :TAG (tags: %s)", img->name,
+        return ctr_error_set(err, 0, "%s: %zu images, name one with :TAG (tags: %s)", img->name,
                              found, *tags ? tags : "none");
     if (!img->tag && ref_name(*chosen) && !(img->tag = strdup(ref_name(*chosen))))
-        return irs_error_set(err, ENOMEM, "%s", img->name);
+        return ctr_error_set(err, ENOMEM, "%s", img->name);
     return 0;
 }
 
-static int open_layout(oci_image *img, irs_error *err)
+static int open_layout(oci_image *img, ctr_error *err)
 {
     char path[PATH_MAX], what[PATH_MAX + 32];
     json_t *layout, *index;
@@ -295,7 +295,7 @@ static int open_layout(oci_image *img, irs_error *err)
     bool version_ok = json_is_string(json_object_get(layout, "imageLayoutVersion"));
     json_decref(layout);
     if (!version_ok)
-        return irs_error_set(err, 0, "%s: no imageLayoutVersion", what);
+        return ctr_error_set(err, 0, "%s: no imageLayoutVersion", what);
     snprintf(path, sizeof path, "%s/index.json", img->dir);
     snprintf(what, sizeof what, "%s: index.json", img->name);
     if (oci_read_json(path, MAX_INDEX_BYTES, NULL, 0, what, &index, err) < 0)
@@ -306,9 +306,9 @@ static int open_layout(oci_image *img, irs_error *err)
     struct descriptor d;
     if (json_integer_value(json_object_get(index, "schemaVersion")) != 2 ||
         !json_is_array(manifests))
-        irs_error_set(err, 0, "%s: not a schemaVersion 2 index with manifests", what);
+        ctr_error_set(err, 0, "%s: not a schemaVersion 2 index with manifests", what);
     else if (mt && (!json_is_string(mt) || strcmp(json_string_value(mt), OCI_MEDIA_INDEX)))
-        irs_error_set(err, 0, "%s: media type is not an image index", what);
+        ctr_error_set(err, 0, "%s: media type is not an image index", what);
     else if (choose_manifest(img, manifests, &chosen, err) == 0 &&
              parse_descriptor(chosen, what, &d, err) == 0)
         rc = read_manifest(img, &d, err);
@@ -342,7 +342,7 @@ static bool repo_tag_matches(json_t *tags, const char *tag)
     return false;
 }
 
-static int open_docker(oci_image *img, irs_error *err)
+static int open_docker(oci_image *img, ctr_error *err)
 {
     char path[PATH_MAX], what[PATH_MAX + 32];
     json_t *m;
@@ -364,16 +364,16 @@ static int open_docker(oci_image *img, irs_error *err)
     const char *repo_tag = json_string_value(json_array_get(json_object_get(entry, "RepoTags"), 0));
     if (!img->tag && n == 1 && repo_tag && !(img->tag = strdup(repo_tag))) {
         json_decref(m);
-        return irs_error_set(err, ENOMEM, "%s", what);
+        return ctr_error_set(err, ENOMEM, "%s", what);
     }
     int rc = -1;
     if (!json_is_array(m) || n != 1)
-        irs_error_set(err, 0, "%s: %zu images%s%s, expected one", what, n,
+        ctr_error_set(err, 0, "%s: %zu images%s%s, expected one", what, n,
                       img->tag ? " tagged " : "", img->tag ? img->tag : "");
     else if (!json_is_array(layers))
-        irs_error_set(err, 0, "%s: no Layers", what);
+        ctr_error_set(err, 0, "%s: no Layers", what);
     else if (!(img->config_path = archive_member(img, json_object_get(entry, "Config"))))
-        irs_error_set(err, 0, "%s: Config '%s': not a path inside the archive", what,
+        ctr_error_set(err, 0, "%s: Config '%s': not a path inside the archive", what,
                       json_string_value(json_object_get(entry, "Config"))
                           ? json_string_value(json_object_get(entry, "Config"))
                           : "");
@@ -382,7 +382,7 @@ static int open_docker(oci_image *img, irs_error *err)
         for (i = 0; rc == 0 && i < img->nlayers; i++) {
             json_t *p = json_array_get(layers, i);
             if (!(img->layers[i].path = archive_member(img, p)))
-                rc = irs_error_set(err, 0, "%s: layer %zu '%s': not a path inside the archive",
+                rc = ctr_error_set(err, 0, "%s: layer %zu '%s': not a path inside the archive",
                                    what, i, json_string_value(p) ? json_string_value(p) : "");
         }
     }
@@ -392,13 +392,13 @@ static int open_docker(oci_image *img, irs_error *err)
     /* The source digest of a docker-archive is that of its manifest.json. */
     if (oci_sha256_file(path, img->manifest_digest, NULL, err) < 0 ||
         oci_sha256_file(img->config_path, img->config_digest, &img->config_size, err) < 0)
-        return irs_error_wrap(err, "%s", img->name);
+        return ctr_error_wrap(err, "%s", img->name);
     /* Docker names the config by its digest: a different one is damage. */
     const char *base = strrchr(img->config_path, '/') + 1;
     size_t hexlen = strspn(base, "0123456789abcdef");
     if (hexlen == IRS_HASH_HEX_LEN && (!base[hexlen] || !strcmp(base + hexlen, ".json")) &&
         strncmp(base, img->config_digest + 7, IRS_HASH_HEX_LEN))
-        return irs_error_set(err, 0, "%s: config '%s': digest mismatch (%s)", img->name, base,
+        return ctr_error_set(err, 0, "%s: config '%s': digest mismatch (%s)", img->name, base,
                              img->config_digest);
     return 0;
 }
@@ -406,35 +406,35 @@ static int open_docker(oci_image *img, irs_error *err)
 /* ---- archives: unpacked into the scratch directory ------------------------------------------ */
 
 /* Create the parents of rel under dir (real directories only). */
-static int make_parents(const char *dir, const char *rel, irs_error *err)
+static int make_parents(const char *dir, const char *rel, ctr_error *err)
 {
     char path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path)
-        return irs_error_set(err, ENAMETOOLONG, "'%s'", rel);
+        return ctr_error_set(err, ENAMETOOLONG, "'%s'", rel);
     for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
         *p = '\0';
         struct stat st;
         if (mkdir(path, 0755) < 0 &&
             (errno != EEXIST || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
-            return irs_error_set(err, errno == EEXIST ? ENOTDIR : errno, "'%s'", rel);
+            return ctr_error_set(err, errno == EEXIST ? ENOTDIR : errno, "'%s'", rel);
         *p = '/';
     }
     return 0;
 }
 
 static int extract_member(oci_image *img, struct archive *a, struct archive_entry *e,
-                          const char *dir, const char *rel, irs_error *err)
+                          const char *dir, const char *rel, ctr_error *err)
 {
     char path[PATH_MAX];
     if (make_parents(dir, rel, err) < 0)
         return -1;
     snprintf(path, sizeof path, "%s/%s", dir, rel);
     if (archive_entry_filetype(e) == AE_IFDIR)
-        return mkdir(path, 0755) < 0 && errno != EEXIST ? irs_error_set(err, errno, "'%s'", rel)
+        return mkdir(path, 0755) < 0 && errno != EEXIST ? ctr_error_set(err, errno, "'%s'", rel)
                                                         : 0;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
-        return irs_error_set(err, errno, "'%s' (a duplicate entry?)", rel);
+        return ctr_error_set(err, errno, "'%s' (a duplicate entry?)", rel);
     const void *buf;
     size_t len;
     la_int64_t off;
@@ -443,30 +443,30 @@ static int extract_member(oci_image *img, struct archive *a, struct archive_entr
      * is read again when the blob is hashed */
     la_int64_t size = archive_entry_size(e);
     if (size < 0 || (uint64_t)size > img->unpack_budget)
-        rc = irs_error_set(err, EFBIG, "the archive expands to more than %d times its size "
+        rc = ctr_error_set(err, EFBIG, "the archive expands to more than %d times its size "
                                        "plus %llu bytes", OCI_UNPACK_RATIO,
                            (unsigned long long)OCI_UNPACK_FLOOR);
     else
         img->unpack_budget -= (uint64_t)size;
     while (rc == 0 && (r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
         if (off < 0 || (uint64_t)off + len > (uint64_t)size) {
-            rc = irs_error_set(err, 0, "'%s': data beyond the entry's size", rel);
+            rc = ctr_error_set(err, 0, "'%s': data beyond the entry's size", rel);
             break;
         }
         ssize_t w = pwrite(fd, buf, len, off);
         if (w != (ssize_t)len) {
             /* a short write sets no errno: the disk is full */
-            rc = irs_error_set(err, w < 0 ? errno : ENOSPC, "writing '%s'", path);
+            rc = ctr_error_set(err, w < 0 ? errno : ENOSPC, "writing '%s'", path);
             break;
         }
     }
     if (rc == 0 && r != ARCHIVE_EOF)
-        rc = irs_error_set(err, 0, "'%s': %s", rel, archive_error_string(a));
+        rc = ctr_error_set(err, 0, "'%s': %s", rel, archive_error_string(a));
     /* sparse entries end in a hole: the size is the entry's */
     if (rc == 0 && ftruncate(fd, archive_entry_size(e)) < 0)
-        rc = irs_error_set(err, errno, "'%s'", path);
+        rc = ctr_error_set(err, errno, "'%s'", path);
     if (close(fd) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "'%s'", path);
+        rc = ctr_error_set(err, errno, "'%s'", path);
     return rc;
 }
 
@@ -531,7 +531,7 @@ static int remember_link(struct archive_links *l, const char *rel, const char *t
 }
 
 /* Make the links (unless the unpack already failed: rc < 0) and free them. */
-static int make_links(const oci_image *img, struct archive_links *l, int rc, irs_error *err)
+static int make_links(const oci_image *img, struct archive_links *l, int rc, ctr_error *err)
 {
     for (size_t i = 0; i < l->n; i++) {
         char from[PATH_MAX], to[PATH_MAX];
@@ -540,7 +540,7 @@ static int make_links(const oci_image *img, struct archive_links *l, int rc, irs
         snprintf(to, sizeof to, "%s/%s", img->dir, l->to[i]);
         if (rc == 0 && (make_parents(img->dir, l->from[i], err) < 0 || lstat(to, &st) < 0 ||
                         !S_ISREG(st.st_mode) || link(to, from) < 0))
-            rc = irs_error_set(err, errno, "%s: symlink '%s' -> '%s': not a file of the archive",
+            rc = ctr_error_set(err, errno, "%s: symlink '%s' -> '%s': not a file of the archive",
                                img->name, l->from[i], l->to[i]);
         free(l->from[i]);
         free(l->to[i]);
@@ -551,43 +551,43 @@ static int make_links(const oci_image *img, struct archive_links *l, int rc, irs
 }
 
 static int unpack_entry(oci_image *img, struct archive *a, struct archive_entry *e,
-                        struct archive_links *links, irs_error *err)
+                        struct archive_links *links, ctr_error *err)
 {
     const char *name = archive_entry_pathname(e);
     const char *rel = name ? oci_clean_relative(name) : NULL;
     mode_t type = archive_entry_filetype(e);
     if (!rel)
-        return irs_error_set(err, 0, "%s: entry '%s': absolute or '..' path", img->name,
+        return ctr_error_set(err, 0, "%s: entry '%s': absolute or '..' path", img->name,
                              name ? name : "?");
     if (archive_entry_hardlink(e))
-        return irs_error_set(err, 0, "%s: entry '%s': a hard link", img->name, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': a hard link", img->name, name);
     if (type == AE_IFLNK) {
         int r =
             remember_link(links, rel, archive_entry_symlink(e) ? archive_entry_symlink(e) : "/");
         return r == 0 ? 0
-               : r == -2 ? irs_error_set(err, 0, "%s: entry '%s': symlink leaves the archive",
+               : r == -2 ? ctr_error_set(err, 0, "%s: entry '%s': symlink leaves the archive",
                                          img->name, name)
-                         : irs_error_set(err, ENOMEM, "%s", img->name);
+                         : ctr_error_set(err, ENOMEM, "%s", img->name);
     }
     if (type != AE_IFREG && type != AE_IFDIR)
-        return irs_error_set(err, 0, "%s: entry '%s': not a file or directory", img->name, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': not a file or directory", img->name, name);
     if (++img->unpack_entries > OCI_MAX_ENTRIES)
-        return irs_error_set(err, 0, "%s: more than %u entries", img->name, OCI_MAX_ENTRIES);
+        return ctr_error_set(err, 0, "%s: more than %u entries", img->name, OCI_MAX_ENTRIES);
     if (*rel && extract_member(img, a, e, img->dir, rel, err) < 0)
-        return irs_error_wrap(err, "%s: entry '%s'", img->name, name);
+        return ctr_error_wrap(err, "%s: entry '%s'", img->name, name);
     return 0;
 }
 
 /* Unpack an oci-archive or docker-archive: regular files and directories
  * (and symlinks between them), every path relative and without "..", each
  * at most once. */
-static int unpack_archive(oci_image *img, const char *file, irs_error *err)
+static int unpack_archive(oci_image *img, const char *file, ctr_error *err)
 {
     if (mkdir(img->dir, 0700) < 0)
-        return irs_error_set(err, errno, "'%s'", img->dir);
+        return ctr_error_set(err, errno, "'%s'", img->dir);
     struct archive *a = archive_read_new();
     if (!a)
-        return irs_error_set(err, ENOMEM, "%s", img->name);
+        return ctr_error_set(err, ENOMEM, "%s", img->name);
     archive_read_support_format_tar(a);
     archive_read_support_filter_all(a);
     struct archive_links links = {0};
@@ -595,16 +595,16 @@ static int unpack_archive(oci_image *img, const char *file, irs_error *err)
     struct stat st;
     int fd = irs_open_regular(file, IRS_OPEN_NOFOLLOW, img->name, err);
     if (fd < 0 || fstat(fd, &st) < 0) {
-        rc = fd < 0 ? -1 : irs_error_set(err, errno, "%s", img->name);
+        rc = fd < 0 ? -1 : ctr_error_set(err, errno, "%s", img->name);
     } else if ((img->unpack_budget = (uint64_t)st.st_size * OCI_UNPACK_RATIO + OCI_UNPACK_FLOOR),
                archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-        rc = irs_error_set(err, 0, "%s: %s", img->name, archive_error_string(a));
+        rc = ctr_error_set(err, 0, "%s: %s", img->name, archive_error_string(a));
     } else {
         struct archive_entry *e;
         while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK)
             rc = unpack_entry(img, a, e, &links, err);
         if (rc == 0 && r != ARCHIVE_EOF)
-            rc = irs_error_set(err, 0, "%s: truncated or not a tar archive: %s", img->name,
+            rc = ctr_error_set(err, 0, "%s: truncated or not a tar archive: %s", img->name,
                                archive_error_string(a));
     }
     archive_read_free(a);
@@ -621,12 +621,12 @@ static bool exists_in(const char *dir, const char *name)
     return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, irs_error *err)
+int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, ctr_error *err)
 {
     *out = NULL;
     oci_image *img = calloc(1, sizeof *img);
     if (!img)
-        return irs_error_set(err, ENOMEM, "image");
+        return ctr_error_set(err, ENOMEM, "image");
     int n = ref->tag ? asprintf(&img->name, "%s:%s", ref->path, ref->tag)
                      : asprintf(&img->name, "%s", ref->path);
     img->tag = ref->tag ? strdup(ref->tag) : NULL;
@@ -635,20 +635,20 @@ int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, irs
         if (n < 0)
             img->name = NULL;
         oci_image_free(img);
-        return irs_error_set(err, ENOMEM, "image");
+        return ctr_error_set(err, ENOMEM, "image");
     }
     int rc = 0;
     if (ref->kind == OCI_REF_ARCHIVE)
         rc = unpack_archive(img, ref->path, err);
     if (rc == 0 && ref->kind == OCI_REF_ROOTFS)
-        rc = irs_error_set(err, 0, "'%s': not an image", ref->path);
+        rc = ctr_error_set(err, 0, "'%s': not an image", ref->path);
     if (rc == 0) {
         if (exists_in(img->dir, "oci-layout"))
             rc = open_layout(img, err);
         else if (ref->kind == OCI_REF_ARCHIVE && exists_in(img->dir, "manifest.json"))
             rc = open_docker(img, err);
         else
-            rc = irs_error_set(err, 0, "%s: neither an OCI image (oci-layout) nor a "
+            rc = ctr_error_set(err, 0, "%s: neither an OCI image (oci-layout) nor a "
                                        "docker-archive (manifest.json)", img->name);
     }
     if (rc < 0) {

@@ -27,25 +27,25 @@ static bool is_regular(const char *path)
 }
 
 static int set_ref(oci_ref *ref, enum oci_ref_kind kind, const char *path, size_t pathlen,
-                   const char *tag, irs_error *err)
+                   const char *tag, ctr_error *err)
 {
     ref->kind = kind;
     ref->path = strndup(path, pathlen);
     ref->tag = tag ? strdup(tag) : NULL;
     if (!ref->path || (tag && !ref->tag)) {
         oci_ref_clear(ref);
-        return irs_error_set(err, ENOMEM, "'%s'", path);
+        return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     if (!pathlen || (tag && !*tag)) {
         oci_ref_clear(ref);
-        return irs_error_set(err, 0, "'%s': empty path or tag", path);
+        return ctr_error_set(err, 0, "'%s': empty path or tag", path);
     }
     return 0;
 }
 
 /* kind LAYOUT or ARCHIVE named explicitly by a prefix: PATH or PATH:TAG. */
 static int parse_prefixed(const char *rest, enum oci_ref_kind kind, bool tag_allowed,
-                          oci_ref *ref, irs_error *err)
+                          oci_ref *ref, ctr_error *err)
 {
     bool exists = kind == OCI_REF_LAYOUT ? is_layout_dir(rest) : is_regular(rest);
     const char *colon = strrchr(rest, ':');
@@ -54,7 +54,7 @@ static int parse_prefixed(const char *rest, enum oci_ref_kind kind, bool tag_all
     return set_ref(ref, kind, rest, (size_t)(colon - rest), colon + 1, err);
 }
 
-int oci_ref_parse_input(const char *arg, oci_ref *ref, irs_error *err)
+int oci_ref_parse_input(const char *arg, oci_ref *ref, ctr_error *err)
 {
     *ref = (oci_ref){0};
     if (!strncmp(arg, "oci:", 4))
@@ -78,7 +78,7 @@ int oci_ref_parse_input(const char *arg, oci_ref *ref, irs_error *err)
         if (is_regular(path))
             return set_ref(ref, OCI_REF_ARCHIVE, path, strlen(path), colon + 1, err);
     }
-    return irs_error_set(err, ENOENT, "'%s': not an image, archive or directory", arg);
+    return ctr_error_set(err, ENOENT, "'%s': not an image, archive or directory", arg);
 }
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
@@ -87,7 +87,7 @@ static bool ends_with(const char *s, size_t len, const char *suffix)
     return len >= n && !memcmp(s + len - n, suffix, n);
 }
 
-int oci_ref_parse_output(const char *arg, oci_ref *ref, irs_error *err)
+int oci_ref_parse_output(const char *arg, oci_ref *ref, ctr_error *err)
 {
     *ref = (oci_ref){0};
     enum oci_ref_kind forced = OCI_REF_ROOTFS; /* none */

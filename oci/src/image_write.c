@@ -28,30 +28,30 @@ static const char *oci_layer_type(const char *mt)
     return mt;
 }
 
-static int write_all(const char *path, const void *data, size_t len, irs_error *err)
+static int write_all(const char *path, const void *data, size_t len, ctr_error *err)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0)
-        return irs_error_set(err, errno, "'%s'", path);
+        return ctr_error_set(err, errno, "'%s'", path);
     int rc =
-        write(fd, data, len) == (ssize_t)len ? 0 : irs_error_set(err, errno, "writing '%s'", path);
+        write(fd, data, len) == (ssize_t)len ? 0 : ctr_error_set(err, errno, "writing '%s'", path);
     if (close(fd) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "writing '%s'", path);
+        rc = ctr_error_set(err, errno, "writing '%s'", path);
     return rc;
 }
 
 /* Serialize j compactly into a blob of dir; fills digest and size. */
 static int put_json_blob(const char *dir, json_t *j, char digest[OCI_DIGEST_LEN + 1],
-                         uint64_t *size, irs_error *err)
+                         uint64_t *size, ctr_error *err)
 {
     char *bytes = json_dumps(j, JSON_COMPACT);
     char path[PATH_MAX];
     if (!bytes)
-        return irs_error_set(err, ENOMEM, "json");
+        return ctr_error_set(err, ENOMEM, "json");
     size_t len = strlen(bytes);
     int rc = oci_sha256_buffer(bytes, len, digest, err);
     if (rc == 0 && oci_blob_path(dir, digest, path, sizeof path) < 0)
-        rc = irs_error_set(err, ENAMETOOLONG, "'%s'", dir);
+        rc = ctr_error_set(err, ENAMETOOLONG, "'%s'", dir);
     struct stat st;
     if (rc == 0 && lstat(path, &st) < 0) /* already there: same bytes */
         rc = write_all(path, bytes, len, err);
@@ -60,13 +60,13 @@ static int put_json_blob(const char *dir, json_t *j, char digest[OCI_DIGEST_LEN 
     return rc;
 }
 
-static int put_layer_blob(const char *dir, const oci_layer *l, irs_error *err)
+static int put_layer_blob(const char *dir, const oci_layer *l, ctr_error *err)
 {
     char path[PATH_MAX];
     struct stat st;
     if (oci_blob_path(dir, l->digest, path, sizeof path) < 0)
-        return irs_error_set(err, ENAMETOOLONG, "'%s'", dir);
-    return lstat(path, &st) == 0 ? 0 : oci_copy_file(l->path, path, err);
+        return ctr_error_set(err, ENAMETOOLONG, "'%s'", dir);
+    return lstat(path, &st) == 0 ? 0 : ctr_file_copy(l->path, path, 0644, err);
 }
 
 static json_t *descriptor(const char *media_type, const char *digest, uint64_t size)
@@ -116,15 +116,15 @@ static json_t *new_manifest(const oci_image *src, const oci_write_opts *o,
 
 /* The whole layout in dir (which exists and is empty). */
 static int build_layout(const char *dir, const oci_image *src, const oci_write_opts *o,
-                        oci_written *out, irs_error *err)
+                        oci_written *out, ctr_error *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/blobs", dir);
     if (mkdir(path, 0755) < 0)
-        return irs_error_set(err, errno, "'%s'", path);
+        return ctr_error_set(err, errno, "'%s'", path);
     snprintf(path, sizeof path, "%s/blobs/sha256", dir);
     if (mkdir(path, 0755) < 0)
-        return irs_error_set(err, errno, "'%s'", path);
+        return ctr_error_set(err, errno, "'%s'", path);
     for (size_t i = 0; i < src->nlayers; i++)
         if (put_layer_blob(dir, &src->layers[i], err) < 0)
             return -1;
@@ -133,13 +133,13 @@ static int build_layout(const char *dir, const oci_image *src, const oci_write_o
     uint64_t config_size, manifest_size;
     json_t *config = new_config(src, o);
     if (!config)
-        return irs_error_set(err, ENOMEM, "config");
+        return ctr_error_set(err, ENOMEM, "config");
     int rc = put_json_blob(dir, config, out->config_digest, &config_size, err);
     json_decref(config);
     json_t *manifest = rc == 0 ? new_manifest(src, o, out->config_digest, config_size) : NULL;
     if (rc == 0 && (!manifest || put_json_blob(dir, manifest, out->manifest_digest,
                                                &manifest_size, err) < 0))
-        rc = manifest ? -1 : irs_error_set(err, ENOMEM, "manifest");
+        rc = manifest ? -1 : ctr_error_set(err, ENOMEM, "manifest");
     json_decref(manifest);
     if (rc < 0)
         return -1;
@@ -151,7 +151,7 @@ static int build_layout(const char *dir, const oci_image *src, const oci_write_o
     char *bytes = index ? json_dumps(index, JSON_COMPACT) : NULL;
     json_decref(index);
     snprintf(path, sizeof path, "%s/index.json", dir);
-    rc = bytes ? write_all(path, bytes, strlen(bytes), err) : irs_error_set(err, ENOMEM, "index");
+    rc = bytes ? write_all(path, bytes, strlen(bytes), err) : ctr_error_set(err, ENOMEM, "index");
     free(bytes);
     static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
     snprintf(path, sizeof path, "%s/oci-layout", dir);
@@ -160,12 +160,12 @@ static int build_layout(const char *dir, const oci_image *src, const oci_write_o
 
 /* The layout in dir as a deterministic tar into fd. */
 static int tar_layout(const char *dir, const oci_image *src, const oci_write_opts *o,
-                      const oci_written *w, int fd, irs_error *err)
+                      const oci_written *w, int fd, ctr_error *err)
 {
     size_t cap = src->nlayers + 8, n = 0;
     oci_layer_entry *v = calloc(cap, sizeof *v);
     if (!v)
-        return irs_error_set(err, ENOMEM, "archive");
+        return ctr_error_set(err, ENOMEM, "archive");
     const char *names[] = {"oci-layout", "index.json", "blobs", "blobs/sha256"};
     for (size_t i = 0; i < 4; i++)
         v[n++] = (oci_layer_entry){.path = strdup(names[i]),
@@ -187,7 +187,7 @@ static int tar_layout(const char *dir, const oci_image *src, const oci_write_opt
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (!v[i].path || (S_ISREG(v[i].mode) && asprintf(&v[i].host, "%s/%s", dir, v[i].path) < 0))
-            rc = irs_error_set(err, ENOMEM, "archive");
+            rc = ctr_error_set(err, ENOMEM, "archive");
     }
     if (rc == 0)
         rc = oci_tar_write(v, n, ARCHIVE_MTIME, fd, err);
@@ -210,48 +210,48 @@ static int temp_sibling(const char *out, char *buf, size_t size)
 }
 
 static int write_archive(const oci_image *src, const oci_write_opts *o, oci_written *w,
-                         const char *tmp, irs_error *err)
+                         const char *tmp, ctr_error *err)
 {
     char stage[PATH_MAX];
     snprintf(stage, sizeof stage, "%s/image-out", o->scratch);
-    oci_remove_tree(stage);
+    ctr_tree_remove(stage);
     if (mkdir(stage, 0755) < 0)
-        return irs_error_set(err, errno, "'%s'", stage);
+        return ctr_error_set(err, errno, "'%s'", stage);
     int fd = mkstemp((char *)tmp);
-    int rc = fd < 0 ? irs_error_set(err, errno, "'%s'", tmp) : build_layout(stage, src, o, w, err);
+    int rc = fd < 0 ? ctr_error_set(err, errno, "'%s'", tmp) : build_layout(stage, src, o, w, err);
     if (rc == 0)
         rc = tar_layout(stage, src, o, w, fd, err);
     if (rc == 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
-        rc = irs_error_set(err, errno, "'%s'", tmp);
+        rc = ctr_error_set(err, errno, "'%s'", tmp);
     if (fd >= 0 && close(fd) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "'%s'", tmp);
-    oci_remove_tree(stage);
+        rc = ctr_error_set(err, errno, "'%s'", tmp);
+    ctr_tree_remove(stage);
     return rc;
 }
 
 int oci_image_write(const oci_image *src, const oci_write_opts *o, oci_written *w,
-                    irs_error *err)
+                    ctr_error *err)
 {
     const char *out = o->output->path;
     char tmp[PATH_MAX];
     struct stat st;
     *w = (oci_written){0};
     if (lstat(out, &st) == 0)
-        return irs_error_set(err, 0, "'%s' exists: not overwritten", out);
+        return ctr_error_set(err, 0, "'%s' exists: not overwritten", out);
     if (temp_sibling(out, tmp, sizeof tmp) < 0)
-        return irs_error_set(err, ENAMETOOLONG, "'%s'", out);
+        return ctr_error_set(err, ENAMETOOLONG, "'%s'", out);
     int rc;
     if (o->output->kind == OCI_REF_ARCHIVE) {
         rc = write_archive(src, o, w, tmp, err);
     } else if (!mkdtemp(tmp)) {
-        return irs_error_set(err, errno, "'%s'", tmp);
+        return ctr_error_set(err, errno, "'%s'", tmp);
     } else if ((rc = build_layout(tmp, src, o, w, err)) == 0 && chmod(tmp, 0755) < 0) {
-        rc = irs_error_set(err, errno, "'%s'", tmp);
+        rc = ctr_error_set(err, errno, "'%s'", tmp);
     }
     /* RENAME_NOREPLACE: an output that appeared meanwhile is not replaced */
     if (rc == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, out, RENAME_NOREPLACE) < 0)
-        rc = irs_error_set(err, errno, "'%s'", out);
+        rc = ctr_error_set(err, errno, "'%s'", out);
     if (rc < 0)
-        oci_remove_tree(tmp);
+        ctr_tree_remove(tmp);
     return rc;
 }

@@ -316,11 +316,11 @@ static bool wanted(const struct applier *ap, const char *rel, bool removes)
 }
 
 static int apply_entry(struct applier *ap, struct archive *a, struct archive_entry *e,
-                       const char *name, irs_error *err)
+                       const char *name, ctr_error *err)
 {
     const char *rel = oci_clean_relative(name), *leaf, *problem = NULL;
     if (!rel)
-        return irs_error_set(err, 0, "%s: entry '%s': absolute path or '..'", ap->what, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': absolute path or '..'", ap->what, name);
     if (!*rel)
         return 0; /* the root itself: the runtime decides its mode */
     mode_t type = archive_entry_filetype(e);
@@ -329,16 +329,16 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     bool opaque = !strcmp(base, OPAQUE);
     bool whiteout = !opaque && !strncmp(base, WHITEOUT, strlen(WHITEOUT));
     if (!hardlink && (type == AE_IFCHR || type == AE_IFBLK))
-        return irs_error_set(err, 0, "%s: entry '%s': device nodes are refused", ap->what, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': device nodes are refused", ap->what, name);
     if (whiteout && (!base[strlen(WHITEOUT)] || !strncmp(base, ".wh..wh.", 8)))
         return 0; /* aufs bookkeeping (.wh..wh.plnk), not a whiteout */
     /* ".wh.." and ".wh...": once they removed the directory itself or its
      * parent */
     if (whiteout && (!strcmp(base + strlen(WHITEOUT), ".") ||
                      !strcmp(base + strlen(WHITEOUT), "..")))
-        return irs_error_set(err, 0, "%s: entry '%s': a whiteout of '.' or '..'", ap->what, name);
+        return ctr_error_set(err, 0, "%s: entry '%s': a whiteout of '.' or '..'", ap->what, name);
     if (++ap->entries > OCI_MAX_ENTRIES)
-        return irs_error_set(err, 0, "%s: more than %u entries in the image's layers", ap->what,
+        return ctr_error_set(err, 0, "%s: more than %u entries in the image's layers", ap->what,
                              OCI_MAX_ENTRIES);
     if (!wanted(ap, rel, opaque || whiteout))
         return 0;
@@ -349,7 +349,7 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     if (dirfd < 0 && whiteout && errno == ENOENT)
         return 0;
     if (dirfd < 0)
-        return irs_error_set(err, errno, "%s: entry '%s': %s", ap->what, name,
+        return ctr_error_set(err, errno, "%s: entry '%s': %s", ap->what, name,
                              errno == ELOOP || errno == ENOTDIR
                                  ? "a parent is a symlink or not a directory"
                                  : "cannot create its parent");
@@ -375,21 +375,21 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     int saved = errno;
     close(dirfd);
     if (rc < 0 && problem == OVER_BOUND)
-        return irs_error_set(err, 0, "%s: entry '%s': the layers expand to more than %llu bytes "
+        return ctr_error_set(err, 0, "%s: entry '%s': the layers expand to more than %llu bytes "
                                      "(a compression bomb? --max-unpacked raises the limit)",
                              ap->what, name, (unsigned long long)ap->limit);
     if (rc < 0)
-        return problem ? irs_error_set(err, 0, "%s: entry '%s': %s", ap->what, name, problem)
-                       : irs_error_set(err, saved, "%s: entry '%s'", ap->what, name);
+        return problem ? ctr_error_set(err, 0, "%s: entry '%s': %s", ap->what, name, problem)
+                       : ctr_error_set(err, saved, "%s: entry '%s'", ap->what, name);
     return opaque || whiteout || remember(ap, rel) == 0
                ? 0
-               : irs_error_set(err, ENOMEM, "%s: entry '%s'", ap->what, name);
+               : ctr_error_set(err, ENOMEM, "%s: entry '%s'", ap->what, name);
 }
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
 /* Layer i, verified in the same pass (layer_verify.c). */
-static int apply_layer(struct applier *ap, oci_image *img, size_t i, irs_error *err)
+static int apply_layer(struct applier *ap, oci_image *img, size_t i, ctr_error *err)
 {
     oci_layer_reader *lr;
     if (oci_layer_reader_open(img, i, ap->what, ap->limit, &ap->budget, &lr, err) < 0)
@@ -400,10 +400,10 @@ static int apply_layer(struct applier *ap, oci_image *img, size_t i, irs_error *
     while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
         const char *name = archive_entry_pathname(e);
         rc = name ? apply_entry(ap, a, e, name, err)
-                  : irs_error_set(err, 0, "%s: an entry without a usable name", ap->what);
+                  : ctr_error_set(err, 0, "%s: an entry without a usable name", ap->what);
     }
     if (rc == 0 && r != ARCHIVE_EOF)
-        rc = irs_error_set(err, 0, "%s: truncated or malformed tar: %s", ap->what,
+        rc = ctr_error_set(err, 0, "%s: truncated or malformed tar: %s", ap->what,
                            archive_error_string(a));
     rc = rc == 0 ? oci_layer_reader_finish(lr, err) : oci_layer_reader_fault(lr, err);
     oci_layer_reader_free(lr);
@@ -411,13 +411,13 @@ static int apply_layer(struct applier *ap, oci_image *img, size_t i, irs_error *
     return rc;
 }
 
-int oci_image_unpack(oci_image *img, const char *root, oci_apply_opts *o, irs_error *err)
+int oci_image_unpack(oci_image *img, const char *root, oci_apply_opts *o, ctr_error *err)
 {
     uint64_t limit = o && o->max_unpacked ? o->max_unpacked : oci_default_max_unpacked(img);
     struct applier ap = {.only = o ? o->only : NULL, .limit = limit, .budget = limit};
     ap.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (ap.rootfd < 0)
-        return irs_error_set(err, errno, "'%s'", root);
+        return ctr_error_set(err, errno, "'%s'", root);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < img->nlayers; i++) {
         const oci_layer *l = &img->layers[i];

@@ -102,22 +102,22 @@ static const char *media_type_of(int filter)
                                            : OCI_MEDIA_LAYER_TAR;
 }
 
-static int bomb_error(const oci_layer_reader *r, irs_error *err)
+static int bomb_error(const oci_layer_reader *r, ctr_error *err)
 {
-    return irs_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a compression "
+    return ctr_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a compression "
                                  "bomb? --max-unpacked raises the limit)",
                          r->what, (unsigned long long)r->limit);
 }
 
 /* Read (and hash) the blob to its end; then its digest and size against
  * the descriptor (a docker-archive's layer takes them). */
-static int check_blob(oci_layer_reader *r, irs_error *err)
+static int check_blob(oci_layer_reader *r, ctr_error *err)
 {
     const void *ignored;
     while (read_blob(NULL, r, &ignored) > 0)
         ;
     if (r->read_errno)
-        return irs_error_set(err, r->read_errno, "%s: reading", r->what);
+        return ctr_error_set(err, r->read_errno, "%s: reading", r->what);
     char digest[OCI_DIGEST_LEN + 1];
     if (oci_sha256_final(r->blob_hash, digest, err) < 0)
         return -1;
@@ -128,31 +128,31 @@ static int check_blob(oci_layer_reader *r, irs_error *err)
         return 0;
     }
     if (r->blob_bytes != l->size)
-        return irs_error_set(err, 0, "%s: size: %llu bytes, descriptor says %llu", r->what,
+        return ctr_error_set(err, 0, "%s: size: %llu bytes, descriptor says %llu", r->what,
                              (unsigned long long)r->blob_bytes, (unsigned long long)l->size);
     if (strcmp(digest, l->digest))
-        return irs_error_set(err, 0, "%s: digest mismatch (blob is %s)", r->what, digest);
+        return ctr_error_set(err, 0, "%s: digest mismatch (blob is %s)", r->what, digest);
     return 0;
 }
 
-int oci_layer_reader_fault(oci_layer_reader *r, irs_error *err)
+int oci_layer_reader_fault(oci_layer_reader *r, ctr_error *err)
 {
     if (r->over_budget)
         return bomb_error(r, err);
-    irs_error own;
+    ctr_error own;
     if (check_blob(r, &own) < 0) {
         if (err)
             *err = own;
         return -1;
     }
     if (r->corrupt)
-        return irs_error_set(err, 0, "%s: truncated or corrupt: %s", r->what,
+        return ctr_error_set(err, 0, "%s: truncated or corrupt: %s", r->what,
                              archive_error_string(r->blob) ? archive_error_string(r->blob)
                                                            : "decompression failed");
     return -1; /* the tar's own problem, as err says */
 }
 
-int oci_layer_reader_finish(oci_layer_reader *r, irs_error *err)
+int oci_layer_reader_finish(oci_layer_reader *r, ctr_error *err)
 {
     while (pull_tar(r) > 0) /* what follows the tar's end: padding */
         ;
@@ -163,9 +163,9 @@ int oci_layer_reader_finish(oci_layer_reader *r, irs_error *err)
     oci_layer *l = r->layer;
     int filter = archive_filter_code(r->blob, 0);
     if (r->docker && !(l->media_type = strdup(media_type_of(filter))))
-        return irs_error_set(err, ENOMEM, "%s", r->what);
+        return ctr_error_set(err, ENOMEM, "%s", r->what);
     if (filter != expected_filter(l->media_type))
-        return irs_error_set(err, 0, "%s: media type '%s' but the content is %s", r->what,
+        return ctr_error_set(err, 0, "%s: media type '%s' but the content is %s", r->what,
                              l->media_type,
                              filter == ARCHIVE_FILTER_NONE ? "uncompressed"
                                                            : archive_filter_name(r->blob, 0));
@@ -173,7 +173,7 @@ int oci_layer_reader_finish(oci_layer_reader *r, irs_error *err)
     if (oci_sha256_final(r->tar_hash, diff_id, err) < 0)
         return -1;
     if (strcmp(diff_id, l->diff_id))
-        return irs_error_set(err, 0, "%s: diff_id mismatch: the tar is %s, the config says %s",
+        return ctr_error_set(err, 0, "%s: diff_id mismatch: the tar is %s, the config says %s",
                              r->what, diff_id, l->diff_id);
     l->tar_size = r->tar_bytes;
     *r->budget -= r->tar_bytes;
@@ -181,7 +181,7 @@ int oci_layer_reader_finish(oci_layer_reader *r, irs_error *err)
 }
 
 /* Both archives opened: the blob's compression found, the tar's format. */
-static int open_streams(oci_layer_reader *r, irs_error *err)
+static int open_streams(oci_layer_reader *r, ctr_error *err)
 {
     struct archive_entry *e;
     archive_read_support_format_raw(r->blob);
@@ -189,33 +189,33 @@ static int open_streams(oci_layer_reader *r, irs_error *err)
     if (archive_read_open(r->blob, r, NULL, read_blob, NULL) != ARCHIVE_OK ||
         archive_read_next_header(r->blob, &e) != ARCHIVE_OK) {
         const char *why = archive_error_string(r->blob);
-        return irs_error_set(err, r->read_errno, "%s: unreadable: %s", r->what,
+        return ctr_error_set(err, r->read_errno, "%s: unreadable: %s", r->what,
                              why ? why : "empty");
     }
     if (archive_filter_count(r->blob) > 2)
-        return irs_error_set(err, 0, "%s: compressed more than once", r->what);
+        return ctr_error_set(err, 0, "%s: compressed more than once", r->what);
     /* the tar as it is: no second decompression */
     archive_read_support_format_tar(r->tar);
     if (archive_read_open(r->tar, r, NULL, read_tar, NULL) != ARCHIVE_OK) {
-        irs_error_set(err, 0, "%s: not a tar: %s", r->what, archive_error_string(r->tar));
+        ctr_error_set(err, 0, "%s: not a tar: %s", r->what, archive_error_string(r->tar));
         return oci_layer_reader_fault(r, err);
     }
     return 0;
 }
 
 int oci_layer_reader_open(oci_image *img, size_t i, const char *what, uint64_t limit,
-                          uint64_t *budget, oci_layer_reader **out, irs_error *err)
+                          uint64_t *budget, oci_layer_reader **out, ctr_error *err)
 {
     oci_layer_reader *r = calloc(1, sizeof *r);
     if (!r)
-        return irs_error_set(err, ENOMEM, "%s", what);
+        return ctr_error_set(err, ENOMEM, "%s", what);
     *r = (oci_layer_reader){.what = what, .layer = &img->layers[i], .docker = img->docker,
                             .limit = limit, .budget = budget};
     r->fd = irs_open_regular(r->layer->path, IRS_OPEN_NOFOLLOW, what, err);
     int rc = r->fd < 0 ? -1 : 0; /* "LAYER: not a regular file", or why it cannot be opened */
     if (rc == 0 && (!(r->blob = archive_read_new()) || !(r->tar = archive_read_new()) ||
                     !(r->blob_hash = oci_sha256_new()) || !(r->tar_hash = oci_sha256_new())))
-        rc = irs_error_set(err, ENOMEM, "%s", what);
+        rc = ctr_error_set(err, ENOMEM, "%s", what);
     if (rc == 0)
         rc = open_streams(r, err);
     if (rc < 0) {

@@ -37,7 +37,7 @@ static int drain(struct layer_sink *s, int flush)
         s->z.avail_out = sizeof s->out;
         zr = deflate(&s->z, flush);
         size_t n = sizeof s->out - s->z.avail_out;
-        if (zr == Z_STREAM_ERROR || (n && oci_write_all(s->fd, s->out, n) < 0)) {
+        if (zr == Z_STREAM_ERROR || (n && ctr_write_all(s->fd, s->out, n) < 0)) {
             s->errnum = zr == Z_STREAM_ERROR ? EIO : errno ? errno : EIO;
             return -1;
         }
@@ -52,7 +52,7 @@ static la_ssize_t sink_write(struct archive *a, void *vs, const void *buf, size_
     (void)a;
     struct layer_sink *s = vs;
     if (s->raw) {
-        if (oci_write_all(s->fd, buf, len) < 0) {
+        if (ctr_write_all(s->fd, buf, len) < 0) {
             s->errnum = errno ? errno : EIO;
             return -1;
         }
@@ -70,39 +70,39 @@ static int compare_entries(const void *a, const void *b)
     return strcmp(((const oci_layer_entry *)a)->path, ((const oci_layer_entry *)b)->path);
 }
 
-static int copy_data(struct archive *a, const char *host, int64_t size, irs_error *err)
+static int copy_data(struct archive *a, const char *host, int64_t size, ctr_error *err)
 {
     int fd = open(host, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        return irs_error_set(err, errno, "'%s'", host);
+        return ctr_error_set(err, errno, "'%s'", host);
     char buf[1 << 16];
     ssize_t n;
     int64_t total = 0;
     while ((n = read(fd, buf, sizeof buf)) > 0 && total + n <= size) {
         if (archive_write_data(a, buf, (size_t)n) != n) {
             close(fd);
-            return irs_error_set(err, 0, "'%s': %s", host, archive_error_string(a));
+            return ctr_error_set(err, 0, "'%s': %s", host, archive_error_string(a));
         }
         total += n;
     }
     close(fd);
     if (n < 0 || total != size)
-        return irs_error_set(err, n < 0 ? errno : 0, "'%s' changed while being read", host);
+        return ctr_error_set(err, n < 0 ? errno : 0, "'%s' changed while being read", host);
     return 0;
 }
 
 static int write_entry(struct archive *a, const oci_layer_entry *le, time_t mtime,
-                       irs_error *err)
+                       ctr_error *err)
 {
     struct archive_entry *e = archive_entry_new();
     if (!e)
-        return irs_error_set(err, ENOMEM, "'%s'", le->path);
+        return ctr_error_set(err, ENOMEM, "'%s'", le->path);
     int64_t size = 0;
     struct stat st;
     if (S_ISREG(le->mode) && le->host) {
         if (lstat(le->host, &st) < 0 || !S_ISREG(st.st_mode)) {
             archive_entry_free(e);
-            return irs_error_set(err, errno, "'%s': not a regular file", le->host);
+            return ctr_error_set(err, errno, "'%s': not a regular file", le->host);
         }
         size = st.st_size;
     }
@@ -115,7 +115,7 @@ static int write_entry(struct archive *a, const oci_layer_entry *le, time_t mtim
     if (S_ISLNK(le->mode))
         archive_entry_set_symlink(e, le->host);
     int rc = archive_write_header(a, e) != ARCHIVE_OK
-                 ? irs_error_set(err, 0, "'%s': %s", le->path, archive_error_string(a))
+                 ? ctr_error_set(err, 0, "'%s': %s", le->path, archive_error_string(a))
              : size ? copy_data(a, le->host, size, err)
                     : 0;
     archive_entry_free(e);
@@ -123,32 +123,32 @@ static int write_entry(struct archive *a, const oci_layer_entry *le, time_t mtim
 }
 
 static int write_tar(struct layer_sink *s, oci_layer_entry *v, size_t n, time_t mtime,
-                     irs_error *err)
+                     ctr_error *err)
 {
     struct archive *a = archive_write_new();
     if (!a)
-        return irs_error_set(err, ENOMEM, "tar");
+        return ctr_error_set(err, ENOMEM, "tar");
     /* pax only where ustar cannot say it (long names), and then without times */
     archive_write_set_format_pax_restricted(a);
     archive_write_add_filter_none(a);
     int rc = 0;
     if (archive_write_open(a, s, NULL, sink_write, NULL) != ARCHIVE_OK)
-        rc = irs_error_set(err, s->errnum, "tar: %s", archive_error_string(a));
+        rc = ctr_error_set(err, s->errnum, "tar: %s", archive_error_string(a));
     for (size_t i = 0; rc == 0 && i < n; i++)
         rc = write_entry(a, &v[i], mtime, err);
     if (rc == 0 && archive_write_close(a) != ARCHIVE_OK)
-        rc = irs_error_set(err, s->errnum, "tar: %s", archive_error_string(a));
+        rc = ctr_error_set(err, s->errnum, "tar: %s", archive_error_string(a));
     archive_write_free(a);
     return rc;
 }
 
 int oci_layer_write(oci_layer_entry *v, size_t n, time_t mtime, const char *gz_path,
-                    oci_layer *out, irs_error *err)
+                    oci_layer *out, ctr_error *err)
 {
     qsort(v, n, sizeof *v, compare_entries);
     struct layer_sink *s = calloc(1, sizeof *s);
     if (!s)
-        return irs_error_set(err, ENOMEM, "'%s'", gz_path);
+        return ctr_error_set(err, ENOMEM, "'%s'", gz_path);
     s->tar_hash = oci_sha256_new();
     s->gz_hash = oci_sha256_new();
     /* windowBits 15 + 16: a gzip wrapper whose header has mtime 0 and no name */
@@ -156,22 +156,22 @@ int oci_layer_write(oci_layer_entry *v, size_t n, time_t mtime, const char *gz_p
     s->fd = open(gz_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     int rc = 0;
     if (!s->tar_hash || !s->gz_hash || zr != Z_OK)
-        rc = irs_error_set(err, ENOMEM, "'%s'", gz_path);
+        rc = ctr_error_set(err, ENOMEM, "'%s'", gz_path);
     else if (s->fd < 0)
-        rc = irs_error_set(err, errno, "'%s'", gz_path);
+        rc = ctr_error_set(err, errno, "'%s'", gz_path);
     if (rc == 0)
         rc = write_tar(s, v, n, mtime, err);
     if (rc == 0 && drain(s, Z_FINISH) < 0)
-        rc = irs_error_set(err, s->errnum, "writing '%s'", gz_path);
+        rc = ctr_error_set(err, s->errnum, "writing '%s'", gz_path);
     if (s->fd >= 0 && close(s->fd) < 0 && rc == 0)
-        rc = irs_error_set(err, errno, "writing '%s'", gz_path);
+        rc = ctr_error_set(err, errno, "writing '%s'", gz_path);
     *out = (oci_layer){0};
     if (rc == 0 && (oci_sha256_final(s->tar_hash, out->diff_id, err) < 0 ||
                     oci_sha256_final(s->gz_hash, out->digest, err) < 0))
         rc = -1;
     if (rc == 0 && (!(out->path = strdup(gz_path)) ||
                     !(out->media_type = strdup(OCI_MEDIA_LAYER_GZIP))))
-        rc = irs_error_set(err, ENOMEM, "'%s'", gz_path);
+        rc = ctr_error_set(err, ENOMEM, "'%s'", gz_path);
     out->size = s->gz_bytes;
     out->tar_size = s->tar_bytes;
     if (zr == Z_OK)
@@ -188,12 +188,12 @@ int oci_layer_write(oci_layer_entry *v, size_t n, time_t mtime, const char *gz_p
     return rc;
 }
 
-int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, irs_error *err)
+int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, ctr_error *err)
 {
     qsort(v, n, sizeof *v, compare_entries);
     struct layer_sink *s = calloc(1, sizeof *s);
     if (!s)
-        return irs_error_set(err, ENOMEM, "tar");
+        return ctr_error_set(err, ENOMEM, "tar");
     s->fd = fd;
     s->raw = true;
     int rc = write_tar(s, v, n, mtime, err);
@@ -261,14 +261,14 @@ static int collect(const char *path, const struct stat *st, int type, struct FTW
 }
 
 int oci_tree_layer_write(const char *root, const char *sub, time_t mtime, const char *gz_path,
-                         oci_layer *out, irs_error *err)
+                         oci_layer *out, ctr_error *err)
 {
     char top[PATH_MAX];
     snprintf(top, sizeof top, "%s/%s", root, sub);
     struct tree_walk w = {.rootlen = strlen(root) + 1};
     walk_state = &w;
     int rc = nftw(top, collect, 32, FTW_PHYS) != 0 || w.failed
-                 ? irs_error_set(err, w.failed ? ENOMEM : errno, "'%s'", top)
+                 ? ctr_error_set(err, w.failed ? ENOMEM : errno, "'%s'", top)
                  : oci_layer_write(w.v, w.n, mtime, gz_path, out, err);
     for (size_t i = 0; i < w.n; i++) {
         free(w.v[i].path);

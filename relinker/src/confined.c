@@ -33,7 +33,7 @@ static const char *const allowed_syscalls[] = {
 struct reply {
     int32_t status;
     uint64_t len;
-    char msg[sizeof ((irs_error *)0)->msg];
+    char msg[sizeof ((ctr_error *)0)->msg];
 };
 
 static bool read_all(int fd, void *p, size_t n)
@@ -81,26 +81,26 @@ static bool confine(const ctr_sandbox *sb, int keep)
 }
 
 int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn, void *ctx,
-                     size_t max_out, void **out, size_t *len, irs_error *err)
+                     size_t max_out, void **out, size_t *len, ctr_error *err)
 {
     int p[2];
     *out = NULL;
     *len = 0;
     if (pipe2(p, O_CLOEXEC) < 0)
-        return irs_error_set(err, errno, "%s: pipe", what);
+        return ctr_error_set(err, errno, "%s: pipe", what);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         close(p[0]);
         close(p[1]);
-        return irs_error_set(err, errno, "%s: fork", what);
+        return ctr_error_set(err, errno, "%s: fork", what);
     }
     if (pid == 0) {
         close(p[0]);
         struct reply r = {0};
         void *data = NULL;
         size_t n = 0;
-        irs_error cerr = {0};
+        ctr_error cerr = {0};
         if (!confine(sb, p[1])) {
             r.status = -1;
             snprintf(r.msg, sizeof r.msg, "cannot confine the parse: %s", strerror(errno));
@@ -110,8 +110,8 @@ int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn
         } else {
             r.len = n;
         }
-        bool ok = oci_write_all(p[1], &r, sizeof r) == 0 &&
-                  (!r.len || oci_write_all(p[1], data, n) == 0);
+        bool ok = ctr_write_all(p[1], &r, sizeof r) == 0 &&
+                  (!r.len || ctr_write_all(p[1], data, n) == 0);
         _exit(ok ? 0 : 1);
     }
     close(p[1]);
@@ -121,12 +121,12 @@ int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn
         rc = -2; /* the child died: its status says how */
     } else if (r.status < 0) {
         r.msg[sizeof r.msg - 1] = '\0';
-        rc = irs_error_set(err, 0, "%s", r.msg);
+        rc = ctr_error_set(err, 0, "%s", r.msg);
     } else if (r.len > max_out) {
-        rc = irs_error_set(err, EFBIG, "%s: a result of %llu bytes", what,
+        rc = ctr_error_set(err, EFBIG, "%s: a result of %llu bytes", what,
                            (unsigned long long)r.len);
     } else if (!(*out = malloc(r.len ? r.len : 1))) {
-        rc = irs_error_set(err, ENOMEM, "%s", what);
+        rc = ctr_error_set(err, ENOMEM, "%s", what);
     } else if (r.len && !read_all(p[0], *out, r.len)) {
         rc = -2;
     } else {
@@ -138,10 +138,10 @@ int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn
         ;
     if (rc == -2 || (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))) {
         rc = WIFSIGNALED(status)
-                 ? irs_error_set(err, 0, "%s: the confined parse was killed by signal %d%s", what,
+                 ? ctr_error_set(err, 0, "%s: the confined parse was killed by signal %d%s", what,
                                  WTERMSIG(status),
                                  WTERMSIG(status) == SIGSYS ? " (a forbidden system call)" : "")
-                 : irs_error_set(err, 0, "%s: the confined parse failed", what);
+                 : ctr_error_set(err, 0, "%s: the confined parse failed", what);
     }
     if (rc < 0) {
         free(*out);

@@ -19,13 +19,13 @@
 
 /* The confined work: fill *out (malloc'ed) and *len, or fail with err.
  * Runs in the child only. */
-typedef int (*ctr_confined_fn)(void *ctx, void **out, size_t *len, irs_error *err);
+typedef int (*ctr_confined_fn)(void *ctx, void **out, size_t *len, ctr_error *err);
 
 /* Run fn(ctx) confined and hand back its result (at most max_out bytes) in
  * *out (malloc'ed, owned by the caller) and *len.  -1 with err on fn's own
  * error (its message), on a crash or kill of the child (named with `what`),
  * or when the result is larger than max_out. */
 int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn, void *ctx,
-                     size_t max_out, void **out, size_t *len, irs_error *err);
+                     size_t max_out, void **out, size_t *len, ctr_error *err);
 
 #endif

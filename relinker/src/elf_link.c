@@ -64,16 +64,16 @@ static int split_path(irs_strv *v, const char *s)
 }
 
 static int read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
-                        uint64_t *flags1, const char *path, irs_error *err)
+                        uint64_t *flags1, const char *path, ctr_error *err)
 {
     Elf_Data *d = elf_getdata(scn, NULL);
     if (!d || sh->sh_entsize == 0)
-        return irs_error_set(err, 0, "'%s': unreadable dynamic section", path);
+        return ctr_error_set(err, 0, "'%s': unreadable dynamic section", path);
     size_t n = sh->sh_size / sh->sh_entsize;
     for (size_t i = 0; i < n; i++) {
         GElf_Dyn dyn;
         if (!gelf_getdyn(d, (int)i, &dyn))
-            return irs_error_set(err, 0, "'%s': bad dynamic entry %zu", path, i);
+            return ctr_error_set(err, 0, "'%s': bad dynamic entry %zu", path, i);
         if (dyn.d_tag == DT_NULL)
             break;
         const char *s = NULL;
@@ -81,13 +81,13 @@ static int read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
             dyn.d_tag == DT_RPATH) {
             s = elf_strptr(elf, sh->sh_link, dyn.d_un.d_val);
             if (!s)
-                return irs_error_set(err, 0, "'%s': dynamic string out of range", path);
+                return ctr_error_set(err, 0, "'%s': dynamic string out of range", path);
         }
         int rc = 0;
         switch (dyn.d_tag) {
         case DT_NEEDED:
             if (l->needed.n >= MAX_NEEDED)
-                return irs_error_set(err, 0, "'%s': too many DT_NEEDED entries", path);
+                return ctr_error_set(err, 0, "'%s': too many DT_NEEDED entries", path);
             rc = irs_strv_push(&l->needed, s);
             break;
         case DT_SONAME:
@@ -107,24 +107,24 @@ static int read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
             break;
         }
         if (rc < 0)
-            return irs_error_set(err, ENOMEM, "'%s'", path);
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     return 0;
 }
 
 static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
-                        const char *path, irs_error *err)
+                        const char *path, ctr_error *err)
 {
     Elf_Data *d = elf_getdata(scn, NULL);
     if (!d || sh->sh_entsize == 0)
-        return irs_error_set(err, 0, "'%s': unreadable .dynsym", path);
+        return ctr_error_set(err, 0, "'%s': unreadable .dynsym", path);
     size_t n = sh->sh_size / sh->sh_entsize;
     if (n > MAX_EXPORTS)
-        return irs_error_set(err, 0, "'%s': too many dynamic symbols", path);
+        return ctr_error_set(err, 0, "'%s': too many dynamic symbols", path);
     for (size_t i = 1; i < n; i++) {
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))
-            return irs_error_set(err, 0, "'%s': bad dynamic symbol %zu", path, i);
+            return ctr_error_set(err, 0, "'%s': bad dynamic symbol %zu", path, i);
         int bind = GELF_ST_BIND(sym.st_info);
         if (sym.st_shndx == SHN_UNDEF || (bind != STB_GLOBAL && bind != STB_WEAK &&
                                           bind != STB_GNU_UNIQUE))
@@ -134,9 +134,9 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
             continue;
         const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
         if (!name)
-            return irs_error_set(err, 0, "'%s': symbol name out of range", path);
+            return ctr_error_set(err, 0, "'%s': symbol name out of range", path);
         if (*name && irs_strv_push(&l->exports, name) < 0)
-            return irs_error_set(err, ENOMEM, "'%s'", path);
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     if (l->exports.n) /* qsort(NULL, 0, ...) is undefined */
         qsort(l->exports.v, l->exports.n, sizeof *l->exports.v, cmp_str);
@@ -162,30 +162,30 @@ static void sort_unique(irs_strv *v)
 /* The global symbols the file defines itself, in any section: the code the
  * relink has to reproduce.  Versioned names (foo@@V1) lose the version. */
 static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
-                        const char *path, irs_error *err)
+                        const char *path, ctr_error *err)
 {
     Elf_Data *d = elf_getdata(scn, NULL);
     if (!d || sh->sh_entsize == 0)
-        return irs_error_set(err, 0, "'%s': unreadable symbol table", path);
+        return ctr_error_set(err, 0, "'%s': unreadable symbol table", path);
     size_t n = sh->sh_size / sh->sh_entsize;
     if (n > MAX_EXPORTS)
-        return irs_error_set(err, 0, "'%s': too many symbols", path);
+        return ctr_error_set(err, 0, "'%s': too many symbols", path);
     for (size_t i = 1; i < n; i++) {
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))
-            return irs_error_set(err, 0, "'%s': bad symbol %zu", path, i);
+            return ctr_error_set(err, 0, "'%s': bad symbol %zu", path, i);
         int bind = GELF_ST_BIND(sym.st_info), type = GELF_ST_TYPE(sym.st_info);
         if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || bind == STB_LOCAL ||
             type == STT_SECTION || type == STT_FILE)
             continue;
         const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
         if (!name)
-            return irs_error_set(err, 0, "'%s': symbol name out of range", path);
+            return ctr_error_set(err, 0, "'%s': symbol name out of range", path);
         char *plain = strndup(name, strcspn(name, "@"));
         int rc = plain && *plain ? irs_strv_push(&l->defined, plain) : plain ? 0 : -1;
         free(plain);
         if (rc < 0)
-            return irs_error_set(err, ENOMEM, "'%s'", path);
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     return 0;
 }
@@ -194,14 +194,14 @@ static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
  * (SHT_GNU_verneed) and what a library defines (SHT_GNU_verdef).  The
  * chains are walked with their offsets bounded by the section. */
 static int read_verneed(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
-                        const char *path, irs_error *err)
+                        const char *path, ctr_error *err)
 {
     Elf_Data *d = elf_getdata(scn, NULL);
     size_t off = 0;
     for (size_t n = 0; d && n < sh->sh_info && n < MAX_NEEDED; n++) {
         GElf_Verneed vn;
         if (off >= d->d_size || !gelf_getverneed(d, (int)off, &vn))
-            return irs_error_set(err, 0, "'%s': bad version need %zu", path, n);
+            return ctr_error_set(err, 0, "'%s': bad version need %zu", path, n);
         const char *file = elf_strptr(elf, sh->sh_link, vn.vn_file);
         size_t aoff = off + vn.vn_aux;
         for (size_t k = 0; k < vn.vn_cnt && k < MAX_NEEDED; k++) {
@@ -209,11 +209,11 @@ static int read_verneed(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
             const char *name;
             if (aoff >= d->d_size || !gelf_getvernaux(d, (int)aoff, &va) || !file ||
                 !(name = elf_strptr(elf, sh->sh_link, va.vna_name)))
-                return irs_error_set(err, 0, "'%s': bad version need %zu", path, n);
+                return ctr_error_set(err, 0, "'%s': bad version need %zu", path, n);
             char *pair = NULL;
             if (asprintf(&pair, "%s %s", file, name) < 0 || irs_strv_push(&l->verneed, pair) < 0) {
                 free(pair);
-                return irs_error_set(err, ENOMEM, "'%s'", path);
+                return ctr_error_set(err, ENOMEM, "'%s'", path);
             }
             free(pair);
             if (!va.vna_next)
@@ -228,7 +228,7 @@ static int read_verneed(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
 }
 
 static int read_verdef(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
-                       const char *path, irs_error *err)
+                       const char *path, ctr_error *err)
 {
     Elf_Data *d = elf_getdata(scn, NULL);
     size_t off = 0;
@@ -239,9 +239,9 @@ static int read_verdef(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         if (off >= d->d_size || !gelf_getverdef(d, (int)off, &vd) ||
             off + vd.vd_aux >= d->d_size || !gelf_getverdaux(d, (int)(off + vd.vd_aux), &va) ||
             !(name = elf_strptr(elf, sh->sh_link, va.vda_name)))
-            return irs_error_set(err, 0, "'%s': bad version definition %zu", path, n);
+            return ctr_error_set(err, 0, "'%s': bad version definition %zu", path, n);
         if (!(vd.vd_flags & VER_FLG_BASE) && irs_strv_push(&l->verdef, name) < 0)
-            return irs_error_set(err, ENOMEM, "'%s'", path);
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
         if (!vd.vd_next)
             break;
         off += vd.vd_next;
@@ -264,7 +264,7 @@ static unsigned copy_reloc_type(const GElf_Ehdr *eh)
  * (stdout, std::cout, ...) are copied into its .bss by COPY relocations and
  * show up as defined there: drop them from `defined`, they are not its code. */
 static int drop_copied(Elf *elf, const GElf_Ehdr *eh, ctr_elf_link *l, const char *path,
-                       irs_error *err)
+                       ctr_error *err)
 {
     unsigned copy = copy_reloc_type(eh);
     for (Elf_Scn *scn = NULL; copy && (scn = elf_nextscn(elf, scn));) {
@@ -282,12 +282,12 @@ static int drop_copied(Elf *elf, const GElf_Ehdr *eh, ctr_elf_link *l, const cha
             GElf_Sym sym;
             const char *name;
             if (!gelf_getrela(d, (int)i, &r))
-                return irs_error_set(err, 0, "'%s': bad relocation %zu", path, i);
+                return ctr_error_set(err, 0, "'%s': bad relocation %zu", path, i);
             if (GELF_R_TYPE(r.r_info) != copy)
                 continue;
             if (!gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym) ||
                 !(name = elf_strptr(elf, symsh.sh_link, sym.st_name)))
-                return irs_error_set(err, 0, "'%s': bad COPY relocation %zu", path, i);
+                return ctr_error_set(err, 0, "'%s': bad COPY relocation %zu", path, i);
             for (size_t k = 0; k < l->defined.n; k++)
                 if (!strcmp(l->defined.v[k], name)) {
                     free(l->defined.v[k]);
@@ -299,11 +299,11 @@ static int drop_copied(Elf *elf, const GElf_Ehdr *eh, ctr_elf_link *l, const cha
     return 0;
 }
 
-static int read_interp(Elf *elf, ctr_elf_link *l, const char *path, irs_error *err)
+static int read_interp(Elf *elf, ctr_elf_link *l, const char *path, ctr_error *err)
 {
     size_t nph;
     if (elf_getphdrnum(elf, &nph) != 0)
-        return irs_error_set(err, 0, "'%s': bad program headers", path);
+        return ctr_error_set(err, 0, "'%s': bad program headers", path);
     for (size_t i = 0; i < nph; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_INTERP)
@@ -312,25 +312,25 @@ static int read_interp(Elf *elf, ctr_elf_link *l, const char *path, irs_error *e
         char *raw = elf_rawfile(elf, &size);
         if (!raw || ph.p_offset >= size || ph.p_filesz > size - ph.p_offset ||
             ph.p_filesz == 0 || ph.p_filesz > 4096)
-            return irs_error_set(err, 0, "'%s': bad PT_INTERP", path);
+            return ctr_error_set(err, 0, "'%s': bad PT_INTERP", path);
         char *s = strndup(raw + ph.p_offset, ph.p_filesz);
         if (!s)
-            return irs_error_set(err, ENOMEM, "'%s'", path);
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
         free(l->interp);
         l->interp = s;
     }
     return 0;
 }
 
-int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
+int ctr_elf_link_read(const char *path, ctr_elf_link **out, ctr_error *err)
 {
     *out = NULL;
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+        return ctr_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
     ctr_elf_link *l = calloc(1, sizeof *l);
     if (!l || irs_record_set(&l->interp, "") < 0 || irs_record_set(&l->soname, "") < 0) {
         ctr_elf_link_free(l);
-        return irs_error_set(err, ENOMEM, "'%s'", path);
+        return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     int fd = irs_open_regular(path, 0, NULL, err);
     if (fd < 0) {
@@ -341,20 +341,20 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
     int rc = -1;
     GElf_Ehdr eh;
     if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-        irs_error_set(err, 0, "'%s' is not an ELF file", path);
+        ctr_error_set(err, 0, "'%s' is not an ELF file", path);
         goto out;
     }
     uint64_t flags1 = 0;
     bool has_symtab = false;
     size_t shstrndx;
     if (elf_getshdrstrndx(elf, &shstrndx) != 0) {
-        irs_error_set(err, 0, "'%s': bad section headers", path);
+        ctr_error_set(err, 0, "'%s': bad section headers", path);
         goto out;
     }
     for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh)) {
-            irs_error_set(err, 0, "'%s': bad section header", path);
+            ctr_error_set(err, 0, "'%s': bad section header", path);
             goto out;
         }
         if (sh.sh_type == SHT_DYNAMIC &&
@@ -373,7 +373,7 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err)
     l->stripped = !has_symtab;
     for (size_t i = 0; l->stripped && i < l->exports.n; i++)
         if (irs_strv_push(&l->defined, l->exports.v[i]) < 0) {
-            irs_error_set(err, ENOMEM, "'%s'", path);
+            ctr_error_set(err, ENOMEM, "'%s'", path);
             goto out;
         }
     if (drop_copied(elf, &eh, l, path, err) < 0)

@@ -30,7 +30,7 @@ typedef struct ctr_elf_link {
 
 /* Read an ELF file's link facts.  The file is untrusted: malformed dynamic
  * sections give an error naming the file.  *out is owned by the caller. */
-int ctr_elf_link_read(const char *path, ctr_elf_link **out, irs_error *err);
+int ctr_elf_link_read(const char *path, ctr_elf_link **out, ctr_error *err);
 void ctr_elf_link_free(ctr_elf_link *link);
 const char *ctr_elf_kind_name(enum ctr_elf_kind kind);
 

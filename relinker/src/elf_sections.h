@@ -12,11 +12,11 @@
 /* Called for each section with its header and name; a negative return
  * (with err set) stops the walk and is returned. */
 typedef int (*ctr_section_fn)(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
-                              void *ctx, irs_error *err);
+                              void *ctx, ctr_error *err);
 
 /* fn for every section of the ELF object data[len]; -1 with err naming
  * `what` when the bytes are not an ELF object or a section header is bad. */
 int ctr_elf_sections(const void *data, size_t len, const char *what, ctr_section_fn fn,
-                     void *ctx, irs_error *err);
+                     void *ctx, ctr_error *err);
 
 #endif

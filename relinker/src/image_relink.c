@@ -55,7 +55,7 @@ static const char *lto_name(enum ctr_lto lto)
 
 /* ---- stages ------------------------------------------------------------------------ */
 
-static int prepare(struct image_run *r, const char *image, irs_error *err)
+static int prepare(struct image_run *r, const char *image, ctr_error *err)
 {
     if (oci_ref_parse_input(image, &r->in, err) < 0)
         return -1;
@@ -64,40 +64,40 @@ static int prepare(struct image_run *r, const char *image, irs_error *err)
         const char *tmp = getenv("TMPDIR");
         snprintf(r->work, sizeof r->work, "%s/ctr-relink-plan-XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(r->work))
-            return irs_error_set(err, errno, "'%s'", r->work);
+            return ctr_error_set(err, errno, "'%s'", r->work);
         r->work_created = true;
     } else {
         if (!r->io->plan_only && oci_ref_parse_output(r->ro.out, &r->out, err) < 0)
             return -1;
         struct stat st;
         if (!r->io->plan_only && lstat(r->out.path, &st) == 0)
-            return irs_error_set(err, 0, "'%s' exists: not overwritten", r->out.path);
+            return ctr_error_set(err, 0, "'%s' exists: not overwritten", r->out.path);
         int n = r->ro.work ? snprintf(r->work, sizeof r->work, "%s", r->ro.work)
                            : snprintf(r->work, sizeof r->work, "%s.ctr-work", r->out.path);
         if (n < 0 || (size_t)n >= sizeof r->work)
-            return irs_error_set(err, ENAMETOOLONG, "work directory '%s'", r->work);
+            return ctr_error_set(err, ENAMETOOLONG, "work directory '%s'", r->work);
         if (mkdir(r->work, 0711) == 0)
             r->work_created = true;
         else if (errno != EEXIST)
-            return irs_error_set(err, errno, "work directory '%s'", r->work);
+            return ctr_error_set(err, errno, "work directory '%s'", r->work);
     }
     /* absolute: the link commands run in the work directory (ninja -C) */
     char abs[PATH_MAX];
     if (!realpath(r->work, abs) || strlen(abs) >= sizeof r->work)
-        return irs_error_set(err, errno ? errno : ENAMETOOLONG, "work directory '%s'", r->work);
+        return ctr_error_set(err, errno ? errno : ENAMETOOLONG, "work directory '%s'", r->work);
     memcpy(r->work, abs, strlen(abs) + 1);
     snprintf(r->scratch, sizeof r->scratch, "%s/image", r->work);
     snprintf(r->rootfs, sizeof r->rootfs, "%s/rootfs", r->scratch);
     snprintf(r->relinked, sizeof r->relinked, "%s/relinked", r->scratch);
-    oci_remove_tree(r->scratch); /* a previous run's leftovers */
+    ctr_tree_remove(r->scratch); /* a previous run's leftovers */
     if (mkdir(r->scratch, 0711) < 0 || mkdir(r->rootfs, 0755) < 0)
-        return irs_error_set(err, errno, "'%s'", r->scratch);
+        return ctr_error_set(err, errno, "'%s'", r->scratch);
     r->ro.work = r->work;
     r->ro.out = r->relinked;
     return 0;
 }
 
-static int unpack(struct image_run *r, irs_error *err)
+static int unpack(struct image_run *r, ctr_error *err)
 {
     char src[PATH_MAX];
     snprintf(src, sizeof src, "%s/source", r->scratch);
@@ -111,7 +111,7 @@ static int unpack(struct image_run *r, irs_error *err)
     return rc;
 }
 
-static int relink(struct image_run *r, irs_error *err)
+static int relink(struct image_run *r, ctr_error *err)
 {
     char store[PATH_MAX];
     ctr_rootfs *fs = NULL;
@@ -120,17 +120,17 @@ static int relink(struct image_run *r, irs_error *err)
      * directory ends inside the image */
     if (!r->io->store && ctr_rootfs_resolve(r->rootfs, IRS_DEFAULT_STORE, store, sizeof store,
                                             NULL, 0, err) < 0)
-        return irs_error_wrap(err, "the image's store '%s'", IRS_DEFAULT_STORE);
+        return ctr_error_wrap(err, "the image's store '%s'", IRS_DEFAULT_STORE);
     if (irs_store_open(r->io->store ? r->io->store : store,
                        r->io->store ? 0 : IRS_OPEN_NOFOLLOW, &r->store, err) < 0 ||
         ctr_rootfs_scan(r->rootfs, r->print->warn, &fs, err) < 0 ||
         ctr_plan_build(fs, r->store, &r->ro.sandbox, &r->plan, err) < 0)
-        return irs_error_wrap(err, "%s", oci_image_name(r->img));
+        return ctr_error_wrap(err, "%s", oci_image_name(r->img));
     if (r->io->plan_only)
         return 0;
     r->oc = calloc(r->plan->n ? r->plan->n : 1, sizeof *r->oc);
     if (!r->oc)
-        return irs_error_set(err, ENOMEM, "outcomes");
+        return ctr_error_set(err, ENOMEM, "outcomes");
     int rc = ctr_relink_run(r->plan, r->store, &r->ro, r->oc, err);
     r->seconds_relink = now() - t;
     return rc;
@@ -185,7 +185,7 @@ static int each_file(const char *path, const struct stat *st, int type, struct F
     char orig[PATH_MAX];
     struct stat ost;
     snprintf(orig, sizeof orig, "%s/%s", c->rootfs, path + c->prefix);
-    if (lstat(orig, &ost) == 0 && (ost.st_ino == st->st_ino || ctr_same_file(orig, path)))
+    if (lstat(orig, &ost) == 0 && (ost.st_ino == st->st_ino || ctr_file_same(orig, path)))
         return 0;
     if (add_change(c, path, lstat(orig, &ost) == 0 ? &ost : st) < 0)
         return c->errnum = ENOMEM, -1;
@@ -202,12 +202,12 @@ static time_t layer_mtime(const oci_image *img)
     return end ? timegm(&tm) : 0;
 }
 
-static int write_layer(struct image_run *r, irs_error *err)
+static int write_layer(struct image_run *r, ctr_error *err)
 {
     struct changes c = {.rootfs = r->rootfs, .prefix = strlen(r->relinked) + 1};
     changes_state = &c;
     int rc = nftw(r->relinked, each_file, 32, FTW_PHYS) != 0
-                 ? irs_error_set(err, c.errnum ? c.errnum : errno, "'%s'", r->relinked)
+                 ? ctr_error_set(err, c.errnum ? c.errnum : errno, "'%s'", r->relinked)
                  : 0;
     changes_state = NULL;
     char store[PATH_MAX];
@@ -218,7 +218,7 @@ static int write_layer(struct image_run *r, irs_error *err)
         if (v)
             c.v = v, c.v[c.n] = (oci_layer_entry){.mode = S_IFREG | 0644};
         if (!v || !(c.v[c.n].path = oci_whiteout_path(OCI_STORE_DIR)))
-            rc = irs_error_set(err, ENOMEM, "whiteout");
+            rc = ctr_error_set(err, ENOMEM, "whiteout");
         else
             c.n++;
     }
@@ -267,7 +267,7 @@ static void toolchain_versions(const struct image_run *r, char *buf, size_t size
     }
 }
 
-static int write_image(struct image_run *r, irs_error *err)
+static int write_image(struct image_run *r, ctr_error *err)
 {
     double t = now();
     if (write_layer(r, err) < 0)
@@ -360,9 +360,9 @@ static int exit_status(const struct image_run *r)
 
 static void finish(struct image_run *r, bool failed)
 {
-    oci_remove_tree(r->scratch);
+    ctr_tree_remove(r->scratch);
     if (r->work_created && (failed || r->io->plan_only))
-        oci_remove_tree(r->work);
+        ctr_tree_remove(r->work);
     for (size_t i = 0; r->oc && i < r->plan->n; i++)
         free(r->oc[i].why);
     free(r->oc);
@@ -378,7 +378,7 @@ int ctr_image_relink(const char *image, const ctr_image_opts *io, const ctr_reli
                      const ctr_printers *print)
 {
     struct image_run r = {.io = io, .print = print, .ro = *ro};
-    irs_error err = {0};
+    ctr_error err = {0};
     bool failed = prepare(&r, image, &err) < 0 || unpack(&r, &err) < 0 || relink(&r, &err) < 0 ||
                   (!io->plan_only && write_image(&r, &err) < 0);
     int status = 2;

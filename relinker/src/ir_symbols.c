@@ -15,7 +15,7 @@
 #define MAX_SYMBOLS (1u << 22)
 
 static int push_name(irs_strv *out, const char *name, size_t len, const char *what,
-                     irs_error *err)
+                     ctr_error *err)
 {
     /* LLVM marks names that bypass the platform's mangling with \1, GCC
      * with '*'; the binary knows them without the mark */
@@ -24,11 +24,11 @@ static int push_name(irs_strv *out, const char *name, size_t len, const char *wh
     if (!len)
         return 0;
     if (out->n >= MAX_SYMBOLS)
-        return irs_error_set(err, 0, "%s: too many symbols", what);
+        return ctr_error_set(err, 0, "%s: too many symbols", what);
     char *s = strndup(name, len);
     int rc = s ? irs_strv_push(out, s) : -1;
     free(s);
-    return rc < 0 ? irs_error_set(err, ENOMEM, "%s", what) : 0;
+    return rc < 0 ? ctr_error_set(err, ENOMEM, "%s", what) : 0;
 }
 
 /* ---- LLVM bitcode: the module's definitions with non-local linkage ------- */
@@ -41,7 +41,7 @@ static bool llvm_exported(LLVMValueRef v)
 }
 
 static int llvm_symbols(const void *data, size_t len, const char *what, irs_strv *out,
-                        irs_error *err)
+                        ctr_error *err)
 {
     LLVMContextRef ctx = ctr_llvm_context_new();
     /* lazy: function bodies are not read, only the symbol table */
@@ -50,7 +50,7 @@ static int llvm_symbols(const void *data, size_t len, const char *what, irs_strv
     int rc = 0;
     if (LLVMGetBitcodeModuleInContext2(ctx, mb, &m)) { /* takes mb in every case */
         LLVMContextDispose(ctx);
-        return irs_error_set(err, 0, "%s: LLVM cannot read this bitcode", what);
+        return ctr_error_set(err, 0, "%s: LLVM cannot read this bitcode", what);
     }
     size_t n;
     for (LLVMValueRef f = LLVMGetFirstFunction(m); f && rc == 0; f = LLVMGetNextFunction(f))
@@ -80,23 +80,23 @@ static int llvm_symbols(const void *data, size_t len, const char *what, irs_strv
  * slot (4) — the table lto-plugin reads.  Kinds 0..4: def, weak def, undef,
  * weak undef, common. */
 static int lto_symtab(const char *p, size_t size, const char *what, irs_strv *out,
-                      irs_error *err)
+                      ctr_error *err)
 {
     size_t off = 0;
     while (off < size) {
         const char *name = p + off, *end = memchr(name, 0, size - off);
         if (!end)
-            return irs_error_set(err, 0, "%s: truncated LTO symbol table", what);
+            return ctr_error_set(err, 0, "%s: truncated LTO symbol table", what);
         size_t nlen = (size_t)(end - name);
         off += nlen + 1;
         const char *comdat_end = off < size ? memchr(p + off, 0, size - off) : NULL;
         if (!comdat_end || size - (size_t)(comdat_end + 1 - p) < 14)
-            return irs_error_set(err, 0, "%s: truncated LTO symbol table", what);
+            return ctr_error_set(err, 0, "%s: truncated LTO symbol table", what);
         off = (size_t)(comdat_end + 1 - p);
         unsigned char kind = (unsigned char)p[off];
         off += 14;
         if (kind > 4)
-            return irs_error_set(err, 0, "%s: bad LTO symbol kind %u", what, kind);
+            return ctr_error_set(err, 0, "%s: bad LTO symbol kind %u", what, kind);
         if ((kind <= 1 || kind == 4) && push_name(out, name, nlen, what, err) < 0)
             return -1;
     }
@@ -106,22 +106,22 @@ static int lto_symtab(const char *p, size_t size, const char *what, irs_strv *ou
 /* ---- ELF relocatable objects: the symbol table -------------------------- */
 
 static int elf_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *what,
-                      irs_strv *out, irs_error *err)
+                      irs_strv *out, ctr_error *err)
 {
     Elf_Data *d = elf_getdata(scn, NULL);
     if (!d || sh->sh_entsize == 0)
-        return irs_error_set(err, 0, "%s: unreadable symbol table", what);
+        return ctr_error_set(err, 0, "%s: unreadable symbol table", what);
     size_t n = sh->sh_size / sh->sh_entsize;
     for (size_t i = 1; i < n; i++) {
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))
-            return irs_error_set(err, 0, "%s: bad symbol %zu", what, i);
+            return ctr_error_set(err, 0, "%s: bad symbol %zu", what, i);
         int bind = GELF_ST_BIND(sym.st_info);
         if (sym.st_shndx == SHN_UNDEF || bind == STB_LOCAL)
             continue;
         const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
         if (!name)
-            return irs_error_set(err, 0, "%s: symbol name out of range", what);
+            return ctr_error_set(err, 0, "%s: symbol name out of range", what);
         if (push_name(out, name, strlen(name), what, err) < 0)
             return -1;
     }
@@ -135,7 +135,7 @@ struct symbols_walk {
 };
 
 static int section_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
-                           void *ctx, irs_error *err)
+                           void *ctx, ctr_error *err)
 {
     struct symbols_walk *w = ctx;
     if (!w->lto && sh->sh_type == SHT_SYMTAB)
@@ -143,24 +143,24 @@ static int section_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const ch
     if (w->lto && !strncmp(name, ".gnu.lto_.symtab.", 17)) {
         Elf_Data *d = elf_rawdata(scn, NULL);
         return d ? lto_symtab(d->d_buf, d->d_size, w->what, w->out, err)
-                 : irs_error_set(err, 0, "%s: unreadable %s", w->what, name);
+                 : ctr_error_set(err, 0, "%s: unreadable %s", w->what, name);
     }
     return 0;
 }
 
 static int elf_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
-                       irs_strv *out, irs_error *err)
+                       irs_strv *out, ctr_error *err)
 {
     struct symbols_walk w = {!strcmp(ir_kind, "gcc-lto"), what, out};
     return ctr_elf_sections(data, len, what, section_symbols, &w, err);
 }
 
 int ctr_ir_defined_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
-                           irs_strv *out, irs_error *err)
+                           irs_strv *out, ctr_error *err)
 {
     if (!strcmp(ir_kind, "llvm-bc"))
         return llvm_symbols(data, len, what, out, err);
     if (!strcmp(ir_kind, "gcc-lto") || !strcmp(ir_kind, "elf-object"))
         return elf_symbols(ir_kind, data, len, what, out, err);
-    return irs_error_set(err, 0, "%s: no symbol reader for IR kind '%s'", what, ir_kind);
+    return ctr_error_set(err, 0, "%s: no symbol reader for IR kind '%s'", what, ir_kind);
 }

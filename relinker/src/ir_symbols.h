@@ -13,6 +13,6 @@
  * given ir_kind ("llvm-bc", "gcc-lto", "elf-object") defines.  The data is
  * untrusted: malformed input gives an error naming `what`. */
 int ctr_ir_defined_symbols(const char *ir_kind, const void *data, size_t len, const char *what,
-                           irs_strv *out, irs_error *err);
+                           irs_strv *out, ctr_error *err);
 
 #endif

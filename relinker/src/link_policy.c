@@ -84,14 +84,14 @@ static const char *shown(const char *s, char *out, size_t size)
     return out;
 }
 
-static int refuse(irs_error *err, const char *field, const char *value, const char *want)
+static int refuse(ctr_error *err, const char *field, const char *value, const char *want)
 {
     char v[128];
-    return irs_error_set(err, 0, "%s '%s' is not %s: not relinked", field,
+    return ctr_error_set(err, 0, "%s '%s' is not %s: not relinked", field,
                          shown(value, v, sizeof v), want);
 }
 
-int ctr_link_strings_check(const ctr_binary *b, irs_error *err)
+int ctr_link_strings_check(const ctr_binary *b, ctr_error *err)
 {
     const ctr_elf_link *l = b->link;
     if (*l->soname && !ctr_is_file_name(l->soname))

@@ -31,6 +31,6 @@ bool ctr_is_runpath_entry(const char *s);
 
 /* 0 if every string of b's link that reaches the native link is within the
  * grammar; -1 with err naming the field and the value otherwise. */
-int ctr_link_strings_check(const ctr_binary *b, irs_error *err);
+int ctr_link_strings_check(const ctr_binary *b, ctr_error *err);
 
 #endif

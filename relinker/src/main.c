@@ -295,7 +295,7 @@ int main(int argc, char **argv)
         fputs(usage, stderr);
         return 2;
     }
-    irs_error serr;
+    ctr_error serr;
     if (ctr_sandbox_init(&ro.sandbox, sandbox_user, (unsigned)build_timeout,
                          (unsigned)cmd_timeout, &serr) < 0) {
         fprintf(stderr, "ctr-relink: %s\n", serr.msg);
@@ -314,7 +314,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char default_store[PATH_MAX], default_work[PATH_MAX];
-    irs_error err = {0};
+    ctr_error err = {0};
     int store_flags = 0;
     if (!store_path) {
         /* resolved inside the root: a symlink to a host directory ends
@@ -362,7 +362,7 @@ int main(int argc, char **argv)
             fail(oc ? err.msg : "out of memory");
             status = 2;
             if (!work_existed) /* exit 2: nothing written */
-                oci_remove_tree(ro.work);
+                ctr_tree_remove(ro.work);
         } else {
             for (size_t i = 0; i < plan->n; i++)
                 status |= !oc[i].relinked;

@@ -61,22 +61,22 @@ bool ctr_gcc_lto_option_ok(const char *opt)
 /* One .gnu.lto_.opts section: "'-a' '-b'" and a NUL.  Only this simple
  * form is taken: an option with a quote, a space or anything a shell or
  * gcc's own unquoting would treat specially is refused, not interpreted. */
-static int check_opts(const char *p, size_t n, const char *what, irs_error *err)
+static int check_opts(const char *p, size_t n, const char *what, ctr_error *err)
 {
     const char *end = memchr(p, '\0', n);
     if (!end || end + 1 != p + n)
-        return irs_error_set(err, 0, "%s: .gnu.lto_.opts is not one string", what);
+        return ctr_error_set(err, 0, "%s: .gnu.lto_.opts is not one string", what);
     char opt[256];
     while (p < end) {
         const char *close = *p == '\'' ? memchr(p + 1, '\'', (size_t)(end - p - 1)) : NULL;
         size_t len = close ? (size_t)(close - p - 1) : 0;
         if (!close || len == 0 || len >= sizeof opt || (close + 1 < end && close[1] != ' '))
-            return irs_error_set(err, 0, "%s: .gnu.lto_.opts is not a list of quoted options",
+            return ctr_error_set(err, 0, "%s: .gnu.lto_.opts is not a list of quoted options",
                                  what);
         memcpy(opt, p + 1, len);
         opt[len] = '\0';
         if (!ctr_gcc_lto_option_ok(opt))
-            return irs_error_set(err, 0, "%s: compiler option '%s' in .gnu.lto_.opts is not "
+            return ctr_error_set(err, 0, "%s: compiler option '%s' in .gnu.lto_.opts is not "
                                          "taken from an image: not relinked", what, opt);
         p = close + 1 < end ? close + 2 : close + 1;
     }
@@ -94,7 +94,7 @@ struct policy_walk {
 };
 
 static int check_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
-                         void *ctx, irs_error *err)
+                         void *ctx, ctr_error *err)
 {
     (void)elf;
     const struct policy_walk *w = ctx;
@@ -102,20 +102,20 @@ static int check_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char
     bool lto_section = starts(name, ".gnu.lto_") || starts(name, ".llvm.lto") ||
                        starts(name, ".llvmbc") || starts(name, ".llvmcmd");
     if (offload || (!w->lto && lto_section))
-        return irs_error_set(err, 0, "%s: section '%.64s' is not taken from an image: not "
+        return ctr_error_set(err, 0, "%s: section '%.64s' is not taken from an image: not "
                                      "relinked", w->what, name);
     if (w->lto && !strcmp(name, ".gnu.lto_.opts")) {
         Elf_Data *d = sh->sh_type == SHT_NOBITS ? NULL : elf_rawdata(scn, NULL);
         return d && d->d_size ? check_opts(d->d_buf, d->d_size, w->what, err)
-                              : irs_error_set(err, 0, "%s: unreadable .gnu.lto_.opts", w->what);
+                              : ctr_error_set(err, 0, "%s: unreadable .gnu.lto_.opts", w->what);
     }
     if (w->lto && starts(name, ".gnu.lto_.opts"))
-        return irs_error_set(err, 0, "%s: unexpected section '%.64s'", w->what, name);
+        return ctr_error_set(err, 0, "%s: unexpected section '%.64s'", w->what, name);
     return 0;
 }
 
 int ctr_object_policy_check(const char *ir_kind, const void *data, size_t len,
-                            const char *what, irs_error *err)
+                            const char *what, ctr_error *err)
 {
     bool lto = !strcmp(ir_kind, "gcc-lto");
     if (!lto && strcmp(ir_kind, "elf-object"))

@@ -34,6 +34,6 @@ bool ctr_gcc_lto_option_ok(const char *opt);
 /* 0 if the stored input (ir_kind "gcc-lto", "elf-object"; others pass) may
  * be linked; -1 with err naming `what` and the option or section. */
 int ctr_object_policy_check(const char *ir_kind, const void *data, size_t len,
-                            const char *what, irs_error *err);
+                            const char *what, ctr_error *err);
 
 #endif

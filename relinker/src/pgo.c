@@ -19,21 +19,21 @@
  * programs as copies, and /tmp (which holds the profile directory), /dev
  * and /proc to mount on. */
 static int make_root(const char *root, const char *const *inner, const char *const *built,
-                     size_t n, const char *troot, irs_error *err)
+                     size_t n, const char *troot, ctr_error *err)
 {
     if (ctr_root_copy(root, troot, inner, built, n, err) < 0)
-        return irs_error_wrap(err, "the training root");
+        return ctr_error_wrap(err, "the training root");
     return ctr_root_add_mount_points(troot, err);
 }
 
-static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, irs_error *err)
+static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, ctr_error *err)
 {
     char pattern[PATH_MAX * 3], out[PATH_MAX * 3], tmp[PATH_MAX * 3];
     snprintf(pattern, sizeof pattern, "%s/*.profraw", profiles);
     glob_t g;
     if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
         globfree(&g);
-        return irs_error_set(err, 0, "the training command ran no relinked program to its end "
+        return ctr_error_set(err, 0, "the training command ran no relinked program to its end "
                                      "(no profile was written)");
     }
     snprintf(out, sizeof out, "%s/pgo.profdata", work);
@@ -52,39 +52,39 @@ static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, 
         rc = ctr_sandbox_tool(sb, work, NULL, rw, argv, err);
         free(argv);
     } else {
-        irs_error_set(err, ENOMEM, "merging profiles");
+        ctr_error_set(err, ENOMEM, "merging profiles");
     }
     globfree(&g);
     if (rc < 0)
-        return irs_error_wrap(err, "merging the profiles");
-    if (ctr_same_file(tmp, out))
+        return ctr_error_wrap(err, "merging the profiles");
+    if (ctr_file_same(tmp, out))
         unlink(tmp); /* unchanged: nothing to rebuild */
     else if (rename(tmp, out) < 0)
-        return irs_error_set(err, errno, "'%s'", out);
+        return ctr_error_set(err, errno, "'%s'", out);
     return 0;
 }
 
 int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *inner, const char *const *built,
-                  size_t n, const char *cmd, const char *work, irs_error *err)
+                  size_t n, const char *cmd, const char *work, ctr_error *err)
 {
     char troot[PATH_MAX * 2], profiles[PATH_MAX * 2];
     if (!n)
-        return irs_error_set(err, 0, "no binary relinked by LLVM alone to train");
+        return ctr_error_set(err, 0, "no binary relinked by LLVM alone to train");
     snprintf(troot, sizeof troot, "%s/train-root", work);
     snprintf(profiles, sizeof profiles, "%s/profiles", work);
-    ctr_remove_tree(profiles);
+    ctr_tree_remove(profiles);
     if (ctr_sandbox_give(sb, profiles, err) < 0)
         return -1;
     int rc = make_root(root, inner, built, n, troot, err);
     char *env[] = {"LLVM_PROFILE_FILE=" PROFILE_DIR "/%p-%m.profraw", NULL};
     if (rc == 0 && !ctr_run_in_root(sb, troot, cmd, "training run for PGO", env, profiles,
                                     PROFILE_DIR))
-        rc = irs_error_set(err, 0, "the training command failed");
-    irs_error terr; /* what the command left: regular files, ours */
+        rc = ctr_error_set(err, 0, "the training command failed");
+    ctr_error terr; /* what the command left: regular files, ours */
     if (ctr_sandbox_take(sb, profiles, &terr) < 0 && rc == 0)
-        rc = irs_error_set(err, 0, "%s", terr.msg);
+        rc = ctr_error_set(err, 0, "%s", terr.msg);
     if (rc == 0)
         rc = merge(sb, profiles, work, err);
-    ctr_remove_tree(troot);
+    ctr_tree_remove(troot);
     return rc;
 }

@@ -15,6 +15,6 @@
  * (left untouched when the merge gives the same bytes, so that Ninja does not
  * rebuild).  -1 with the reason when the command fails or no profile came. */
 int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *inner, const char *const *built,
-                  size_t n, const char *cmd, const char *work, irs_error *err);
+                  size_t n, const char *cmd, const char *work, ctr_error *err);
 
 #endif

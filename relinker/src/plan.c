@@ -51,7 +51,7 @@ struct symbols_job {
     const char *what;
 };
 
-static int symbols_confined(void *ctx, void **out, size_t *len, irs_error *err)
+static int symbols_confined(void *ctx, void **out, size_t *len, ctr_error *err)
 {
     const struct symbols_job *j = ctx;
     irs_strv set = {0};
@@ -63,7 +63,7 @@ static int symbols_confined(void *ctx, void **out, size_t *len, irs_error *err)
     char *p = malloc(n ? n : 1);
     if (!p) {
         irs_strv_clear(&set);
-        return irs_error_set(err, ENOMEM, "%s", j->what);
+        return ctr_error_set(err, ENOMEM, "%s", j->what);
     }
     *out = p;
     *len = n;
@@ -74,7 +74,7 @@ static int symbols_confined(void *ctx, void **out, size_t *len, irs_error *err)
 }
 
 static int defined_symbols(const ctr_sandbox *sb, const char *ir_kind, const void *data,
-                           size_t len, const char *what, irs_strv *set, irs_error *err)
+                           size_t len, const char *what, irs_strv *set, ctr_error *err)
 {
     struct symbols_job job = {ir_kind, data, len, what};
     void *names = NULL;
@@ -85,7 +85,7 @@ static int defined_symbols(const ctr_sandbox *sb, const char *ir_kind, const voi
     int rc = 0;
     for (const char *p = names, *end = p + n; rc == 0 && p < end; p += strlen(p) + 1)
         if (!memchr(p, '\0', (size_t)(end - p)) || irs_strv_push(set, p) < 0)
-            rc = irs_error_set(err, ENOMEM, "%s", what);
+            rc = ctr_error_set(err, ENOMEM, "%s", what);
     free(names);
     return rc;
 }
@@ -96,13 +96,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 static const irs_strv *input_symbols(symbol_cache *c, irs_store *store, const char *id,
-                                     const irs_record *r, irs_error *err)
+                                     const irs_record *r, ctr_error *err)
 {
     ENTRY key = {.key = (char *)id}, *found;
     if (hsearch_r(key, FIND, &found, &c->table))
         return found->data;
     if (c->n == c->cap) {
-        irs_error_set(err, 0, "symbol cache full");
+        ctr_error_set(err, 0, "symbol cache full");
         return NULL;
     }
     void *data = NULL;
@@ -121,13 +121,13 @@ static const irs_strv *input_symbols(symbol_cache *c, irs_store *store, const ch
     qsort(set->v, set->n, sizeof *set->v, cmp_str);
     if (!(c->keys[c->n] = strdup(id))) {
         irs_strv_clear(set);
-        irs_error_set(err, ENOMEM, "symbol cache");
+        ctr_error_set(err, ENOMEM, "symbol cache");
         return NULL;
     }
     key = (ENTRY){.key = c->keys[c->n], .data = set};
     c->n++;
     if (!hsearch_r(key, ENTER, &found, &c->table)) {
-        irs_error_set(err, ENOMEM, "symbol cache");
+        ctr_error_set(err, ENOMEM, "symbol cache");
         return NULL;
     }
     return set;
@@ -141,12 +141,12 @@ static bool in_set(const irs_strv *set, const char *name)
 /* Code without IR: global symbols the binary defines that none of its
  * stored inputs (IR TUs and objects recorded at link time) defines and the
  * toolchain's start files and runtime libraries do not provide either. */
-static int find_foreign(ctr_plan_entry *e, irs_store *store, symbol_cache *c, irs_error *err)
+static int find_foreign(ctr_plan_entry *e, irs_store *store, symbol_cache *c, ctr_error *err)
 {
     const ctr_elf_link *l = e->bin->link;
     const irs_strv **sets = calloc(l->ntu ? l->ntu : 1, sizeof *sets);
     if (!sets)
-        return irs_error_set(err, ENOMEM, "planning");
+        return ctr_error_set(err, ENOMEM, "planning");
     int rc = 0;
     for (size_t t = 0; t < l->ntu && rc == 0; t++)
         if (strcmp(e->recs[t]->ir_kind, "link") &&
@@ -158,7 +158,7 @@ static int find_foreign(ctr_plan_entry *e, irs_store *store, symbol_cache *c, ir
         for (size_t t = 0; t < l->ntu && !known; t++)
             known = sets[t] && in_set(sets[t], sym);
         if (!known && irs_strv_push(&e->foreign, sym) < 0)
-            rc = irs_error_set(err, ENOMEM, "planning");
+            rc = ctr_error_set(err, ENOMEM, "planning");
     }
     free(sets);
     return rc;
@@ -167,9 +167,9 @@ static int find_foreign(ctr_plan_entry *e, irs_store *store, symbol_cache *c, ir
 static void plan_entry(ctr_plan_entry *e, irs_store *store, symbol_cache *cache)
 {
     const ctr_elf_link *l = e->bin->link;
-    char first_err[sizeof ((irs_error *)0)->msg] = "";
+    char first_err[sizeof ((ctr_error *)0)->msg] = "";
     for (size_t t = 0; t < l->ntu; t++) {
-        irs_error err;
+        ctr_error err;
         if (irs_record_get(store, l->tu_ids[t], &e->recs[t], &err) < 0 ||
             ctr_record_check(e->recs[t], l->tu_ids[t], &err) < 0) {
             irs_record_free(e->recs[t]);
@@ -199,7 +199,7 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store, symbol_cache *cache)
     size_t unresolved = 0;
     for (size_t i = 0; i < l->needed.n; i++)
         unresolved += !e->bin->needed[i].found;
-    irs_error err;
+    ctr_error err;
     if (ctr_link_strings_check(e->bin, &err) < 0)
         e->problem = strdup(err.msg);
     else if (e->missing_tus)
@@ -231,7 +231,7 @@ static void cache_free(symbol_cache *c)
     ctr_runtime_symbols_clear(&c->runtime);
 }
 
-static int cache_init(symbol_cache *c, const ctr_rootfs *fs, irs_error *err)
+static int cache_init(symbol_cache *c, const ctr_rootfs *fs, ctr_error *err)
 {
     memset(c, 0, sizeof *c);
     for (size_t i = 0; i < fs->n; i++)
@@ -241,7 +241,7 @@ static int cache_init(symbol_cache *c, const ctr_rootfs *fs, irs_error *err)
     if (!c->sets || !c->keys || !hcreate_r(c->cap * 2 + 16, &c->table)) {
         free(c->sets);
         free(c->keys);
-        return irs_error_set(err, ENOMEM, "planning");
+        return ctr_error_set(err, ENOMEM, "planning");
     }
     if (ctr_runtime_symbols_load(&c->runtime, err) < 0) {
         cache_free(c);
@@ -251,13 +251,13 @@ static int cache_init(symbol_cache *c, const ctr_rootfs *fs, irs_error *err)
 }
 
 int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,
-                   irs_error *err)
+                   ctr_error *err)
 {
     ctr_plan *plan = calloc(1, sizeof *plan);
     if (!plan || !(plan->v = calloc(fs->n ? fs->n : 1, sizeof *plan->v))) {
         free(plan);
         ctr_rootfs_free(fs);
-        return irs_error_set(err, ENOMEM, "planning");
+        return ctr_error_set(err, ENOMEM, "planning");
     }
     plan->fs = fs;
     plan->n = fs->n;
@@ -274,7 +274,7 @@ int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_
         if (!e->recs) {
             cache_free(&cache);
             ctr_plan_free(plan);
-            return irs_error_set(err, ENOMEM, "planning");
+            return ctr_error_set(err, ENOMEM, "planning");
         }
         plan_entry(e, store, &cache);
     }

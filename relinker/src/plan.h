@@ -28,7 +28,7 @@ typedef struct ctr_plan {
 /* Build the plan for a scanned root filesystem (takes ownership of fs);
  * the stored IR is parsed confined, as sb's unprivileged uid. */
 int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,
-                   irs_error *err);
+                   ctr_error *err);
 void ctr_plan_free(ctr_plan *plan);
 json_t *ctr_plan_json(const ctr_plan *plan);
 

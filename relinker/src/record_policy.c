@@ -48,7 +48,7 @@ static const char *check_arg(const char *a, const char *next)
     return NULL;
 }
 
-static int check_args(const irs_strv *v, const char *field, const char *id, irs_error *err)
+static int check_args(const irs_strv *v, const char *field, const char *id, ctr_error *err)
 {
     for (size_t i = 0; i < v->n; i++) {
         /* -Xclang X passes X to the front end: judge X as if given there */
@@ -62,18 +62,18 @@ static int check_args(const irs_strv *v, const char *field, const char *id, irs_
                 next = v->v[k];
         const char *bad = check_arg(a, next);
         if (i > 0 && bad) /* argv[0] is the compiler itself */
-            return irs_error_set(err, 0, "TU %.16s: refused: %s holds '%s'", id, field, bad);
+            return ctr_error_set(err, 0, "TU %.16s: refused: %s holds '%s'", id, field, bad);
     }
     return 0;
 }
 
-int ctr_record_check(const irs_record *r, const char *id, irs_error *err)
+int ctr_record_check(const irs_record *r, const char *id, ctr_error *err)
 {
     if (!strcmp(r->ir_kind, "link"))
         return 0; /* informational: nothing of a link record reaches a command line */
     if (strcmp(r->ir_kind, "llvm-bc") && strcmp(r->ir_kind, "gcc-lto") &&
         strcmp(r->ir_kind, "elf-object"))
-        return irs_error_set(err, 0, "TU %.16s: unknown IR kind '%s'", id, r->ir_kind);
+        return ctr_error_set(err, 0, "TU %.16s: unknown IR kind '%s'", id, r->ir_kind);
     if (check_args(&r->driver_args, "driver_args", id, err) < 0 ||
         check_args(&r->frontend_args, "frontend_args", id, err) < 0)
         return -1;

@@ -10,6 +10,6 @@
 
 /* 0 if the record may be used; -1 with err naming the TU and the offending
  * argument otherwise. */
-int ctr_record_check(const irs_record *rec, const char *id, irs_error *err);
+int ctr_record_check(const irs_record *rec, const char *id, ctr_error *err);
 
 #endif

@@ -109,7 +109,7 @@ static void add_arg(struct buf *b, const char *s)
     add(b, "'");
 }
 
-static int write_if_changed(const char *path, const void *data, size_t len, irs_error *err)
+static int write_if_changed(const char *path, const void *data, size_t len, ctr_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (f) {
@@ -125,12 +125,12 @@ static int write_if_changed(const char *path, const void *data, size_t len, irs_
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     f = fopen(tmp, "wb");
     if (!f)
-        return irs_error_set(err, errno, "'%s'", tmp);
+        return ctr_error_set(err, errno, "'%s'", tmp);
     bool ok = fwrite(data, 1, len, f) == len;
     ok &= fclose(f) == 0;
     if (!ok || rename(tmp, path) < 0) {
         unlink(tmp);
-        return irs_error_set(err, errno, "writing '%s'", path);
+        return ctr_error_set(err, errno, "writing '%s'", path);
     }
     return 0;
 }
@@ -191,7 +191,7 @@ struct retarget_job {
     const char *what;
 };
 
-static int retarget_confined(void *ctx, void **out, size_t *len, irs_error *err)
+static int retarget_confined(void *ctx, void **out, size_t *len, ctr_error *err)
 {
     const struct retarget_job *j = ctx;
     unsigned nf;
@@ -222,7 +222,7 @@ static int prepare_inputs(const ctr_plan_entry *e, irs_store *store, const ctr_t
         const char *work = o->work;
         void *ir = NULL, *re = NULL;
         size_t len, relen;
-        irs_error err;
+        ctr_error err;
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s/%s.%s", work, input_dir(r), l->tu_ids[t],
                  input_ext(r));
@@ -373,7 +373,7 @@ static void file_list_free(struct file_list *fl)
 
 static int relinked_files(const ctr_plan *plan, const ctr_outcome *oc, const char *work,
                           const struct pass *ps, bool shipped, struct file_list *fl,
-                          irs_error *err)
+                          ctr_error *err)
 {
     *fl = (struct file_list){0};
     fl->inner = calloc(plan->n + 1, sizeof *fl->inner);
@@ -395,7 +395,7 @@ static int relinked_files(const ctr_plan *plan, const ctr_outcome *oc, const cha
     if (fl->inner && fl->built)
         return 0;
     file_list_free(fl);
-    return irs_error_set(err, ENOMEM, "listing the relinked files");
+    return ctr_error_set(err, ENOMEM, "listing the relinked files");
 }
 
 /* ---- the new root filesystem ---------------------------------------------- */
@@ -415,12 +415,12 @@ static int output_id(const struct stat *st, char id[64])
                     (unsigned long long)st->st_ino);
 }
 
-static int check_output(const ctr_relink_opts *o, irs_error *err)
+static int check_output(const ctr_relink_opts *o, ctr_error *err)
 {
     struct stat st;
     char path[PATH_MAX], want[64] = "", have[64];
     if (lstat(o->out, &st) < 0)
-        return errno == ENOENT ? 0 : irs_error_set(err, errno, "'%s'", o->out);
+        return errno == ENOENT ? 0 : ctr_error_set(err, errno, "'%s'", o->out);
     FILE *f = output_id_path(o, path, sizeof path) == 0 ? fopen(path, "re") : NULL;
     if (f) {
         if (!fgets(want, sizeof want, f))
@@ -430,7 +430,7 @@ static int check_output(const ctr_relink_opts *o, irs_error *err)
     output_id(&st, have);
     if (S_ISDIR(st.st_mode) && !strcmp(want, have))
         return 0;
-    return irs_error_set(err, EEXIST, "'%s' exists and is not the output of an earlier run "
+    return ctr_error_set(err, EEXIST, "'%s' exists and is not the output of an earlier run "
                                       "with the work directory '%s': not replaced", o->out,
                          o->work);
 }
@@ -441,16 +441,16 @@ static void remember_output(const ctr_relink_opts *o)
 {
     struct stat st;
     char path[PATH_MAX], id[64];
-    irs_error err;
+    ctr_error err;
     if (lstat(o->out, &st) < 0 || output_id_path(o, path, sizeof path) < 0)
-        irs_error_set(&err, errno, "'%s'", o->out);
+        ctr_error_set(&err, errno, "'%s'", o->out);
     else if (write_if_changed(path, id, (size_t)output_id(&st, id), &err) == 0)
         return;
     fprintf(stderr, "ctr-relink: warning: %s: a rerun will not replace '%s'\n", err.msg, o->out);
 }
 
 static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
-                    const struct pass *final, irs_error *err)
+                    const struct pass *final, ctr_error *err)
 {
     char tmp[PATH_MAX], old[PATH_MAX], dst[PATH_MAX * 2];
     snprintf(tmp, sizeof tmp, "%s.ctr-tmp", o->out);
@@ -462,7 +462,7 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
                            err);
     file_list_free(&fl);
     if (rc < 0) {
-        ctr_remove_tree(tmp);
+        ctr_tree_remove(tmp);
         return -1;
     }
     if (o->check && !ctr_run_in_root(&o->sandbox, tmp, o->check, "checking the relinked root with", NULL, NULL,
@@ -473,8 +473,8 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
                 continue;
             snprintf(dst, sizeof dst, "%s%s", tmp, plan->v[i].bin->inner);
             if (unlink(dst) < 0 || link(plan->v[i].bin->host, dst) < 0) {
-                irs_error_set(err, errno, "restoring '%s'", dst);
-                ctr_remove_tree(tmp);
+                ctr_error_set(err, errno, "restoring '%s'", dst);
+                ctr_tree_remove(tmp);
                 return -1;
             }
             oc[i].relinked = false;
@@ -485,18 +485,18 @@ static int assemble(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts
     struct stat st;
     bool had_out = lstat(o->out, &st) == 0;
     if (had_out && rename(o->out, old) < 0) {
-        ctr_remove_tree(tmp);
-        return irs_error_set(err, errno, "moving the old '%s' aside", o->out);
+        ctr_tree_remove(tmp);
+        return ctr_error_set(err, errno, "moving the old '%s' aside", o->out);
     }
     if (rename(tmp, o->out) < 0) {
         int e = errno;
         if (had_out)
             rename(old, o->out);
-        ctr_remove_tree(tmp);
-        return irs_error_set(err, e, "renaming '%s' to '%s'", tmp, o->out);
+        ctr_tree_remove(tmp);
+        return ctr_error_set(err, e, "renaming '%s' to '%s'", tmp, o->out);
     }
     if (had_out)
-        ctr_remove_tree(old);
+        ctr_tree_remove(old);
     remember_output(o);
     return 0;
 }
@@ -540,7 +540,7 @@ static const struct lib_entry *image_lib(struct lib_cache *c, const char *root,
     }
     struct lib_entry *e = &c->v[c->n];
     char host[PATH_MAX * 2];
-    irs_error err;
+    ctr_error err;
     snprintf(host, sizeof host, "%s%s", root, inner);
     *e = (struct lib_entry){.inner = strdup(inner)};
     if (!e->inner)
@@ -595,7 +595,7 @@ static char *check_built(const ctr_plan_entry *e, const char *root, const char *
                          struct lib_cache *libs)
 {
     ctr_elf_link *nl = NULL;
-    irs_error err;
+    ctr_error err;
     char *why = NULL;
     const ctr_elf_link *l = e->bin->link;
     if (access(path, F_OK) != 0) {
@@ -642,9 +642,9 @@ static void read_times(const char *work, const ctr_plan *plan, ctr_outcome *oc)
 }
 
 /* Write a file of the work directory from a buffer built with add(). */
-static int write_buf(struct buf *b, const char *path, irs_error *err)
+static int write_buf(struct buf *b, const char *path, ctr_error *err)
 {
-    int rc = b->failed ? irs_error_set(err, ENOMEM, "%s", path)
+    int rc = b->failed ? ctr_error_set(err, ENOMEM, "%s", path)
                        : write_if_changed(path, b->p ? b->p : "", b->len, err);
     free(b->p);
     return rc;
@@ -703,14 +703,14 @@ static int cmp_tu_ref(const void *a, const void *b)
  * relocatable object (it is stored as slim LTO IR). */
 static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_outcome *oc,
                              const ctr_relink_opts *o, const ctr_target *target,
-                             const struct pass *ps, const struct recipe *rc, irs_error *err)
+                             const struct pass *ps, const struct recipe *rc, ctr_error *err)
 {
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < plan->n; i++)
         cap += plan->v[i].bin->link->ntu;
     struct tu_ref *tus = calloc(cap ? cap : 1, sizeof *tus);
     if (!tus)
-        return irs_error_set(err, ENOMEM, "build.ninja");
+        return ctr_error_set(err, ENOMEM, "build.ninja");
     for (size_t i = 0; i < plan->n; i++)
         for (size_t t = 0; in_pass(ps, &oc[i]) && t < plan->v[i].bin->link->ntu; t++) {
             const irs_record *r = plan->v[i].recs[t];
@@ -756,7 +756,7 @@ static int describe_compiles(struct buf *nj, const ctr_plan *plan, const ctr_out
  * the TU records (rec/i.s) and the dynamic symbols to keep exported
  * (exp/i.list). */
 static int write_link_files(const ctr_plan_entry *e, size_t i, const char *work,
-                            irs_error *err)
+                            ctr_error *err)
 {
     char path[PATH_MAX];
     /* The IR was captured before the plugin tagged the object, so the
@@ -830,7 +830,7 @@ static void describe_link(struct buf *nj, const ctr_plan_entry *e, size_t i, con
 /* Write the Ninja file of a pass and run it.  Failed links are found
  * afterwards, one by one, by the missing outputs. */
 static int build_pass(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
-                      const ctr_target *target, const struct pass *ps, irs_error *err)
+                      const ctr_target *target, const struct pass *ps, ctr_error *err)
 {
     struct buf nj = {0};
     add(&nj, "# generated by ctr-relink; rerun ctr-relink rather than editing\n"
@@ -871,7 +871,7 @@ static int build_pass(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_op
         ninja[6] = "-v";
     else if (!isatty(2))
         ninja[6] = "--quiet";
-    irs_error nerr;
+    ctr_error nerr;
     if (ctr_sandbox_tool(&o->sandbox, o->work, plan->fs->root, built_dirs, ninja, &nerr) < 0)
         fprintf(stderr, "ctr-relink: warning: %s; each binary whose link did not finish is "
                         "kept\n", nerr.msg);
@@ -883,7 +883,7 @@ static int build_pass(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_op
  * profiles into work/pgo.profdata.  True when there is a profile to use;
  * otherwise a warning says why and the relink goes on without one. */
 static bool train(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *o,
-                  const ctr_target *target, irs_error *err)
+                  const ctr_target *target, ctr_error *err)
 {
     const struct recipe instrumented = {"instrumented", "-train", o->lto, false};
     const struct pass gen = {&instrumented, 1, " -fprofile-generate", "", "train.ninja", true};
@@ -899,12 +899,12 @@ static bool train(const ctr_plan *plan, ctr_outcome *oc, const ctr_relink_opts *
     return ok;
 }
 
-static int make_work_dir(const char *work, const char *name, const char *tag, irs_error *err)
+static int make_work_dir(const char *work, const char *name, const char *tag, ctr_error *err)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s%s%s%s", work, *name ? "/" : "", name, tag);
     if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return irs_error_set(err, errno, "work directory '%s'", path);
+        return ctr_error_set(err, errno, "work directory '%s'", path);
     return 0;
 }
 
@@ -941,7 +941,7 @@ static void choose_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_relin
         }
         index[n++] = i;
     }
-    irs_error err = {0};
+    ctr_error err = {0};
     if (!b || !index) {
         fprintf(stderr, "ctr-relink: warning: --select: out of memory\n");
     } else if (ctr_select_run(&o->sandbox, plan->fs->root, o->work, o->select,
@@ -987,17 +987,17 @@ static void choose_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_relin
 }
 
 int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *o,
-                   ctr_outcome *oc, irs_error *err)
+                   ctr_outcome *oc, ctr_error *err)
 {
     char path[PATH_MAX], cwd[PATH_MAX], abswork[PATH_MAX];
     /* ninja runs in the work directory: every path it is given is absolute */
     ctr_relink_opts local = *o;
     if (o->work[0] != '/') {
         if (!getcwd(cwd, sizeof cwd))
-            return irs_error_set(err, errno, "current directory");
+            return ctr_error_set(err, errno, "current directory");
         if ((size_t)snprintf(abswork, sizeof abswork, "%.*s/%s", (int)(sizeof cwd - 1), cwd,
                              o->work) >= sizeof abswork)
-            return irs_error_set(err, ENAMETOOLONG, "work directory '%s'", o->work);
+            return ctr_error_set(err, ENAMETOOLONG, "work directory '%s'", o->work);
         local.work = abswork;
         o = &local;
     }
@@ -1024,13 +1024,13 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts
     /* the sandbox's uid reads the inputs: it may pass through, not list */
     struct stat wst;
     if (stat(o->work, &wst) < 0 || chmod(o->work, (wst.st_mode & 07777) | 0111) < 0)
-        return irs_error_set(err, errno, "work directory '%s'", o->work);
+        return ctr_error_set(err, errno, "work directory '%s'", o->work);
     size_t ntus = 0;
     for (size_t i = 0; i < plan->n; i++)
         ntus += plan->v[i].bin->link->ntu;
     struct hsearch_data done = {0};
     if (!hcreate_r(ntus * 2 + 16, &done))
-        return irs_error_set(err, ENOMEM, "relinking");
+        return ctr_error_set(err, ENOMEM, "relinking");
     ctr_target target;
     if (ctr_target_init(&target, o->march, err) < 0) {
         hdestroy_r(&done);

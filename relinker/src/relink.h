@@ -49,6 +49,6 @@ typedef struct ctr_outcome {
  * Returns 0 when OUT was written (even if some binaries were kept), -1 on an
  * error that prevented writing OUT. */
 int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_relink_opts *opts,
-                   ctr_outcome *outcomes, irs_error *err);
+                   ctr_outcome *outcomes, ctr_error *err);
 
 #endif

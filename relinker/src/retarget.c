@@ -13,7 +13,7 @@
 static const char k_cpu[] = "target-cpu", k_features[] = "target-features",
                   k_tune[] = "tune-cpu";
 
-int ctr_target_init(ctr_target *t, const char *march, irs_error *err)
+int ctr_target_init(ctr_target *t, const char *march, ctr_error *err)
 {
     memset(t, 0, sizeof *t);
     if (!strcmp(march, "native")) {
@@ -25,13 +25,13 @@ int ctr_target_init(ctr_target *t, const char *march, irs_error *err)
     } else {
         /* names go into IR attributes and onto command lines: keep them plain */
         if (!*march || strspn(march, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(march))
-            return irs_error_set(err, 0, "'%s' is not a CPU name", march);
+            return ctr_error_set(err, 0, "'%s' is not a CPU name", march);
         t->cpu = strdup(march);
         t->features = strdup("");
     }
     if (!t->cpu || !t->features) {
         ctr_target_clear(t);
-        return irs_error_set(err, ENOMEM, "target");
+        return ctr_error_set(err, ENOMEM, "target");
     }
     return 0;
 }
@@ -101,7 +101,7 @@ static void default_target(LLVMModuleRef m, char **cpu, char **features)
 }
 
 int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const char *what,
-                         void **out, size_t *outlen, unsigned *nfuncs, irs_error *err)
+                         void **out, size_t *outlen, unsigned *nfuncs, ctr_error *err)
 {
     *out = NULL;
     *outlen = 0;
@@ -111,7 +111,7 @@ int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const 
     LLVMModuleRef m = NULL;
     int rc = -1;
     if (LLVMParseBitcodeInContext2(ctx, mb, &m)) {
-        irs_error_set(err, 0, "%s: LLVM cannot read this bitcode", what);
+        ctr_error_set(err, 0, "%s: LLVM cannot read this bitcode", what);
         goto out;
     }
     char *dcpu, *dfeat;
@@ -134,7 +134,7 @@ int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const 
     void *copy = malloc(n ? n : 1);
     if (!copy) {
         LLVMDisposeMemoryBuffer(w);
-        irs_error_set(err, ENOMEM, "%s", what);
+        ctr_error_set(err, ENOMEM, "%s", what);
         goto out;
     }
     memcpy(copy, LLVMGetBufferStart(w), n);

@@ -20,12 +20,12 @@ typedef struct ctr_target {
 
 /* "native" = the CPU LLVM detects on this host (with its exact features);
  * any other name is taken as an LLVM CPU name.  Free with ctr_target_clear. */
-int ctr_target_init(ctr_target *t, const char *march, irs_error *err);
+int ctr_target_init(ctr_target *t, const char *march, ctr_error *err);
 void ctr_target_clear(ctr_target *t);
 
 /* Rewrite bitcode in memory.  *out is malloc'ed; *nfuncs counts the functions
  * retargeted.  `what` names the input in messages. */
 int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const char *what,
-                         void **out, size_t *outlen, unsigned *nfuncs, irs_error *err);
+                         void **out, size_t *outlen, unsigned *nfuncs, ctr_error *err);
 
 #endif

@@ -13,6 +13,6 @@
  * file and `inner` (if not NULL) its path inside the image.  Returns -1 with
  * errno-style err when a component is missing or links loop. */
 int ctr_rootfs_resolve(const char *root, const char *path, char *out, size_t outsize,
-                       char *inner, size_t innersize, irs_error *err);
+                       char *inner, size_t innersize, ctr_error *err);
 
 #endif

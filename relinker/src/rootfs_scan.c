@@ -26,7 +26,7 @@ static struct {
     ctr_rootfs *fs;
     void (*warn)(const char *);
     size_t rootlen;
-    irs_error *err;
+    ctr_error *err;
     bool failed; /* visit() filled err */
 } walk;
 
@@ -107,7 +107,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
     ctr_rootfs *fs = walk.fs;
     fs->elf_files++;
     ctr_elf_link *link;
-    irs_error err;
+    ctr_error err;
     if (ctr_elf_link_read(path, &link, &err) < 0) {
         walk.warn(err.msg);
         return 0;
@@ -119,7 +119,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
     ctr_binary *nv = realloc(fs->v, (fs->n + 1) * sizeof *nv);
     if (!nv) {
         ctr_elf_link_free(link);
-        irs_error_set(walk.err, ENOMEM, "scanning '%s'", fs->root);
+        ctr_error_set(walk.err, ENOMEM, "scanning '%s'", fs->root);
         walk.failed = true;
         return -1;
     }
@@ -131,7 +131,7 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
     b->inner = strdup(path + walk.rootlen);
     b->needed = calloc(link->needed.n ? link->needed.n : 1, sizeof *b->needed);
     if (!b->host || !b->inner || !b->needed) {
-        irs_error_set(walk.err, ENOMEM, "scanning '%s'", fs->root);
+        ctr_error_set(walk.err, ENOMEM, "scanning '%s'", fs->root);
         walk.failed = true;
         return -1;
     }
@@ -148,19 +148,19 @@ static int cmp_binary(const void *a, const void *b)
 }
 
 int ctr_rootfs_scan(const char *root, void (*warn)(const char *msg), ctr_rootfs **out,
-                    irs_error *err)
+                    ctr_error *err)
 {
     *out = NULL;
     char real[PATH_MAX];
     if (!realpath(root, real))
-        return irs_error_set(err, errno, "root filesystem '%s'", root);
+        return ctr_error_set(err, errno, "root filesystem '%s'", root);
     struct stat st;
     if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
-        return irs_error_set(err, ENOTDIR, "root filesystem '%s'", root);
+        return ctr_error_set(err, ENOTDIR, "root filesystem '%s'", root);
     ctr_rootfs *fs = calloc(1, sizeof *fs);
     if (!fs || !(fs->root = strdup(real))) {
         free(fs);
-        return irs_error_set(err, ENOMEM, "'%s'", root);
+        return ctr_error_set(err, ENOMEM, "'%s'", root);
     }
     walk.fs = fs;
     walk.warn = warn;
@@ -169,7 +169,7 @@ int ctr_rootfs_scan(const char *root, void (*warn)(const char *msg), ctr_rootfs 
     walk.rootlen = strcmp(real, "/") ? strlen(real) : 0;
     if (nftw(real, visit, 64, FTW_PHYS | FTW_MOUNT) != 0) {
         if (!walk.failed)
-            irs_error_set(err, errno, "walking '%s'", root);
+            ctr_error_set(err, errno, "walking '%s'", root);
         ctr_rootfs_free(fs);
         return -1;
     }

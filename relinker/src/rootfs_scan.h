@@ -29,7 +29,7 @@ typedef struct ctr_rootfs {
  * inner path.  Files that cannot be parsed are reported through warn and
  * skipped. */
 int ctr_rootfs_scan(const char *root, void (*warn)(const char *msg), ctr_rootfs **out,
-                    irs_error *err);
+                    ctr_error *err);
 void ctr_rootfs_free(ctr_rootfs *fs);
 
 /* Find library `name` (a DT_NEEDED entry) for binary b inside root: its

@@ -17,7 +17,7 @@
 
 extern char **environ;
 
-int ctr_run(char *const argv[], irs_error *err)
+int ctr_run(char *const argv[], ctr_error *err)
 {
     pid_t pid;
     posix_spawn_file_actions_t fa;
@@ -26,13 +26,13 @@ int ctr_run(char *const argv[], irs_error *err)
     int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
-        return irs_error_set(err, rc, "cannot run '%s'", argv[0]);
+        return ctr_error_set(err, rc, "cannot run '%s'", argv[0]);
     int status;
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
-            return irs_error_set(err, errno, "waiting for '%s'", argv[0]);
+            return ctr_error_set(err, errno, "waiting for '%s'", argv[0]);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return irs_error_set(err, 0, "'%s' failed", argv[0]);
+        return ctr_error_set(err, 0, "'%s' failed", argv[0]);
     return 0;
 }
 
@@ -58,12 +58,12 @@ bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, 
     return false;
 }
 
-int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
+int ctr_file_copy(const char *from, const char *to, mode_t mode, ctr_error *err)
 {
-    if (oci_copy_file(from, to, err) < 0)
+    if (ctr_file_copy(from, to, 0644, err) < 0)
         return -1;
     if (fchmodat(AT_FDCWD, to, mode & 07777, 0) < 0) {
-        irs_error_set(err, errno, "'%s'", to);
+        ctr_error_set(err, errno, "'%s'", to);
         unlink(to);
         return -1;
     }
@@ -71,42 +71,42 @@ int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err)
 }
 
 int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
-                  const char *const *replacement, size_t n, irs_error *err)
+                  const char *const *replacement, size_t n, ctr_error *err)
 {
-    ctr_remove_tree(dest);
+    ctr_tree_remove(dest);
     char *const cp[] = {"cp", "-a", "-l", "--", (char *)root, (char *)dest, NULL};
     if (ctr_run(cp, err) < 0)
-        return irs_error_wrap(err, "copying '%s' to '%s'", root, dest);
+        return ctr_error_wrap(err, "copying '%s' to '%s'", root, dest);
     char path[PATH_MAX * 3];
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         snprintf(path, sizeof path, "%s%s", dest, inner[i]);
         if (lstat(path, &st) < 0 || unlink(path) < 0)
-            return irs_error_set(err, errno, "'%s'", path);
-        if (ctr_copy_file(replacement[i], path, st.st_mode, err) < 0)
+            return ctr_error_set(err, errno, "'%s'", path);
+        if (ctr_file_copy(replacement[i], path, st.st_mode, err) < 0)
             return -1;
     }
     return 0;
 }
 
-int ctr_root_add_mount_points(const char *root, irs_error *err)
+int ctr_root_add_mount_points(const char *root, ctr_error *err)
 {
     static const char *const dirs[] = {"/tmp", "/dev", "/proc"};
     char path[PATH_MAX * 3];
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
         snprintf(path, sizeof path, "%s%s", root, dirs[i]);
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return irs_error_set(err, errno, "'%s'", path);
+            return ctr_error_set(err, errno, "'%s'", path);
     }
     return 0;
 }
 
-int ctr_remove_tree(const char *path)
+int ctr_tree_remove(const char *path)
 {
-    return oci_remove_tree(path);
+    return ctr_tree_remove(path);
 }
 
-bool ctr_same_file(const char *a, const char *b)
+bool ctr_file_same(const char *a, const char *b)
 {
     FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
     bool same = fa && fb;

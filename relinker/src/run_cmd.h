@@ -16,7 +16,7 @@
  * (those run in ctr_sandbox_tool).  Its standard output goes to our
  * standard error, so that only ctr-relink's own report is on standard
  * output.  0 if it exited with status 0. */
-int ctr_run(char *const argv[], irs_error *err);
+int ctr_run(char *const argv[], ctr_error *err);
 
 /* Run CMD inside root in the command sandbox (sandbox.h): the root
  * read-only as the sandbox's / (its files may be hard links to the
@@ -39,24 +39,24 @@ bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, 
                       double *seconds, ctr_exec_times *programs);
 
 /* Copy a regular file to a new file `to` with mode. */
-int ctr_copy_file(const char *from, const char *to, mode_t mode, irs_error *err);
+int ctr_file_copy(const char *from, const char *to, mode_t mode, ctr_error *err);
 
 /* True when both files can be read and hold the same bytes. */
-bool ctr_same_file(const char *a, const char *b);
+bool ctr_file_same(const char *a, const char *b);
 
 /* A copy of root at dest (whatever was at dest is removed first): hard
  * links to root's files (cp -al), except the n files at the inner paths
  * inner[i], which are copies of replacement[i] with the original's mode. */
 int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
-                  const char *const *replacement, size_t n, irs_error *err);
+                  const char *const *replacement, size_t n, ctr_error *err);
 
 /* /tmp, /dev and /proc in a copy of a root made for a command (where they
  * are missing), so that ctr_run_in_root mounts them as a container would
  * have them. */
-int ctr_root_add_mount_points(const char *root, irs_error *err);
+int ctr_root_add_mount_points(const char *root, ctr_error *err);
 
-/* Remove a tree by descriptors (oci_remove_tree): no symlink followed, no
+/* Remove a tree by descriptors (ctr_tree_remove): no symlink followed, no
  * path length limit, staying on one file system. */
-int ctr_remove_tree(const char *path);
+int ctr_tree_remove(const char *path);
 
 #endif

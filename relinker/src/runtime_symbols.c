@@ -80,21 +80,21 @@ static int add_file(const char *path, irs_strv *names)
     return rc;
 }
 
-int ctr_runtime_symbols_load(ctr_runtime_symbols *rs, irs_error *err)
+int ctr_runtime_symbols_load(ctr_runtime_symbols *rs, ctr_error *err)
 {
     memset(rs, 0, sizeof *rs);
     if (elf_version(EV_CURRENT) == EV_NONE)
-        return irs_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+        return ctr_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
     for (size_t i = 0; i < sizeof linker_symbols / sizeof *linker_symbols; i++)
         if (irs_strv_push(&rs->names, linker_symbols[i]) < 0)
-            return irs_error_set(err, ENOMEM, "runtime symbols");
+            return ctr_error_set(err, ENOMEM, "runtime symbols");
     for (size_t i = 0; i < sizeof runtime_files / sizeof *runtime_files; i++) {
         char path[PATH_MAX];
         if (ctr_toolchain_file(runtime_files[i], path, sizeof path) < 0)
             continue;
         if (add_file(path, &rs->names) < 0) {
             ctr_runtime_symbols_clear(rs);
-            return irs_error_set(err, ENOMEM, "reading '%s'", path);
+            return ctr_error_set(err, ENOMEM, "reading '%s'", path);
         }
     }
     qsort(rs->names.v, rs->names.n, sizeof *rs->names.v, cmp_str);

@@ -15,7 +15,7 @@ typedef struct ctr_runtime_symbols {
 /* Collect the global symbols defined by the start files and static runtime
  * libraries that the native GCC driver links (asked with -print-file-name).
  * Files that are absent are skipped. */
-int ctr_runtime_symbols_load(ctr_runtime_symbols *rs, irs_error *err);
+int ctr_runtime_symbols_load(ctr_runtime_symbols *rs, ctr_error *err);
 /* True for those symbols, the linkers' own (_end, ...) and the helpers code
  * generation adds (DW.ref.*, __x86.get_pc_thunk.*). */
 bool ctr_runtime_symbols_has(const ctr_runtime_symbols *rs, const char *name);

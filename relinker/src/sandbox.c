@@ -41,7 +41,7 @@
 #define HOST_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 int ctr_sandbox_init(ctr_sandbox *sb, const char *user, unsigned build_timeout,
-                     unsigned cmd_timeout, irs_error *err)
+                     unsigned cmd_timeout, ctr_error *err)
 {
     *sb = (ctr_sandbox){.drop = geteuid() == 0, .uid = CTR_SANDBOX_UID, .gid = CTR_SANDBOX_GID,
                         .build_timeout = build_timeout, .cmd_timeout = cmd_timeout};
@@ -53,7 +53,7 @@ int ctr_sandbox_init(ctr_sandbox *sb, const char *user, unsigned build_timeout,
             gid = strtoul(end + 1, &end, 10);
         if (errno || *end || end == user || uid == 0 || gid == 0 || uid > 0xfffffffeUL ||
             gid > 0xfffffffeUL)
-            return irs_error_set(err, 0, "--sandbox-user takes UID[:GID], neither 0, not '%s'",
+            return ctr_error_set(err, 0, "--sandbox-user takes UID[:GID], neither 0, not '%s'",
                                  user);
         sb->uid = (uid_t)uid;
         sb->gid = (gid_t)gid;
@@ -75,31 +75,31 @@ static bool on_path(const char *prog)
     return false;
 }
 
-int ctr_sandbox_available(irs_error *err)
+int ctr_sandbox_available(ctr_error *err)
 {
     if (!on_path("bwrap"))
-        return irs_error_set(err, 0, "bubblewrap ('bwrap') is not installed: toolchains and "
+        return ctr_error_set(err, 0, "bubblewrap ('bwrap') is not installed: toolchains and "
                                      "commands run in its sandbox (Debian: apt-get install "
                                      "bubblewrap)");
     if (!on_path("timeout"))
-        return irs_error_set(err, 0, "'timeout' (coreutils) is not installed");
+        return ctr_error_set(err, 0, "'timeout' (coreutils) is not installed");
     return 0;
 }
 
 /* ---- directories the sandbox writes ------------------------------------- */
 
-static int open_dir(const char *dir, irs_error *err)
+static int open_dir(const char *dir, ctr_error *err)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        irs_error_set(err, errno, "'%s'", dir);
+        ctr_error_set(err, errno, "'%s'", dir);
     return fd;
 }
 
-int ctr_sandbox_give(const ctr_sandbox *sb, const char *dir, irs_error *err)
+int ctr_sandbox_give(const ctr_sandbox *sb, const char *dir, ctr_error *err)
 {
     if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-        return irs_error_set(err, errno, "'%s'", dir);
+        return ctr_error_set(err, errno, "'%s'", dir);
     if (!sb->drop)
         return 0;
     int fd = open_dir(dir, err);
@@ -114,12 +114,12 @@ int ctr_sandbox_give(const ctr_sandbox *sb, const char *dir, irs_error *err)
     }
     if (d)
         closedir(d);
-    int rc = fchown(fd, sb->uid, sb->gid) < 0 ? irs_error_set(err, errno, "'%s'", dir) : 0;
+    int rc = fchown(fd, sb->uid, sb->gid) < 0 ? ctr_error_set(err, errno, "'%s'", dir) : 0;
     close(fd);
     return rc;
 }
 
-int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, irs_error *err)
+int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, ctr_error *err)
 {
     int fd = open_dir(dir, err);
     if (fd < 0)
@@ -127,10 +127,10 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, irs_error *err)
     /* first the directory: from here on no one else can add entries */
     if (sb->drop && (fchown(fd, 0, 0) < 0 || fchmod(fd, 0755) < 0)) {
         close(fd);
-        return irs_error_set(err, errno, "'%s'", dir);
+        return ctr_error_set(err, errno, "'%s'", dir);
     }
     DIR *d = fdopendir(dup(fd));
-    int rc = d ? 0 : irs_error_set(err, errno, "'%s'", dir);
+    int rc = d ? 0 : ctr_error_set(err, errno, "'%s'", dir);
     for (struct dirent *de; d && (de = readdir(d));) {
         struct stat st;
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
@@ -140,15 +140,15 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, irs_error *err)
             /* dir is ours now, the name has no '/': the path cannot lead elsewhere */
             char path[PATH_MAX];
             snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            if (oci_remove_tree(path) < 0 && rc == 0)
-                rc = irs_error_set(err, errno, "removing '%s'", path);
+            if (ctr_tree_remove(path) < 0 && rc == 0)
+                rc = ctr_error_set(err, errno, "removing '%s'", path);
             continue;
         }
         if (sb->drop && fchownat(fd, de->d_name, 0, 0, AT_SYMLINK_NOFOLLOW) < 0 && rc == 0)
-            rc = irs_error_set(err, errno, "'%s/%s'", dir, de->d_name);
+            rc = ctr_error_set(err, errno, "'%s/%s'", dir, de->d_name);
         if ((st.st_mode & 07022) && fchmodat(fd, de->d_name, st.st_mode & 0755, 0) < 0 &&
             rc == 0)
-            rc = irs_error_set(err, errno, "'%s/%s'", dir, de->d_name);
+            rc = ctr_error_set(err, errno, "'%s/%s'", dir, de->d_name);
     }
     if (d)
         closedir(d);
@@ -352,7 +352,7 @@ static void describe(int status, double seconds, unsigned limit, char *why, size
 }
 
 int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
-                     const char *const *rw, char *const argv[], irs_error *err)
+                     const char *const *rw, char *const argv[], ctr_error *err)
 {
     char path[PATH_MAX];
     for (size_t i = 0; rw[i]; i++) {
@@ -386,7 +386,7 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
         arg(&a, argv[i]);
     if (a.failed) {
         args_free(&a);
-        return irs_error_set(err, 0, "cannot set up the sandbox for '%s'", argv[0]);
+        return ctr_error_set(err, 0, "cannot set up the sandbox for '%s'", argv[0]);
     }
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
@@ -405,16 +405,16 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
         }
     char why[128];
     if (pid < 0)
-        rc = irs_error_set(err, errno, "cannot run '%s' in the toolchain sandbox", argv[0]);
+        rc = ctr_error_set(err, errno, "cannot run '%s' in the toolchain sandbox", argv[0]);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         describe(status, now() - t0, sb->build_timeout, why, sizeof why);
-        rc = irs_error_set(err, 0, "'%s' failed in the toolchain sandbox (%s)", argv[0], why);
+        rc = ctr_error_set(err, 0, "'%s' failed in the toolchain sandbox (%s)", argv[0], why);
     }
     for (size_t i = 0; rw[i]; i++) {
         snprintf(path, sizeof path, "%s/%s", work, rw[i]);
-        irs_error terr;
+        ctr_error terr;
         if (ctr_sandbox_take(sb, path, &terr) < 0 && rc == 0)
-            rc = irs_error_set(err, 0, "%s", terr.msg);
+            rc = ctr_error_set(err, 0, "%s", terr.msg);
     }
     return rc;
 }

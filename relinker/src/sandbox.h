@@ -46,7 +46,7 @@ typedef struct ctr_sandbox {
 /* Fill sb: user is "UID[:GID]" (NULL: the default); refused: uid or gid 0.
  * Timeouts as given. */
 int ctr_sandbox_init(ctr_sandbox *sb, const char *user, unsigned build_timeout,
-                     unsigned cmd_timeout, irs_error *err);
+                     unsigned cmd_timeout, ctr_error *err);
 
 /* In a child about to run image-derived work: become sb's unprivileged
  * uid and gid (when sb->drop: no supplementary groups, real, effective and
@@ -56,18 +56,18 @@ bool ctr_sandbox_become(const ctr_sandbox *sb);
 
 /* 0 if the sandbox can be started here (bwrap and timeout on PATH); -1
  * with err saying what to install. */
-int ctr_sandbox_available(irs_error *err);
+int ctr_sandbox_available(ctr_error *err);
 
 /* Make directory dir (created if missing) writable by the sandbox: owned by
  * its uid when sb->drop. */
-int ctr_sandbox_give(const ctr_sandbox *sb, const char *dir, irs_error *err);
+int ctr_sandbox_give(const ctr_sandbox *sb, const char *dir, ctr_error *err);
 
 /* Take dir back after a sandboxed run: every entry that is not a regular
  * file with a single link is removed (a symlink, a FIFO, a hard link to
  * some other file planted by sandboxed code), the rest and dir itself
  * become ours (root's) again, so nothing the sandbox left can redirect
  * what ctr-relink later reads or writes there. */
-int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, irs_error *err);
+int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, ctr_error *err);
 
 /* Run argv in the toolchain sandbox with its working directory `work`:
  * work read-only except its subdirectories rw[] (NULL-ended, names
@@ -76,7 +76,7 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, irs_error *err);
  * standard error.  0 if it exited with status 0; afterwards every rw[]
  * directory has been taken back (ctr_sandbox_take). */
 int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
-                     const char *const *rw, char *const argv[], irs_error *err);
+                     const char *const *rw, char *const argv[], ctr_error *err);
 
 /* Run CMD in the command sandbox with root as its /: the root's /bin/sh -c
  * CMD when it has one, else CMD split at spaces.  env: NULL-ended NAME=VALUE

@@ -40,7 +40,7 @@ struct ctx {
 
 /* Put choice k of binary i into the timing root (a hard link to the file,
  * or a copy where it is on another file system). */
-static int put(struct ctx *c, size_t i, int k, irs_error *err)
+static int put(struct ctx *c, size_t i, int k, ctr_error *err)
 {
     char path[PATH_MAX * 2];
     if (c->now[i] == k)
@@ -48,16 +48,16 @@ static int put(struct ctx *c, size_t i, int k, irs_error *err)
     snprintf(path, sizeof path, "%s%s", c->troot, c->b[i].inner);
     struct stat st;
     if (lstat(path, &st) < 0 || unlink(path) < 0)
-        return irs_error_set(err, errno, "'%s'", path);
+        return ctr_error_set(err, errno, "'%s'", path);
     if (link(c->b[i].file[k], path) < 0 &&
-        (errno != EXDEV || ctr_copy_file(c->b[i].file[k], path, st.st_mode, err) < 0))
-        return irs_error_set(err, errno, "'%s'", path);
+        (errno != EXDEV || ctr_file_copy(c->b[i].file[k], path, st.st_mode, err) < 0))
+        return ctr_error_set(err, errno, "'%s'", path);
     c->now[i] = k;
     return 0;
 }
 
 /* Every binary at choices[i] (NULL: all at `all`). */
-static int put_all(struct ctx *c, const int *choices, int all, irs_error *err)
+static int put_all(struct ctx *c, const int *choices, int all, ctr_error *err)
 {
     for (size_t i = 0; i < c->n; i++)
         if (put(c, i, choices ? choices[i] : all, err) < 0)
@@ -130,7 +130,7 @@ static bool clearly_faster(struct trial *a, struct trial *b)
  * command's times).  When the command fails in one, *failed_a or *failed_b
  * is set and the duel ends. */
 static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct trial *ta,
-                struct trial *tb, bool *failed_a, bool *failed_b, irs_error *err)
+                struct trial *tb, bool *failed_a, bool *failed_b, ctr_error *err)
 {
     *failed_a = *failed_b = false;
     ta->ntimes = tb->ntimes = 0;
@@ -151,7 +151,7 @@ static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct tr
     return 0;
 }
 
-static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_error *err)
+static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, ctr_error *err)
 {
     ctr_select_binary *b = c->b;
     size_t n = c->n, ntrials = 0;
@@ -160,7 +160,7 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
      * programs it does not execute need no trials */
     double warm, *by_bin = calloc(n, sizeof *by_bin);
     if (!by_bin)
-        return irs_error_set(err, ENOMEM, "--select");
+        return ctr_error_set(err, ENOMEM, "--select");
     c->total = 1;
     bool ok = time_once(c, &warm, by_bin, true);
     free(by_bin);
@@ -181,7 +181,7 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, irs_
     int *chosen = calloc(n, sizeof *chosen), *orig = calloc(n, sizeof *orig);
     int rc = -1;
     if (!t || !times || !meas || !chosen || !orig) {
-        irs_error_set(err, ENOMEM, "--select");
+        ctr_error_set(err, ENOMEM, "--select");
         goto out;
     }
     for (size_t j = 0; j < nslots; j++)
@@ -305,7 +305,7 @@ out:
 }
 
 int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,
-                   ctr_select_binary *b, size_t n, ctr_select_report *rep, irs_error *err)
+                   ctr_select_binary *b, size_t n, ctr_select_report *rep, ctr_error *err)
 {
     char troot[PATH_MAX * 2], log[PATH_MAX * 2];
     ctr_select_report fresh = {.rounds = rounds};
@@ -331,7 +331,7 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
     c.logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int rc = -1;
     if (!c.now || !c.ran || !c.bad0 || !c.broke || c.logfd < 0) {
-        irs_error_set(err, c.logfd < 0 ? errno : ENOMEM, "'%s'", log);
+        ctr_error_set(err, c.logfd < 0 ? errno : ENOMEM, "'%s'", log);
         goto out;
     }
     /* the root as the input has it: every binary at its original */
@@ -349,7 +349,7 @@ out:
         rep->note = strdup(err->msg);
     if (c.logfd >= 0)
         close(c.logfd);
-    ctr_remove_tree(troot);
+    ctr_tree_remove(troot);
     free(c.now);
     free(c.ran);
     free(c.bad0);

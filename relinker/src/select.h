@@ -54,6 +54,6 @@ typedef struct ctr_select_report {
  * Returns 0, or -1 when no choice could be made (rep->note says why; every
  * binary is then left at `base`). */
 int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,
-                   ctr_select_binary *b, size_t n, ctr_select_report *rep, irs_error *err);
+                   ctr_select_binary *b, size_t n, ctr_select_report *rep, ctr_error *err);
 
 #endif

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(root, sizeof root, "%s/root", base);
     snprintf(outside, sizeof outside, "%s/outside", base);
     snprintf(scratch, sizeof scratch, "%s/scratch", base);
-    oci_remove_tree(root), oci_remove_tree(outside), oci_remove_tree(scratch);
+    ctr_tree_remove(root), ctr_tree_remove(outside), ctr_tree_remove(scratch);
     mkdir(root, 0755), mkdir(outside, 0755);
     FILE *f = fopen(file, "wb");
     if (!f)

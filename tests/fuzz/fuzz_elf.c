@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (fd < 0 || ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
         return 0;
-    irs_error err;
+    ctr_error err;
     ctr_object_policy_check("gcc-lto", data, size, "fuzz", &err);
     ctr_object_policy_check("elf-object", data, size, "fuzz", &err);
     static const char *const kinds[] = {"gcc-lto", "elf-object"};

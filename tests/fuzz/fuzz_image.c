@@ -63,7 +63,7 @@ static void put(const char *dir, const char *name, const void *p, size_t n)
 static void blob(const char *dir, const char *media, const struct buf *b, char *desc, size_t dsize,
                  char digest[OCI_DIGEST_LEN + 1])
 {
-    irs_error err;
+    ctr_error err;
     if (oci_sha256_buffer(b->p, b->n, digest, &err) < 0)
         abort();
     char name[256];
@@ -75,7 +75,7 @@ static void blob(const char *dir, const char *media, const struct buf *b, char *
 
 static void remove_all(const char *path)
 {
-    oci_remove_tree(path);
+    ctr_tree_remove(path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

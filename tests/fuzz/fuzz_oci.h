@@ -14,7 +14,7 @@
  * failure is an expected outcome for fuzz input.  False on failure. */
 static inline bool read_and_unpack(const char *spec, const char *scratch, const char *root)
 {
-    irs_error err;
+    ctr_error err;
     oci_ref ref;
     oci_image *img = NULL;
     if (oci_ref_parse_input(spec, &ref, &err) < 0)

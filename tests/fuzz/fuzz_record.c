@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    irs_error err;
+    ctr_error err;
     irs_record *rec = NULL, *again = NULL;
     if (irs_record_decode(data, size, "fuzz", &rec, &err) < 0)
         return 0;

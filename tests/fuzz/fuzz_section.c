@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    irs_error err;
+    ctr_error err;
     char **ids = NULL;
     size_t n = 0;
     if (irs_section_tu_ids(data, size, "fuzz", &ids, &n, &err) < 0)

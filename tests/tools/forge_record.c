@@ -14,7 +14,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: forge_record STORE ID FIELD VALUE\n");
         return 2;
     }
-    irs_error err;
+    ctr_error err;
     irs_store *store;
     irs_record *rec;
     char id[IRS_HASH_HEX_LEN + 1];

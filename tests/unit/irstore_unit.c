@@ -46,7 +46,7 @@ static irs_record *sample_record(void)
 
 static void test_roundtrip(void)
 {
-    irs_error err;
+    ctr_error err;
     irs_record *r = sample_record(), *back = NULL;
     char *a, *b;
     size_t alen, blen;
@@ -94,7 +94,7 @@ static void pack_map(msgpack_sbuffer *sb, int n, const char *const *kv)
     }
 }
 
-static int decode_map(int n, const char *const *kv, irs_error *err)
+static int decode_map(int n, const char *const *kv, ctr_error *err)
 {
     msgpack_sbuffer sb;
     irs_record *r = NULL;
@@ -110,7 +110,7 @@ static int decode_map(int n, const char *const *kv, irs_error *err)
 
 static void test_hostile_records(void)
 {
-    irs_error err;
+    ctr_error err;
     const char *const ok[] = {REQUIRED};
     CHECK(decode_map(6, ok, &err) == 0);
     const char *const future[] = {REQUIRED, "some_future_key", "a", "", "v2_thing", "s", "x"};
@@ -171,7 +171,7 @@ static void flip_byte(const char *path, long off)
 
 static void test_store(const char *dir)
 {
-    irs_error err;
+    ctr_error err;
     irs_store *s = NULL;
     char root[4096], path[4200];
     snprintf(root, sizeof root, "%s/store", dir);

@@ -75,7 +75,7 @@ static void test_binary(void)
     ctr_needed needed[] = {{"libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6"},
                            {"libx.so.1", "/opt/lib/libx.so.1"}};
     ctr_binary b = {.inner = "/opt/app/p", .host = "/r/opt/app/p", .link = &l, .needed = needed};
-    irs_error err;
+    ctr_error err;
     CHECK(ctr_link_strings_check(&b, &err) == 0);
     needed[1].found = "/opt/lib/a b/libx.so.1";
     CHECK(ctr_link_strings_check(&b, &err) < 0 && strstr(err.msg, "the library found for"));
@@ -109,7 +109,7 @@ static void test_gcc_options(void)
 
 static void test_not_elf(void)
 {
-    irs_error err;
+    ctr_error err;
     static const char junk[] = "not an ELF object";
     CHECK(ctr_object_policy_check("gcc-lto", junk, sizeof junk, "TU x", &err) < 0 &&
           strstr(err.msg, "TU x: not an ELF object"));
@@ -117,7 +117,7 @@ static void test_not_elf(void)
 }
 
 /* confined work: a result, an error, a forbidden system call, a crash */
-static int echo_fn(void *ctx, void **out, size_t *len, irs_error *err)
+static int echo_fn(void *ctx, void **out, size_t *len, ctr_error *err)
 {
     (void)err;
     *len = strlen(ctx) + 1;
@@ -126,20 +126,20 @@ static int echo_fn(void *ctx, void **out, size_t *len, irs_error *err)
     return 0;
 }
 
-static int fail_fn(void *ctx, void **out, size_t *len, irs_error *err)
+static int fail_fn(void *ctx, void **out, size_t *len, ctr_error *err)
 {
     (void)ctx, (void)out, (void)len;
-    return irs_error_set(err, 0, "bad bitcode in TU x");
+    return ctr_error_set(err, 0, "bad bitcode in TU x");
 }
 
-static int open_fn(void *ctx, void **out, size_t *len, irs_error *err)
+static int open_fn(void *ctx, void **out, size_t *len, ctr_error *err)
 {
     (void)ctx, (void)out, (void)len;
     int fd = open("/etc/hostname", O_RDONLY); /* killed here */
-    return irs_error_set(err, 0, "open returned %d", fd);
+    return ctr_error_set(err, 0, "open returned %d", fd);
 }
 
-static int crash_fn(void *ctx, void **out, size_t *len, irs_error *err)
+static int crash_fn(void *ctx, void **out, size_t *len, ctr_error *err)
 {
     (void)out, (void)len, (void)err;
     volatile int *p = ctx;
@@ -149,7 +149,7 @@ static int crash_fn(void *ctx, void **out, size_t *len, irs_error *err)
 static void test_confined(void)
 {
     ctr_sandbox sb = {.drop = geteuid() == 0, .uid = 65534, .gid = 65534};
-    irs_error err;
+    ctr_error err;
     void *out;
     size_t len;
     CHECK(ctr_confined_run(&sb, "t", echo_fn, "hello", 100, &out, &len, &err) == 0 &&
@@ -188,10 +188,10 @@ static void test_take(const char *scratch)
 {
     char dir[4096], path[4200], outside[4200];
     snprintf(dir, sizeof dir, "%s/take", scratch);
-    oci_remove_tree(dir);
+    ctr_tree_remove(dir);
     make_dirs(scratch);
     ctr_sandbox sb = {.drop = geteuid() == 0, .uid = 65534, .gid = 65534};
-    irs_error err;
+    ctr_error err;
     CHECK(ctr_sandbox_give(&sb, dir, &err) == 0);
     struct stat st;
     CHECK(stat(dir, &st) == 0 && (!sb.drop || st.st_uid == 65534));

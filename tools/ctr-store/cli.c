@@ -18,7 +18,7 @@ void ctr_err(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-void ctr_err_obj(const irs_error *err)
+void ctr_err_obj(const ctr_error *err)
 {
     char msg[sizeof err->msg + PATH_MAX];
     ctr_err("%s", ctr_store_text(err->msg, msg, sizeof msg));
@@ -76,7 +76,7 @@ int ctr_open_store(const char *path, irs_store **out)
 {
     if (path && oci_ref_is_image(path))
         return ctr_open_image_store(path, out);
-    irs_error err;
+    ctr_error err;
     if (irs_store_open(path, 0, out, &err) < 0) {
         ctr_err_obj(&err);
         return -1;
@@ -167,7 +167,7 @@ int ctr_find_tu(irs_store *store, const char *prefix, char id[IRS_HASH_HEX_LEN +
         return -1;
     }
     struct find_ctx ctx = {.prefix = prefix};
-    irs_error err;
+    ctr_error err;
     if (irs_store_walk(store, IRS_ENTRY_RECORD, find, &ctx, &err) < 0) {
         ctr_err_obj(&err);
         return -1;

@@ -14,7 +14,7 @@ enum { CTR_EXIT_OK = 0, CTR_EXIT_PROBLEMS = 1, CTR_EXIT_ERROR = 2 };
 
 /* "ctr-store: <message>" on stderr. */
 void ctr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ctr_err_obj(const irs_error *err);
+void ctr_err_obj(const ctr_error *err);
 
 /* A JSON object with the id and every field of rec (rec may be NULL). */
 json_t *ctr_record_json(const char *id, const irs_record *rec);
@@ -44,7 +44,7 @@ const char *ctr_store_name(const irs_store *store);
 const char *ctr_store_text(const char *text, char *buf, size_t size);
 /* For an image's store: fill store_compressed_bytes of ctr_image_info (it
  * compresses the whole store; stats alone needs it).  0 when no image. */
-int ctr_image_store_compressed(irs_error *err);
+int ctr_image_store_compressed(ctr_error *err);
 /* Verify the image, unpack its store into a temporary directory (removed at
  * exit) and open it. */
 int ctr_open_image_store(const char *arg, irs_store **out);

@@ -50,7 +50,7 @@ int cmd_extract(int argc, char **argv)
         return CTR_EXIT_ERROR;
     char id[IRS_HASH_HEX_LEN + 1];
     irs_record *rec = NULL;
-    irs_error err;
+    ctr_error err;
     void *data = NULL;
     size_t len;
     rc = CTR_EXIT_ERROR;

@@ -19,7 +19,7 @@ static int each(irs_store *store, const char *id, const char *path, void *vctx)
 {
     struct ls_ctx *ctx = vctx;
     irs_record *rec;
-    irs_error err;
+    ctr_error err;
     if (!id) {
         ctr_err("'%s': not a record address", path);
         ctx->bad++;
@@ -47,7 +47,7 @@ int cmd_ls(int argc, char **argv)
     if (rc >= 0)
         return rc;
     struct ls_ctx ctx = {o.json ? json_array() : NULL, 0};
-    irs_error err;
+    ctr_error err;
     rc = irs_store_walk(store, IRS_ENTRY_RECORD, each, &ctx, &err);
     irs_store_free(store);
     if (rc < 0) {

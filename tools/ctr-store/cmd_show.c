@@ -43,7 +43,7 @@ int cmd_show(int argc, char **argv)
     if (rc >= 0)
         return rc;
     char id[IRS_HASH_HEX_LEN + 1];
-    irs_error err;
+    ctr_error err;
     irs_record *rec = NULL;
     rc = CTR_EXIT_ERROR;
     if (ctr_find_tu(store, o.pos[0], id) < 0)

@@ -62,7 +62,7 @@ static int each_record(irs_store *store, const char *id, const char *path, void 
 {
     struct stats_ctx *ctx = vctx;
     irs_record *rec;
-    irs_error err;
+    ctr_error err;
     if (!id || irs_record_get(store, id, &rec, &err) < 0) {
         ctr_err("skipping '%s': %s", path, id ? err.msg : "not a record address");
         ctx->bad++;
@@ -86,7 +86,7 @@ static int each_blob(irs_store *store, const char *id, const char *path, void *v
         return 0;
     void *data;
     size_t len;
-    irs_error err;
+    ctr_error err;
     /* The raw size is in the zstd frame header, but only a full read proves it. */
     if (irs_blob_get(store, id, &data, &len, &err) < 0) {
         ctr_err_obj(&err);
@@ -180,7 +180,7 @@ int cmd_stats(int argc, char **argv)
     if (rc >= 0)
         return rc;
     struct stats_ctx ctx = {0};
-    irs_error err;
+    ctr_error err;
     rc = ctr_image_store_compressed(&err);
     if (rc == 0)
         rc = irs_store_walk(store, IRS_ENTRY_RECORD, each_record, &ctx, &err);

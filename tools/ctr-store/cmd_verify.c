@@ -40,7 +40,7 @@ static int check_blob(irs_store *store, const char *id, const char *path, void *
     struct verify_ctx *ctx = vctx;
     void *data;
     size_t len;
-    irs_error err;
+    ctr_error err;
     ctx->blobs++;
     if (!id)
         problem(ctx, path, "file name is not a blob address");
@@ -55,7 +55,7 @@ static int check_record(irs_store *store, const char *id, const char *path, void
 {
     struct verify_ctx *ctx = vctx;
     irs_record *rec;
-    irs_error err;
+    ctr_error err;
     ctx->records++;
     if (!id) {
         problem(ctx, path, "file name is not a TU id");
@@ -89,7 +89,7 @@ int cmd_verify(int argc, char **argv)
     if (rc >= 0)
         return rc;
     struct verify_ctx ctx = {.problems = o.json ? json_array() : NULL};
-    irs_error err;
+    ctr_error err;
     rc = irs_store_walk(store, IRS_ENTRY_BLOB, check_blob, &ctx, &err);
     if (rc == 0)
         rc = irs_store_walk(store, IRS_ENTRY_RECORD, check_record, &ctx, &err);

@@ -14,7 +14,7 @@ static int which_one(irs_store *store, const char *file, bool many, json_t *out)
 {
     char **ids;
     size_t n;
-    irs_error err;
+    ctr_error err;
     if (irs_elf_tu_ids(file, &ids, &n, &err) < 0) {
         ctr_err_obj(&err);
         return 1;
@@ -52,7 +52,7 @@ int cmd_which(int argc, char **argv)
     if (rc)
         return rc > 0 ? CTR_EXIT_OK : CTR_EXIT_ERROR;
     irs_store *store = NULL;
-    irs_error err;
+    ctr_error err;
     if (irs_store_open(o.store, 0, &store, &err) < 0)
         ctr_err("%s (listing ids only)", err.msg);
     json_t *out = o.json ? json_array() : NULL;

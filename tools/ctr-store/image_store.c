@@ -19,7 +19,7 @@ static char temp_dir[PATH_MAX], store_dir[PATH_MAX + 64];
 static void remove_temp_dir(void)
 {
     if (*temp_dir)
-        oci_remove_tree(temp_dir);
+        ctr_tree_remove(temp_dir);
 }
 
 const struct ctr_image_info *ctr_image_info(void)
@@ -61,7 +61,7 @@ const char *ctr_store_text(const char *text, char *buf, size_t size)
 }
 
 /* Bytes of the store as one gzip'ed tar: what it costs in a compressed layer. */
-int ctr_image_store_compressed(irs_error *err)
+int ctr_image_store_compressed(ctr_error *err)
 {
     char gz[PATH_MAX + 16], root[PATH_MAX + 16];
     oci_layer l;
@@ -73,22 +73,22 @@ int ctr_image_store_compressed(irs_error *err)
         return -1;
     info.store_compressed_bytes = l.size;
     oci_layer_clear(&l);
-    return remove(gz) == 0 ? 0 : irs_error_set(err, errno, "'%s'", gz);
+    return remove(gz) == 0 ? 0 : ctr_error_set(err, errno, "'%s'", gz);
 }
 
-static int make_temp_dir(irs_error *err)
+static int make_temp_dir(ctr_error *err)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(temp_dir, sizeof temp_dir, "%s/ctr-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(temp_dir)) {
         *temp_dir = '\0';
-        return irs_error_set(err, errno, "temporary directory");
+        return ctr_error_set(err, errno, "temporary directory");
     }
     atexit(remove_temp_dir);
     return 0;
 }
 
-static int unpack_store(const char *arg, irs_error *err)
+static int unpack_store(const char *arg, ctr_error *err)
 {
     oci_ref ref;
     oci_image *img = NULL;
@@ -101,7 +101,7 @@ static int unpack_store(const char *arg, irs_error *err)
     int rc = oci_ref_parse_input(arg, &ref, err);
     if (rc == 0 && (oci_image_open(&ref, scratch, &img, err) < 0 || mkdir(root, 0755) < 0 ||
                     oci_image_unpack(img, root, &o, err) < 0))
-        rc = err->msg[0] ? -1 : irs_error_set(err, errno, "%s: temporary directory", arg);
+        rc = err->msg[0] ? -1 : ctr_error_set(err, errno, "%s: temporary directory", arg);
     for (size_t i = 0; rc == 0 && i < oci_image_layer_count(img); i++) {
         info.image_compressed_bytes += oci_image_layer(img, i)->size;
         info.image_bytes += oci_image_layer(img, i)->tar_size;
@@ -110,19 +110,19 @@ static int unpack_store(const char *arg, irs_error *err)
     snprintf(store_dir, sizeof store_dir, "%s/%s", root, OCI_STORE_DIR);
     struct stat st;
     if (rc == 0 && stat(store_dir, &st) < 0)
-        rc = irs_error_set(err, 0, "%s: no IR store (%s) in the image", oci_image_name(img),
+        rc = ctr_error_set(err, 0, "%s: no IR store (%s) in the image", oci_image_name(img),
                            IRS_DEFAULT_STORE);
     if (rc == 0 && !(info.name = strdup(arg)))
-        rc = irs_error_set(err, ENOMEM, "%s", arg);
+        rc = ctr_error_set(err, ENOMEM, "%s", arg);
     oci_image_free(img);
     oci_ref_clear(&ref);
-    oci_remove_tree(scratch); /* the image's own files are no longer needed */
+    ctr_tree_remove(scratch); /* the image's own files are no longer needed */
     return rc;
 }
 
 int ctr_open_image_store(const char *arg, irs_store **out)
 {
-    irs_error err = {0};
+    ctr_error err = {0};
     if (unpack_store(arg, &err) == 0 &&
         irs_store_open(store_dir, IRS_OPEN_NOFOLLOW, out, &err) == 0)
         return 0;

@@ -5,7 +5,7 @@
  * `.comtainer` section.  Compiler plugins write through it; ctr-store and
  * ctr-relink read through it.  Everything read back is treated as untrusted:
  * sizes are bounded, hashes are verified, and bad input is reported through an
- * irs_error naming the file and the problem.
+ * ctr_error naming the file and the problem.
  *
  * Conventions: functions return 0 on success and a negative value on failure,
  * in which case they have filled *err (err may be NULL when the caller does not
@@ -38,16 +38,16 @@ extern "C" {
 
 /* ---- errors --------------------------------------------------------------- */
 
-typedef struct irs_error {
+typedef struct ctr_error {
     int errnum;     /* errno value when the cause was a system call, else 0 */
     char msg[1024]; /* lower-case message naming the file and the problem */
-} irs_error;
+} ctr_error;
 
 /* Fill err (if not NULL) with a formatted message; returns -1. */
-int irs_error_set(irs_error *err, int errnum, const char *fmt, ...)
+int ctr_error_set(ctr_error *err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prefix the message already in err with more context; returns -1. */
-int irs_error_wrap(irs_error *err, const char *fmt, ...)
+int ctr_error_wrap(ctr_error *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* ---- hashing -------------------------------------------------------------- */
@@ -61,7 +61,7 @@ int irs_sha256_digest(const void *data, size_t len, unsigned char digest[32]);
 
 /* SHA-256 of data as 64 lower-case hex characters plus NUL in hex. */
 int irs_sha256_hex(const void *data, size_t len, char hex[IRS_HASH_HEX_LEN + 1],
-                   irs_error *err);
+                   ctr_error *err);
 /* True when s is exactly 64 lower-case hex characters. */
 bool irs_is_hash_hex(const char *s);
 
@@ -81,7 +81,7 @@ enum irs_open_flags {
 const char *irs_store_default_path(void);
 
 /* Open the store at path (NULL = irs_store_default_path()). */
-int irs_store_open(const char *path, int flags, irs_store **out, irs_error *err);
+int irs_store_open(const char *path, int flags, irs_store **out, ctr_error *err);
 void irs_store_free(irs_store *store);
 /* The store's root directory as given to irs_store_open. */
 const char *irs_store_path(const irs_store *store);
@@ -90,16 +90,16 @@ const char *irs_store_path(const irs_store *store);
  * compressed with zstd.  Writing an already present blob is cheap and not an
  * error.  hex receives the address. */
 int irs_blob_put(irs_store *store, const void *data, size_t len,
-                 char hex[IRS_HASH_HEX_LEN + 1], irs_error *err);
+                 char hex[IRS_HASH_HEX_LEN + 1], ctr_error *err);
 /* Open path for reading if it is a regular file: O_NONBLOCK, so that a
  * FIFO cannot block the open; a FIFO, device or socket is refused, and
  * with flags IRS_OPEN_NOFOLLOW a final symlink too.  The descriptor
  * (O_CLOEXEC), or -1 with err naming `what` ("'PATH'" when NULL). */
-int irs_open_regular(const char *path, int flags, const char *what, irs_error *err);
+int irs_open_regular(const char *path, int flags, const char *what, ctr_error *err);
 /* Read and decompress a blob and verify that its bytes hash to hex.  *data is
  * malloc'ed and owned by the caller. */
 int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
-                 irs_error *err);
+                 ctr_error *err);
 /* Path of a blob or record file (whether or not it exists) into buf. */
 int irs_blob_path(const irs_store *store, const char *hex, char *buf, size_t size);
 int irs_record_path(const irs_store *store, const char *id, char *buf, size_t size);
@@ -148,18 +148,18 @@ void irs_strv_clear(irs_strv *v);
 
 /* Serialize to the canonical msgpack encoding (fixed key order, so equal
  * records give equal bytes).  *buf is malloc'ed. */
-int irs_record_encode(const irs_record *rec, char **buf, size_t *len, irs_error *err);
+int irs_record_encode(const irs_record *rec, char **buf, size_t *len, ctr_error *err);
 /* Parse an encoded record.  Unknown keys are ignored; required keys must be
  * present with the right types.  `what` names the input in messages. */
 int irs_record_decode(const void *buf, size_t len, const char *what,
-                      irs_record **out, irs_error *err);
+                      irs_record **out, ctr_error *err);
 /* The TU id of a record: SHA-256 of its canonical encoding. */
-int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], irs_error *err);
+int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], ctr_error *err);
 /* Write the record (its IR blob should be put first); id receives its TU id. */
 int irs_record_put(irs_store *store, const irs_record *rec,
-                   char id[IRS_HASH_HEX_LEN + 1], irs_error *err);
+                   char id[IRS_HASH_HEX_LEN + 1], ctr_error *err);
 /* Read a record by TU id and verify that its bytes hash to id. */
-int irs_record_get(irs_store *store, const char *id, irs_record **out, irs_error *err);
+int irs_record_get(irs_store *store, const char *id, irs_record **out, ctr_error *err);
 
 /* ---- walking and checking --------------------------------------------------- */
 
@@ -171,7 +171,7 @@ enum irs_entry_kind { IRS_ENTRY_BLOB, IRS_ENTRY_RECORD };
 typedef int (*irs_walk_fn)(irs_store *store, const char *id, const char *path,
                            void *ctx);
 int irs_store_walk(irs_store *store, enum irs_entry_kind kind, irs_walk_fn fn,
-                   void *ctx, irs_error *err);
+                   void *ctx, ctr_error *err);
 
 /* ---- the record inside objects -------------------------------------------- */
 
@@ -188,13 +188,13 @@ int irs_section_asm(const char *id, char *buf, size_t size);
  * member of an ar archive, in file order.  *ids is a NULL-terminated array of
  * malloc'ed strings (free with irs_ids_free).  A file with no record gives an
  * empty array, not an error. */
-int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, irs_error *err);
+int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, ctr_error *err);
 void irs_ids_free(char **ids);
 /* The TU ids in the bytes of one `.comtainer` section (as irs_elf_tu_ids
  * reads them: NUL padding allowed, anything else malformed); `what` names
  * the input in messages. */
 int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***ids,
-                       size_t *n, irs_error *err);
+                       size_t *n, ctr_error *err);
 
 /* ---- the tagging object of the link-time recorder -------------------------- */
 
@@ -214,7 +214,7 @@ typedef struct irs_elf_target {
  * feature words cannot change the output's).  Linked into a program, it
  * adds the ids to the program's `.comtainer` and changes no loaded byte. */
 int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
-                             const irs_elf_target *target, irs_error *err);
+                             const irs_elf_target *target, ctr_error *err);
 
 #ifdef __cplusplus
 }

@@ -52,14 +52,14 @@ typedef struct oci_sha256 oci_sha256;
 oci_sha256 *oci_sha256_new(void);
 void oci_sha256_update(oci_sha256 *h, const void *data, size_t len);
 /* Finish into "sha256:<hex>"; the hash can then only be freed. */
-int oci_sha256_final(oci_sha256 *h, char digest[OCI_DIGEST_LEN + 1], irs_error *err);
+int oci_sha256_final(oci_sha256 *h, char digest[OCI_DIGEST_LEN + 1], ctr_error *err);
 void oci_sha256_free(oci_sha256 *h);
 /* Digest of a whole buffer. */
 int oci_sha256_buffer(const void *data, size_t len, char digest[OCI_DIGEST_LEN + 1],
-                      irs_error *err);
+                      ctr_error *err);
 /* Digest and size (may be NULL) of a file's bytes. */
 int oci_sha256_file(const char *path, char digest[OCI_DIGEST_LEN + 1], uint64_t *size,
-                    irs_error *err);
+                    ctr_error *err);
 /* True when s is "sha256:" followed by exactly 64 lower-case hex digits. */
 bool oci_digest_valid(const char *s);
 
@@ -80,10 +80,10 @@ typedef struct oci_ref {
 /* An input: DIR (with oci-layout: a layout, else a root filesystem), DIR:TAG,
  * FILE[:TAG] (a tar archive), or oci:PATH[:TAG], oci-archive:PATH[:TAG],
  * docker-archive:PATH.  The path must exist. */
-int oci_ref_parse_input(const char *arg, oci_ref *ref, irs_error *err);
+int oci_ref_parse_input(const char *arg, oci_ref *ref, ctr_error *err);
 /* An output: a name ending in .tar (optionally :TAG) is an oci-archive, any
  * other an OCI layout (DIR or DIR:TAG); oci: and oci-archive: prefixes work. */
-int oci_ref_parse_output(const char *arg, oci_ref *ref, irs_error *err);
+int oci_ref_parse_output(const char *arg, oci_ref *ref, ctr_error *err);
 /* True when arg names an image rather than a root filesystem or a store. */
 bool oci_ref_is_image(const char *arg);
 void oci_ref_clear(oci_ref *ref);
@@ -107,7 +107,7 @@ typedef struct oci_image oci_image;
  * (regular files only, no path leaving the directory) into scratch, a
  * directory that must not exist yet and that the caller removes.  Layer blobs
  * are not read yet: see oci_image_unpack. */
-int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, irs_error *err);
+int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, ctr_error *err);
 void oci_image_free(oci_image *img);
 
 /* The default bound on an image's uncompressed layers: a multiple of the
@@ -154,7 +154,7 @@ typedef struct oci_apply_opts {
  * the config name, and layers that expand past o->max_unpacked (the error
  * names the limit).  On failure root is left empty: nothing of an unverified
  * layer stays.  o may be NULL. */
-int oci_image_unpack(oci_image *img, const char *root, oci_apply_opts *o, irs_error *err);
+int oci_image_unpack(oci_image *img, const char *root, oci_apply_opts *o, ctr_error *err);
 
 /* ---- writing a layer (layer_write.c) ------------------------------------------ */
 
@@ -171,11 +171,11 @@ typedef struct oci_layer_entry {
  * numeric owners, no atime/ctime — compressed with gzip (header mtime 0) into
  * gz_path.  Fills out->digest, size, diff_id, tar_size, media_type. */
 int oci_layer_write(oci_layer_entry *v, size_t n, time_t mtime, const char *gz_path,
-                    oci_layer *out, irs_error *err);
+                    oci_layer *out, ctr_error *err);
 /* The same for a directory tree root/sub (regular files, directories and
  * symlinks, never followed), e.g. to measure how well a store compresses. */
 int oci_tree_layer_write(const char *root, const char *sub, time_t mtime,
-                         const char *gz_path, oci_layer *out, irs_error *err);
+                         const char *gz_path, oci_layer *out, ctr_error *err);
 void oci_layer_clear(oci_layer *l);
 /* The whiteout entry that removes path in a layer above ("a/b": "a/.wh.b";
  * OCI_STORE_DIR: "var/lib/comtainer/.wh.store"), malloc'ed; NULL when out of
@@ -208,18 +208,18 @@ typedef struct oci_written {
  * oci-layout.  Built in a temporary sibling of the output and renamed into
  * place; refuses an existing output; on failure nothing is left. */
 int oci_image_write(const oci_image *src, const oci_write_opts *o, oci_written *out,
-                    irs_error *err);
+                    ctr_error *err);
 
 /* ---- small file helpers shared by the above (fs_util.c) ------------------------- */
 
 /* rm -rf without following symlinks; a missing path is not an error. */
-int oci_remove_tree(const char *path);
+int ctr_tree_remove(const char *path);
 /* write(2) until all of buf is written; -1 with errno (ENOSPC where a write
  * makes no progress: a short write sets no errno of its own). */
-int oci_write_all(int fd, const void *buf, size_t len);
+int ctr_write_all(int fd, const void *buf, size_t len);
 /* Copy the regular file from (a FIFO or device is refused) to the new file
  * to (0644, never through a symlink); to is removed again on failure. */
-int oci_copy_file(const char *from, const char *to, irs_error *err);
+int ctr_file_copy(const char *from, const char *to, 0644, ctr_error *err);
 
 #ifdef __cplusplus
 }
