@@ -57,7 +57,7 @@
 #   --jobs N         parallel build jobs (default 2)
 #   --opt FLAGS      optimization flags for both variants (default -O2)
 #   --plugin PATH    plugin to load (default <repo>/build/lib/comtainer)
-#   --ctr-store PATH ctr-store tool (default <repo>/build/irstore/ctr-store/ctr-store)
+#   --ctr-store PATH ctr-store tool (default <repo>/build/tools/ctr-store/ctr-store)
 #   --store-dir DIR  parent dir of the per-build stores (default: work dir;
 #                    e.g. /dev/shm to put the store on tmpfs)
 #   --work DIR       work directory (default: a fresh mktemp dir, removed
@@ -82,7 +82,7 @@ PER_TU=0
 JOBS=2
 OPT="-O2"
 PLUGIN="$REPO/build/lib/comtainer"
-CTR_STORE="$REPO/build/irstore/ctr-store/ctr-store"
+CTR_STORE="$REPO/build/tools/ctr-store/ctr-store"
 STORE_PARENT=""
 WORK=""
 CACHE="${COMTAINER_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/comtainer-bench}"

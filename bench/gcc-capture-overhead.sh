@@ -17,7 +17,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 PLUGIN=$root/build/lib/comtainer-plugin/gcc-12.so
-CTR=$root/build/irstore/ctr-store/ctr-store
+CTR=$root/build/tools/ctr-store/ctr-store
 REPS=3 TU_SIZE=40 JOBS=2 ONLY=all
 CACHE=${COMTAINER_BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/comtainer-bench}
 CC=${CC:-gcc-12} CXX=${CXX:-g++-12}

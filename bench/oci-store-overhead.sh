@@ -64,7 +64,7 @@ cmake --build "$build" >/dev/null
 build=$(cd "$build" && pwd)
 plugin=$build/lib/comtainer
 gcc_plugin=$build/lib/comtainer-plugin/gcc-12.so
-ctr_store=$build/irstore/ctr-store/ctr-store
+ctr_store=$build/tools/ctr-store/ctr-store
 ctr_relink=$build/relinker/ctr-relink
 mkdir -p "$work"
 work=$(cd "$work" && pwd)

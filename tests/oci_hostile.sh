@@ -2,7 +2,8 @@
 # Hostile images: entries named with '..' or an absolute path, symlinks and
 # hard links out of the root with entries (also whiteouts) written through
 # them, also across layers, device nodes, a layer whose bytes do not match
-# its digest, a truncated layer, a truncated archive, bad JSON in index,
+# its digest, one whose tar is not its diff_id's (found only once the layer
+# is unpacked), a truncated layer, a truncated archive, bad JSON in index,
 # manifest and config, docker-archive manifests pointing out of the archive,
 # an oci-archive with an entry out of it, whiteouts of '.' and '..' (once
 # they removed the directory itself, or the parent of the root), the store
@@ -67,14 +68,14 @@ note "hostile layers and blobs in an OCI layout (also as an oci-archive)"
 export OCI_VICTIM="$WORK/victim"
 mkdir -p "$OCI_VICTIM" && echo precious >"$OCI_VICTIM/victim"
 for case in dotdot dotdot-inner absolute symlink-up symlink-abs symlink-cross-layer whiteout-symlink \
-    opaque-symlink store-symlink hardlink-up hardlink-abs chardev blockdev layer-digest truncated-layer bad-index \
-    bad-manifest bad-config; do
+    opaque-symlink store-symlink hardlink-up hardlink-abs chardev blockdev layer-digest diff-id truncated-layer \
+    bad-index bad-manifest bad-config; do
     rm -rf "${WORK:?}/$case"
     cp -a "$WORK/good" "$WORK/$case"
     name=$(python3 "$OCI_UTIL" forge "$case" "$WORK/$case:v1") || fail "forging $case"
     # really hostile: our own reader refuses it, or the top layer lists the entry
     case $case in
-    layer-digest | truncated-layer | bad-*)
+    layer-digest | diff-id | truncated-layer | bad-*)
         ! python3 "$OCI_UTIL" show "$WORK/$case:v1" >/dev/null 2>&1 || fail "$case: the image is sound"
         ;;
     *)
@@ -86,6 +87,17 @@ for case in dotdot dotdot-inner absolute symlink-up symlink-abs symlink-cross-la
     assert_eq precious "$(cat "$OCI_VICTIM/victim" 2>&1)" "$case: the file outside the image"
     [ ! -e "$OCI_VICTIM/planted" ] || fail "$case: a file was planted outside the image"
 done
+# a wrong diff_id is found at the layer's end, once it is unpacked: none of
+# it may stay in a work directory that outlives the run
+mkdir "$WORK/kept-work"
+rc=0
+"$CTR_RELINK" "$WORK/diff-id:v1" -o "$out/x:t" --work "$WORK/kept-work" >err.txt 2>&1 || rc=$?
+[ $rc = 2 ] || { cat err.txt; fail "diff-id with --work: exit $rc (want 2)"; }
+grep_q "layer [0-9]* (sha256:[0-9a-f]*): diff_id mismatch: the tar is sha256:" err.txt ||
+    { cat err.txt; fail "diff-id: the error does not name the layer and the field"; }
+[ -z "$(find "$WORK/kept-work" -name 'evil-*')" ] || fail "diff-id: the unpacked layer stayed in WORK"
+[ ! -e "$WORK/kept-work/image" ] || fail "diff-id: WORK/image stayed"
+[ -z "$(dir_names "$out")" ] || fail "diff-id with --work: left files beside OUTPUT"
 # the same hostile layout packed as an oci-archive (the tar, not the layout, is read)
 tar -C "$WORK/dotdot" -cf "$WORK/dotdot.tar" .
 refused "$WORK/dotdot.tar" "../evil-dotdot" "dotdot in an oci-archive"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # ctr-store ls IMAGE and ctr-store stats IMAGE [--json] read the IR store
 # inside an OCI image (layout, oci-archive, docker-archive) without unpacking
-# it by hand: ls lists the same TUs as on the unpacked store, files deleted
-# by an upper layer's whiteout are not listed, the sizes in stats agree with
+# it by hand: ls lists the same TUs as on the unpacked store, verify names
+# the image and the path inside its store (never the temporary copy), files
+# deleted by an upper layer's whiteout are not listed, the sizes in stats agree with
 # the image's own layers and files; a corrupted layer, entries out of the
 # root and a symlink in the store pointing out of the image are refused
 # without touching anything outside.
@@ -66,6 +67,27 @@ grep -q '%' stats.txt || { cat stats.txt; fail "ctr-store stats IMAGE shows no s
 assert_eq "$(json_get 'j["store_bytes"]' <stats.json)" "$(json_get 'j["store_bytes"]' <dstats.json)" \
     "store bytes, docker-archive against oci-archive"
 
+note "verify IMAGE names the image and the path in its store, never the temporary copy"
+mkdir -p "$WORK/tmp"
+TMPDIR="$WORK/tmp" "$CTR_STORE" verify "$WORK/img:v1" >verify.txt 2>&1 ||
+    { cat verify.txt; fail "ctr-store verify IMAGE"; }
+grep_q -F "$WORK/img:v1:/var/lib/comtainer/store: " verify.txt ||
+    { cat verify.txt; fail "verify IMAGE does not name the image's store"; }
+blob=$(cd "$store" && find blobs -type f | sort | head -1)
+rm -rf "${WORK:?}/bad-blob" && cp -a "$WORK/img" "$WORK/bad-blob"
+printf '[{"name": "var/lib/comtainer/store/%s", "data": "not zstd\\n"}]\n' "$blob" >bad-blob.json
+python3 "$OCI_UTIL" append-layer "$WORK/bad-blob:v1" bad-blob.json >/dev/null || fail "append-layer"
+for json in "" --json; do
+    rc=0
+    TMPDIR="$WORK/tmp" "$CTR_STORE" verify "$WORK/bad-blob:v1" $json >verify.txt 2>&1 || rc=$?
+    [ $rc = 1 ] || { cat verify.txt; fail "verify $json of an image with a bad blob: exit $rc (want 1)"; }
+    grep_q -F "$WORK/bad-blob:v1:/var/lib/comtainer/store/$blob" verify.txt ||
+        { cat verify.txt; fail "verify $json does not name the bad blob in the image"; }
+    ! grep -qF -e "$WORK/tmp" -e "/ctr-store-" verify.txt ||
+        { cat verify.txt; fail "verify $json names its temporary directory"; }
+done
+[ -z "$(ls -A "$WORK/tmp")" ] || fail "ctr-store left $(ls "$WORK/tmp") in TMPDIR"
+
 note "a record deleted by an upper layer is not listed; a deleted store lists nothing"
 gone=$(head -1 want-ids.txt)
 umoci tag --image "$WORK/img:v1" v2
@@ -94,7 +116,7 @@ grep -q "no IR store" stats3.json || { cat stats3.json; fail "stats: no message"
 note "hostile images are refused, naming the layer or entry, and change nothing outside"
 export OCI_VICTIM="$WORK/victim"
 mkdir -p "$OCI_VICTIM" && echo precious >"$OCI_VICTIM/victim"
-for case in layer-digest store-symlink dotdot chardev; do
+for case in layer-digest diff-id store-symlink dotdot chardev; do
     rm -rf "${WORK:?}/$case" && cp -a "$WORK/img" "$WORK/$case"
     name=$(python3 "$OCI_UTIL" forge "$case" "$WORK/$case:v1") || fail "forging $case"
     for cmd in ls stats; do

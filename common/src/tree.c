@@ -48,6 +48,33 @@ static int remove_at(int dirfd, const char *name, dev_t dev)
     return rc;
 }
 
+int ctr_tree_remove_at(int dirfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return errno == ENOENT ? 0 : -1;
+    return remove_at(dirfd, name, st.st_dev);
+}
+
+int ctr_tree_empty(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd < 0 || fstat(fd, &st) < 0 ? NULL : fdopendir(fd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(d));)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            remove_at(fd, de->d_name, st.st_dev) < 0)
+            rc = -1;
+    closedir(d);
+    return rc;
+}
+
 int ctr_tree_remove(const char *path)
 {
     struct stat st;

@@ -2,6 +2,7 @@
 #ifndef OCI_IMAGE_PRIVATE_H
 #define OCI_IMAGE_PRIVATE_H
 
+#include <archive.h>
 #include <jansson.h>
 
 #include "comtainer/oci.h"
@@ -32,6 +33,29 @@ int oci_blob_path(const char *dir, const char *digest, char *buf, size_t size);
 /* A path from an archive or manifest with leading "./" and "/" runs removed;
  * NULL if it has a ".." component or is absolute and absolute_ok is false. */
 const char *oci_clean_relative(const char *path);
+
+/* ---- one layer blob, verified while it is read (layer_verify.c) ---- */
+
+typedef struct oci_layer_reader oci_layer_reader;
+/* Open layer i of img for one pass: oci_layer_reader_tar gives its tar,
+ * decompressed from the blob, while the blob's bytes (digest, size) and the
+ * tar's (diff_id) are hashed.  The tar may hold at most *budget bytes, the
+ * rest of limit (on all the layers' tars: for messages); what names the layer
+ * in messages and must outlive the reader. */
+int oci_layer_reader_open(oci_image *img, size_t i, const char *what, uint64_t limit,
+                          uint64_t *budget, oci_layer_reader **out, ctr_error *err);
+struct archive *oci_layer_reader_tar(oci_layer_reader *r);
+/* Once the tar reader reached its end: the rest of the tar stream and of the
+ * blob are read, then size and digest are checked against the descriptor,
+ * the compression against the media type and the tar's hash against the
+ * config's diff_id.  Fills the layer's tar_size (a docker-archive's layer
+ * also gets digest, size and media_type) and takes it from *budget. */
+int oci_layer_reader_finish(oci_layer_reader *r, ctr_error *err);
+/* Once the tar reader failed (err says why): the blob's own fault, where it
+ * has one, replaces err — the bound passed, a read error, size or digest not
+ * the descriptor's, corrupt compression.  Returns -1. */
+int oci_layer_reader_fault(oci_layer_reader *r, ctr_error *err);
+void oci_layer_reader_free(oci_layer_reader *r);
 
 /* A deterministic uncompressed tar of entries (sorted here) written to fd. */
 int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, ctr_error *err);

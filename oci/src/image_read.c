@@ -1,7 +1,7 @@
 /* Reading a source image: an OCI layout (or oci-archive, unpacked first) or a
  * docker-archive.  Every JSON document is size-capped before it is parsed,
  * checked against its descriptor, and checked for the fields we rely on;
- * layer blobs are verified by oci_image_verify (layer_verify.c). */
+ * layer blobs are verified while they are applied (layer_verify.c). */
 #include "image_private.h"
 
 #include <archive.h>

@@ -6,6 +6,7 @@
  * root: a parent that is a symlink is refused.  Symlinks themselves are
  * created as they are — an absolute target resolves inside the container. */
 #include "image_private.h"
+#include "comtainer/files.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -21,11 +22,15 @@
 
 #define WHITEOUT ".wh."
 #define OPAQUE ".wh..wh..opq"
+/* the problem of a file larger than what the bound leaves */
+static const char OVER_BOUND[] = "over the bound";
 
 struct applier {
     const char *what; /* "IMAGE: layer N (DIGEST)" */
     int rootfd;
-    uint64_t max_bytes, bytes; /* file data: the bound, and what was written */
+    /* the bound on the layers' tars and, apart, on the declared sizes of
+     * the files written; the tar bytes left, the file bytes written */
+    uint64_t limit, budget, bytes;
     size_t entries;
     const char *only;
     uint64_t only_bytes;
@@ -72,31 +77,6 @@ static bool at_or_below(const char *path, const char *dir)
     return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
 }
 
-/* ---- removal without following symlinks ---------------------------------------- */
-
-static int remove_at(int dirfd, const char *name)
-{
-    struct stat st;
-    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlinkat(dirfd, name, 0);
-    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d = fd < 0 ? NULL : fdopendir(fd);
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    struct dirent *de;
-    int rc = 0;
-    while (rc == 0 && (de = readdir(d)))
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-            rc = remove_at(fd, de->d_name);
-    closedir(d);
-    return rc < 0 ? -1 : unlinkat(dirfd, name, AT_REMOVEDIR);
-}
-
 /* An opaque directory hides everything lower layers put in it; what this
  * layer wrote there (before or after the marker) stays. */
 static int make_opaque(const struct applier *ap, int dirfd, const char *dirrel)
@@ -116,7 +96,7 @@ static int make_opaque(const struct applier *ap, int dirfd, const char *dirrel)
         char child[PATH_MAX];
         snprintf(child, sizeof child, "%s%s%s", dirrel, *dirrel ? "/" : "", de->d_name);
         if (!written_at_or_below(ap, child)) {
-            rc = remove_at(fd, de->d_name);
+            rc = ctr_tree_remove_at(fd, de->d_name);
             continue;
         }
         int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -188,7 +168,7 @@ static int set_owner_mode(int fd, struct archive_entry *e)
 static int write_file(struct applier *ap, struct archive *a, struct archive_entry *e, int dirfd,
                       const char *name, const char **problem)
 {
-    if (remove_at(dirfd, name) < 0)
+    if (ctr_tree_remove_at(dirfd, name) < 0)
         return -1;
     int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -197,10 +177,10 @@ static int write_file(struct applier *ap, struct archive *a, struct archive_entr
     size_t len;
     la_int64_t off;
     int r, rc = 0;
-    /* the declared size, holes included, against what verification found */
+    /* the declared size, holes included, against the unpack bound */
     la_int64_t size = archive_entry_size(e);
-    if (size < 0 || (uint64_t)size > ap->max_bytes - ap->bytes) {
-        *problem = "more file data than the layers were verified to hold";
+    if (size < 0 || (uint64_t)size > ap->limit - ap->bytes) {
+        *problem = size < 0 ? "a negative size" : OVER_BOUND;
         close(fd);
         return -1;
     }
@@ -220,7 +200,7 @@ static int write_file(struct applier *ap, struct archive *a, struct archive_entr
         }
     }
     if (rc == 0 && r != ARCHIVE_EOF) {
-        errno = EIO;
+        *problem = archive_error_string(a) ? archive_error_string(a) : "unreadable data";
         rc = -1;
     }
     struct timespec times[2] = {{archive_entry_mtime(e), 0}, {archive_entry_mtime(e), 0}};
@@ -237,7 +217,7 @@ static int make_dir(struct archive_entry *e, int dirfd, const char *name)
 {
     struct stat st;
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode) &&
-        remove_at(dirfd, name) < 0)
+        ctr_tree_remove_at(dirfd, name) < 0)
         return -1;
     if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
         return -1;
@@ -252,7 +232,7 @@ static int make_dir(struct archive_entry *e, int dirfd, const char *name)
 static int make_symlink(struct archive_entry *e, int dirfd, const char *name)
 {
     const char *target = archive_entry_symlink(e);
-    if (!target || remove_at(dirfd, name) < 0 || symlinkat(target, dirfd, name) < 0)
+    if (!target || ctr_tree_remove_at(dirfd, name) < 0 || symlinkat(target, dirfd, name) < 0)
         return -1;
     if (fchownat(dirfd, name, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
                  AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
@@ -280,7 +260,7 @@ static int make_hardlink(const struct applier *ap, const char *target, int dirfd
     int rc = 0;
     bool same = fstatat(dirfd, name, &old, AT_SYMLINK_NOFOLLOW) == 0 && old.st_ino == st.st_ino &&
                 old.st_dev == st.st_dev;
-    if (!same && (remove_at(dirfd, name) < 0 || linkat(tdir, tleaf, dirfd, name, 0) < 0))
+    if (!same && (ctr_tree_remove_at(dirfd, name) < 0 || linkat(tdir, tleaf, dirfd, name, 0) < 0))
         rc = -1;
     int saved = errno;
     close(tdir);
@@ -355,7 +335,7 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     if (opaque)
         rc = make_opaque(ap, dirfd, dirrel);
     else if (whiteout)
-        rc = remove_at(dirfd, leaf + strlen(WHITEOUT));
+        rc = ctr_tree_remove_at(dirfd, leaf + strlen(WHITEOUT));
     else if (hardlink)
         rc = make_hardlink(ap, hardlink, dirfd, leaf, &problem);
     else if (type == AE_IFDIR)
@@ -365,11 +345,15 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     else if (type == AE_IFLNK)
         rc = make_symlink(e, dirfd, leaf);
     else if (type == AE_IFIFO)
-        rc = remove_at(dirfd, leaf) < 0 ? -1 : mkfifoat(dirfd, leaf, archive_entry_perm(e));
+        rc = ctr_tree_remove_at(dirfd, leaf) < 0 ? -1 : mkfifoat(dirfd, leaf, archive_entry_perm(e));
     else
         rc = (problem = "unsupported entry type", -1);
     int saved = errno;
     close(dirfd);
+    if (rc < 0 && problem == OVER_BOUND)
+        return ctr_error_set(err, 0, "%s: entry '%s': the layers expand to more than %llu bytes "
+                                     "(a compression bomb? --max-unpacked raises the limit)",
+                             ap->what, name, (unsigned long long)ap->limit);
     if (rc < 0)
         return problem ? ctr_error_set(err, 0, "%s: entry '%s': %s", ap->what, name, problem)
                        : ctr_error_set(err, saved, "%s: entry '%s'", ap->what, name);
@@ -380,56 +364,52 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
 
 /* ---- layers ------------------------------------------------------------------------------ */
 
-static int apply_layer(struct applier *ap, const oci_layer *l, ctr_error *err)
+/* Layer i, verified in the same pass (layer_verify.c). */
+static int apply_layer(struct applier *ap, oci_image *img, size_t i, ctr_error *err)
 {
-    struct archive *a = archive_read_new();
-    if (!a)
-        return ctr_error_set(err, ENOMEM, "%s", ap->what);
-    archive_read_support_format_tar(a);
-    archive_read_support_filter_all(a);
+    oci_layer_reader *lr;
+    if (oci_layer_reader_open(img, i, ap->what, ap->limit, &ap->budget, &lr, err) < 0)
+        return -1;
+    struct archive *a = oci_layer_reader_tar(lr);
+    struct archive_entry *e;
     int rc = 0, r;
-    int fd = irs_open_regular(l->path, IRS_OPEN_NOFOLLOW, ap->what, err);
-    if (fd < 0) {
-        rc = -1;
-    } else if (archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-        rc = ctr_error_set(err, 0, "%s: %s", ap->what, archive_error_string(a));
-    } else {
-        struct archive_entry *e;
-        while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-            const char *name = archive_entry_pathname(e);
-            rc = name ? apply_entry(ap, a, e, name, err)
-                      : ctr_error_set(err, 0, "%s: an entry without a usable name", ap->what);
-        }
-        if (rc == 0 && r != ARCHIVE_EOF)
-            rc = ctr_error_set(err, 0, "%s: truncated or malformed tar: %s", ap->what,
-                               archive_error_string(a));
+    while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+        const char *name = archive_entry_pathname(e);
+        rc = name ? apply_entry(ap, a, e, name, err)
+                  : ctr_error_set(err, 0, "%s: an entry without a usable name", ap->what);
     }
-    archive_read_free(a);
-    if (fd >= 0)
-        close(fd);
+    if (rc == 0 && r != ARCHIVE_EOF)
+        rc = ctr_error_set(err, 0, "%s: truncated or malformed tar: %s", ap->what,
+                           archive_error_string(a));
+    rc = rc == 0 ? oci_layer_reader_finish(lr, err) : oci_layer_reader_fault(lr, err);
+    oci_layer_reader_free(lr);
     forget_all(ap);
     return rc;
 }
 
-int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o, ctr_error *err)
+int oci_image_unpack(oci_image *img, const char *root, oci_apply_opts *o, ctr_error *err)
 {
-    struct applier ap = {.only = o ? o->only : NULL, .max_bytes = o ? o->max_bytes : 0};
-    /* what oci_image_verify found the tars to hold */
-    for (size_t i = 0; !ap.max_bytes && i < img->nlayers; i++)
-        ap.max_bytes += img->layers[i].tar_size;
+    uint64_t limit = o && o->max_unpacked ? o->max_unpacked : oci_default_max_unpacked(img);
+    struct applier ap = {.only = o ? o->only : NULL, .limit = limit, .budget = limit};
     ap.rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (ap.rootfd < 0)
         return ctr_error_set(err, errno, "'%s'", root);
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < img->nlayers; i++) {
+        const oci_layer *l = &img->layers[i];
         char what[512];
-        snprintf(what, sizeof what, "%s: layer %zu (%s)", img->name, i, img->layers[i].digest);
+        /* a docker-archive's layer has no digest before it is read */
+        snprintf(what, sizeof what, "%s: layer %zu (%s)", img->name, i,
+                 img->docker ? strrchr(l->path, '/') + 1 : l->digest);
         ap.what = what;
-        rc = apply_layer(&ap, &img->layers[i], err);
+        rc = apply_layer(&ap, img, i, err);
     }
     close(ap.rootfd);
     free(ap.written);
     if (o)
         o->only_tar_bytes = ap.only_bytes;
+    /* nothing of a layer that failed, nor of those before it, stays */
+    if (rc < 0)
+        ctr_tree_empty(root);
     return rc;
 }

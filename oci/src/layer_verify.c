@@ -1,7 +1,11 @@
-/* Verifying layer blobs before any is applied: one pass over each blob hashes
- * its bytes (digest, size) while libarchive decompresses it, and hashes the
- * decompressed tar (diff_id).  The compression libarchive detects from the
- * content must be the one the media type names. */
+/* A layer blob read once, verified while it is applied: libarchive
+ * decompresses the blob (raw format) while its bytes are hashed (digest,
+ * size), and a second libarchive reads the tar from that stream while the
+ * decompressed bytes are hashed (diff_id) and counted against the unpack
+ * bound.  At the tar's end the rest of both streams is read and everything is
+ * compared; the compression libarchive detects from the content must be the
+ * one the media type names.  The caller throws away what it applied when the
+ * blob turns out not to be the one its descriptor and the config name. */
 #include "image_private.h"
 
 #include <archive.h>
@@ -14,29 +18,67 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct blob_reader {
+struct oci_layer_reader {
+    const char *what; /* "IMAGE: layer N (DIGEST)" */
+    oci_layer *layer;
+    bool docker;        /* no descriptor: the blob's own digest names it */
     int fd;
-    uint64_t budget; /* tar bytes the image's layers may still hold */
-    uint64_t limit;  /* ... of the limit on all of them */
-    oci_sha256 *hash;
-    uint64_t bytes;
-    int read_errno;
-    char buf[1 << 16];  /* the blob's bytes */
-    char tar[1 << 16];  /* decompressed */
+    uint64_t limit;     /* on the tar bytes of all the image's layers */
+    uint64_t *budget;   /* ... of which still left before this layer */
+    oci_sha256 *blob_hash, *tar_hash;
+    uint64_t blob_bytes, tar_bytes;
+    int read_errno;     /* reading the blob failed */
+    bool over_budget;   /* the tar grew past *budget */
+    bool corrupt;       /* decompression failed */
+    struct archive *blob; /* the blob, decompressed */
+    struct archive *tar;  /* the tar in it */
+    char buf[1 << 16];    /* the blob's bytes */
+    char tarbuf[1 << 16]; /* decompressed */
 };
 
 static la_ssize_t read_blob(struct archive *a, void *vr, const void **data)
 {
     (void)a;
-    struct blob_reader *r = vr;
+    oci_layer_reader *r = vr;
     ssize_t n = read(r->fd, r->buf, sizeof r->buf);
     if (n < 0) {
         r->read_errno = errno;
         return -1;
     }
-    oci_sha256_update(r->hash, r->buf, (size_t)n);
-    r->bytes += (uint64_t)n;
+    oci_sha256_update(r->blob_hash, r->buf, (size_t)n);
+    r->blob_bytes += (uint64_t)n;
     *data = r->buf;
+    return n;
+}
+
+/* The next decompressed bytes, hashed and counted: 0 at the end, -1 when
+ * decompression failed or the bound is passed. */
+static la_ssize_t pull_tar(oci_layer_reader *r)
+{
+    la_ssize_t n = archive_read_data(r->blob, r->tarbuf, sizeof r->tarbuf);
+    if (n < 0) {
+        r->corrupt = true;
+        return -1;
+    }
+    oci_sha256_update(r->tar_hash, r->tarbuf, (size_t)n);
+    r->tar_bytes += (uint64_t)n;
+    if (r->tar_bytes > *r->budget) {
+        r->over_budget = true;
+        return -1;
+    }
+    return n;
+}
+
+static la_ssize_t read_tar(struct archive *a, void *vr, const void **data)
+{
+    oci_layer_reader *r = vr;
+    la_ssize_t n = pull_tar(r);
+    const char *why = archive_error_string(r->blob);
+    if (n < 0) /* the message oci_layer_reader_fault gives is the one shown */
+        archive_set_error(a, EIO, "%s", r->over_budget ? "past the unpack bound"
+                                        : why          ? why
+                                                       : "corrupt");
+    *data = r->tarbuf;
     return n;
 }
 
@@ -60,102 +102,146 @@ static const char *media_type_of(int filter)
                                            : OCI_MEDIA_LAYER_TAR;
 }
 
-/* Decompress the whole blob through libarchive's raw format: the tar's
- * sha256 into diff_id, its length into *tar_size, the filter into *filter. */
-static int hash_layer(struct archive *a, struct blob_reader *r, const char *what,
-                      char diff_id[OCI_DIGEST_LEN + 1], uint64_t *tar_size, int *filter,
-                      ctr_error *err)
+static int bomb_error(const oci_layer_reader *r, ctr_error *err)
 {
-    struct archive_entry *e;
-    if (archive_read_open(a, r, NULL, read_blob, NULL) != ARCHIVE_OK ||
-        archive_read_next_header(a, &e) != ARCHIVE_OK)
-        return ctr_error_set(err, r->read_errno, "%s: unreadable: %s", what,
-                             archive_error_string(a) ? archive_error_string(a) : "empty");
-    if (archive_filter_count(a) > 2)
-        return ctr_error_set(err, 0, "%s: compressed more than once", what);
-    *filter = archive_filter_code(a, 0);
-    oci_sha256 *h = oci_sha256_new();
-    if (!h)
-        return ctr_error_set(err, ENOMEM, "%s", what);
-    la_ssize_t n;
-    *tar_size = 0;
-    while ((n = archive_read_data(a, r->tar, sizeof r->tar)) > 0) {
-        oci_sha256_update(h, r->tar, (size_t)n);
-        *tar_size += (uint64_t)n;
-        if (*tar_size > r->budget)
-            break;
-    }
-    int rc = *tar_size > r->budget
-                 ? ctr_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a "
-                                         "compression bomb? --max-unpacked raises the limit)",
-                                 what, (unsigned long long)r->limit)
-           : n < 0 ? ctr_error_set(err, r->read_errno, "%s: truncated or corrupt: %s", what,
-                                   archive_error_string(a))
-                   : oci_sha256_final(h, diff_id, err);
-    oci_sha256_free(h);
-    return rc;
+    return ctr_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a compression "
+                                 "bomb? --max-unpacked raises the limit)",
+                         r->what, (unsigned long long)r->limit);
 }
 
-static int verify_layer(const oci_image *img, size_t i, oci_layer *l, uint64_t limit,
-                        uint64_t *budget, ctr_error *err)
+/* Read (and hash) the blob to its end; then its digest and size against
+ * the descriptor (a docker-archive's layer takes them). */
+static int check_blob(oci_layer_reader *r, ctr_error *err)
 {
-    char what[512];
-    snprintf(what, sizeof what, "%s: layer %zu (%s)", img->name, i,
-             img->docker ? strrchr(l->path, '/') + 1 : l->digest);
-    struct blob_reader *r = calloc(1, sizeof *r);
-    struct archive *a = archive_read_new();
-    if (!r || !a || !(r->hash = oci_sha256_new())) {
-        archive_read_free(a);
-        free(r);
-        return ctr_error_set(err, ENOMEM, "%s", what);
-    }
-    r->budget = *budget;
-    r->limit = limit;
-    int rc = 0, filter = ARCHIVE_FILTER_NONE;
-    char diff_id[OCI_DIGEST_LEN + 1], digest[OCI_DIGEST_LEN + 1];
-    r->fd = irs_open_regular(l->path, IRS_OPEN_NOFOLLOW, what, err);
-    if (r->fd < 0) {
-        rc = -1; /* "LAYER: not a regular file", or why it cannot be opened */
-    } else {
-        archive_read_support_format_raw(a);
-        archive_read_support_filter_all(a);
-        rc = hash_layer(a, r, what, diff_id, &l->tar_size, &filter, err);
-    }
-    /* the digest covers every byte, also any after the compressed stream */
     const void *ignored;
-    while (rc == 0 && read_blob(NULL, r, &ignored) > 0)
+    while (read_blob(NULL, r, &ignored) > 0)
         ;
-    if (rc == 0 && r->read_errno)
-        rc = ctr_error_set(err, r->read_errno, "%s: reading", what);
-    if (rc == 0)
-        rc = oci_sha256_final(r->hash, digest, err);
-    if (rc == 0 && img->docker) {
-        /* no descriptor: the blob's own digest and content name it */
+    if (r->read_errno)
+        return ctr_error_set(err, r->read_errno, "%s: reading", r->what);
+    char digest[OCI_DIGEST_LEN + 1];
+    if (oci_sha256_final(r->blob_hash, digest, err) < 0)
+        return -1;
+    oci_layer *l = r->layer;
+    if (r->docker) {
         memcpy(l->digest, digest, sizeof digest);
-        l->size = r->bytes;
-        if (!(l->media_type = strdup(media_type_of(filter))))
-            rc = ctr_error_set(err, ENOMEM, "%s", what);
-    } else if (rc == 0 && r->bytes != l->size) {
-        rc = ctr_error_set(err, 0, "%s: %llu bytes, descriptor says %llu", what,
-                           (unsigned long long)r->bytes, (unsigned long long)l->size);
-    } else if (rc == 0 && strcmp(digest, l->digest)) {
-        rc = ctr_error_set(err, 0, "%s: digest mismatch (blob is %s)", what, digest);
+        l->size = r->blob_bytes;
+        return 0;
     }
-    if (rc == 0 && filter != expected_filter(l->media_type))
-        rc = ctr_error_set(err, 0, "%s: media type '%s' but the content is %s", what, l->media_type,
-                           filter == ARCHIVE_FILTER_NONE ? "uncompressed"
-                                                         : archive_filter_name(a, 0));
-    if (rc == 0 && strcmp(diff_id, l->diff_id))
-        rc = ctr_error_set(err, 0, "%s: diff_id mismatch: the tar is %s, the config says %s",
-                           what, diff_id, l->diff_id);
+    if (r->blob_bytes != l->size)
+        return ctr_error_set(err, 0, "%s: size: %llu bytes, descriptor says %llu", r->what,
+                             (unsigned long long)r->blob_bytes, (unsigned long long)l->size);
+    if (strcmp(digest, l->digest))
+        return ctr_error_set(err, 0, "%s: digest mismatch (blob is %s)", r->what, digest);
+    return 0;
+}
+
+int oci_layer_reader_fault(oci_layer_reader *r, ctr_error *err)
+{
+    if (r->over_budget)
+        return bomb_error(r, err);
+    ctr_error own;
+    if (check_blob(r, &own) < 0) {
+        if (err)
+            *err = own;
+        return -1;
+    }
+    if (r->corrupt)
+        return ctr_error_set(err, 0, "%s: truncated or corrupt: %s", r->what,
+                             archive_error_string(r->blob) ? archive_error_string(r->blob)
+                                                           : "decompression failed");
+    return -1; /* the tar's own problem, as err says */
+}
+
+int oci_layer_reader_finish(oci_layer_reader *r, ctr_error *err)
+{
+    while (pull_tar(r) > 0) /* what follows the tar's end: padding */
+        ;
+    if (r->over_budget || r->corrupt)
+        return oci_layer_reader_fault(r, err);
+    if (check_blob(r, err) < 0)
+        return -1;
+    oci_layer *l = r->layer;
+    int filter = archive_filter_code(r->blob, 0);
+    if (r->docker && !(l->media_type = strdup(media_type_of(filter))))
+        return ctr_error_set(err, ENOMEM, "%s", r->what);
+    if (filter != expected_filter(l->media_type))
+        return ctr_error_set(err, 0, "%s: media type '%s' but the content is %s", r->what,
+                             l->media_type,
+                             filter == ARCHIVE_FILTER_NONE ? "uncompressed"
+                                                           : archive_filter_name(r->blob, 0));
+    char diff_id[OCI_DIGEST_LEN + 1];
+    if (oci_sha256_final(r->tar_hash, diff_id, err) < 0)
+        return -1;
+    if (strcmp(diff_id, l->diff_id))
+        return ctr_error_set(err, 0, "%s: diff_id mismatch: the tar is %s, the config says %s",
+                             r->what, diff_id, l->diff_id);
+    l->tar_size = r->tar_bytes;
+    *r->budget -= r->tar_bytes;
+    return 0;
+}
+
+/* Both archives opened: the blob's compression found, the tar's format. */
+static int open_streams(oci_layer_reader *r, ctr_error *err)
+{
+    struct archive_entry *e;
+    archive_read_support_format_raw(r->blob);
+    archive_read_support_filter_all(r->blob);
+    if (archive_read_open(r->blob, r, NULL, read_blob, NULL) != ARCHIVE_OK ||
+        archive_read_next_header(r->blob, &e) != ARCHIVE_OK) {
+        const char *why = archive_error_string(r->blob);
+        return ctr_error_set(err, r->read_errno, "%s: unreadable: %s", r->what,
+                             why ? why : "empty");
+    }
+    if (archive_filter_count(r->blob) > 2)
+        return ctr_error_set(err, 0, "%s: compressed more than once", r->what);
+    /* the tar as it is: no second decompression */
+    archive_read_support_format_tar(r->tar);
+    if (archive_read_open(r->tar, r, NULL, read_tar, NULL) != ARCHIVE_OK) {
+        ctr_error_set(err, 0, "%s: not a tar: %s", r->what, archive_error_string(r->tar));
+        return oci_layer_reader_fault(r, err);
+    }
+    return 0;
+}
+
+int oci_layer_reader_open(oci_image *img, size_t i, const char *what, uint64_t limit,
+                          uint64_t *budget, oci_layer_reader **out, ctr_error *err)
+{
+    oci_layer_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return ctr_error_set(err, ENOMEM, "%s", what);
+    *r = (oci_layer_reader){.what = what, .layer = &img->layers[i], .docker = img->docker,
+                            .limit = limit, .budget = budget};
+    r->fd = irs_open_regular(r->layer->path, IRS_OPEN_NOFOLLOW, what, err);
+    int rc = r->fd < 0 ? -1 : 0; /* "LAYER: not a regular file", or why it cannot be opened */
+    if (rc == 0 && (!(r->blob = archive_read_new()) || !(r->tar = archive_read_new()) ||
+                    !(r->blob_hash = oci_sha256_new()) || !(r->tar_hash = oci_sha256_new())))
+        rc = ctr_error_set(err, ENOMEM, "%s", what);
     if (rc == 0)
-        *budget -= l->tar_size;
-    archive_read_free(a);
+        rc = open_streams(r, err);
+    if (rc < 0) {
+        oci_layer_reader_free(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+struct archive *oci_layer_reader_tar(oci_layer_reader *r)
+{
+    return r->tar;
+}
+
+void oci_layer_reader_free(oci_layer_reader *r)
+{
+    if (!r)
+        return;
+    archive_read_free(r->tar);
+    archive_read_free(r->blob);
     if (r->fd >= 0)
         close(r->fd);
-    oci_sha256_free(r->hash);
+    oci_sha256_free(r->blob_hash);
+    oci_sha256_free(r->tar_hash);
     free(r);
-    return rc;
 }
 
 uint64_t oci_default_max_unpacked(const oci_image *img)
@@ -170,13 +256,4 @@ uint64_t oci_default_max_unpacked(const oci_image *img)
             compressed += (uint64_t)st.st_size;
     }
     return compressed * OCI_UNPACK_RATIO + OCI_UNPACK_FLOOR;
-}
-
-int oci_image_verify(oci_image *img, uint64_t max_unpacked, ctr_error *err)
-{
-    uint64_t limit = max_unpacked ? max_unpacked : oci_default_max_unpacked(img), budget = limit;
-    for (size_t i = 0; i < img->nlayers; i++)
-        if (verify_layer(img, i, &img->layers[i], limit, &budget, err) < 0)
-            return -1;
-    return 0;
 }

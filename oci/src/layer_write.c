@@ -211,6 +211,17 @@ void oci_layer_clear(oci_layer *l)
     *l = (oci_layer){0};
 }
 
+char *oci_whiteout_path(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    int dirlen = slash ? (int)(base - path) : 0;
+    size_t size = strlen(path) + sizeof ".wh.";
+    char *w = malloc(size);
+    if (w)
+        snprintf(w, size, "%.*s.wh.%s", dirlen, path, base);
+    return w;
+}
+
 /* ---- a whole tree -------------------------------------------------------------------------- */
 
 struct tree_walk {

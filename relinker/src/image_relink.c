@@ -103,8 +103,9 @@ static int unpack(struct image_run *r, ctr_error *err)
     char src[PATH_MAX];
     snprintf(src, sizeof src, "%s/source", r->scratch);
     double t = now();
-    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 || oci_image_verify(r->img, r->ro.max_unpacked, err) < 0 ||
-                     oci_image_unpack(r->img, r->rootfs, NULL, err) < 0
+    oci_apply_opts ao = {.max_unpacked = r->ro.max_unpacked};
+    int rc = oci_image_open(&r->in, src, &r->img, err) < 0 ||
+                     oci_image_unpack(r->img, r->rootfs, &ao, err) < 0
                  ? -1
                  : 0;
     r->seconds_unpack = now() - t;
@@ -169,7 +170,7 @@ static int layer_entries(const struct image_run *r, oci_layer_entry **out, size_
     struct stat st;
     snprintf(store, sizeof store, "%s/%s", r->rootfs, OCI_STORE_DIR);
     if (rc == 0 && !r->ro.keep_store && lstat(store, &st) == 0) {
-        v[k] = (oci_layer_entry){.mode = S_IFREG | 0644, .path = strdup(OCI_STORE_WHITEOUT)};
+        v[k] = (oci_layer_entry){.mode = S_IFREG | 0644, .path = oci_whiteout_path(OCI_STORE_DIR)};
         rc = v[k++].path ? 0 : ctr_error_set(err, ENOMEM, "whiteout");
     }
     *out = v;

@@ -38,8 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fwrite(data + 1, 1, size - 1, f);
     fclose(f);
     snprintf(spec, sizeof spec, "%s:%s", data[0] & 1 ? "docker-archive" : "oci-archive", file);
-    read_and_unpack(spec, scratch, root);
+    bool ok = read_and_unpack(spec, scratch, root);
     if (!empty_dir(outside))
         abort(); /* something was written beside the scratch directory and the root */
+    if (!ok && !empty_dir(root))
+        abort(); /* a refused image left some of its files in the root */
     return 0;
 }

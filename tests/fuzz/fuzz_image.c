@@ -123,9 +123,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf index = replace(part[0], len[0], "@MANIFEST", d_manifest);
     put(dir, "index.json", index.p, index.n);
 
-    read_and_unpack(dir, scratch, root);
+    bool ok = read_and_unpack(dir, scratch, root);
     if (!empty_dir(outside))
         abort(); /* something was written beside the root */
+    if (!ok && !empty_dir(root))
+        abort(); /* a refused image left some of its files in the root */
     free(tar.p), free(config.p), free(m1.p), free(manifest.p), free(index.p);
     return 0;
 }

@@ -10,20 +10,21 @@
 #include "comtainer/oci.h"
 
 /* Open the image named spec (scratch: where an archive is unpacked),
- * verify it (at most 64 MiB of layers) and unpack it into root; every
- * failure is an expected outcome for fuzz input. */
-static inline void read_and_unpack(const char *spec, const char *scratch, const char *root)
+ * unpack it into root, verified on the way (at most 64 MiB of layers); every
+ * failure is an expected outcome for fuzz input.  False on failure. */
+static inline bool read_and_unpack(const char *spec, const char *scratch, const char *root)
 {
     ctr_error err;
     oci_ref ref;
     oci_image *img = NULL;
     if (oci_ref_parse_input(spec, &ref, &err) < 0)
-        return;
-    if (oci_image_open(&ref, scratch, &img, &err) == 0 &&
-        oci_image_verify(img, 64 << 20, &err) == 0)
-        oci_image_unpack(img, root, NULL, &err);
+        return false;
+    oci_apply_opts o = {.max_unpacked = 64 << 20};
+    bool ok = oci_image_open(&ref, scratch, &img, &err) == 0 &&
+              oci_image_unpack(img, root, &o, &err) == 0;
     oci_image_free(img);
     oci_ref_clear(&ref);
+    return ok;
 }
 
 /* True if path is a directory with no entries: the canary beside the root

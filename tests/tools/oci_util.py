@@ -191,8 +191,9 @@ def make_tar(entries):
     return buf.getvalue()
 
 
-def append_layer(spec, entries, gz=True, new_tag=None, raw_layer=None):
-    """Add a layer on top of LAYOUT:TAG; returns the layer's descriptor."""
+def append_layer(spec, entries, gz=True, new_tag=None, raw_layer=None, diff_id=None):
+    """Add a layer on top of LAYOUT:TAG; returns the layer's descriptor.
+    diff_id: what the config says instead of the tar's own digest."""
     lay = Layout(spec)
     mdesc = lay.manifest_desc()
     man = json.loads(lay.blob(mdesc))
@@ -201,7 +202,7 @@ def append_layer(spec, entries, gz=True, new_tag=None, raw_layer=None):
     blob = gzip.compress(tar, mtime=0) if gz else tar
     ldesc = {"mediaType": GZIP if gz else PLAIN, "digest": lay.put_blob(blob), "size": len(blob)}
     man["layers"].append(ldesc)
-    cfg["rootfs"]["diff_ids"].append(sha(tar))
+    cfg["rootfs"]["diff_ids"].append(diff_id or sha(tar))
     cfg.setdefault("history", []).append({"created_by": "oci_util append-layer"})
     cbytes = json.dumps(cfg).encode()
     man["config"] = dict(man["config"], digest=lay.put_blob(cbytes), size=len(cbytes))
@@ -359,6 +360,16 @@ def forge_layer_digest(spec):
     return d.split(":")[1]
 
 
+def forge_diff_id(spec):
+    # a sound blob whose tar is not the one the config's diff_id names: only
+    # the whole tar can tell, so a reader that unpacks while it verifies has
+    # written it all when it finds out, and must remove it again (the layer
+    # also holds part of the store, which ctr-store unpacks)
+    append_layer(spec, [f("opt/evil-diffid"), f("var/lib/comtainer/store/evil-diffid")],
+                 diff_id=sha(b"another tar"))
+    return "diff_id mismatch"
+
+
 def forge_truncated_layer(spec):
     # a gzip layer cut in half, with descriptor and diff_id consistent, so
     # only reading the stream can tell
@@ -435,6 +446,7 @@ FORGERS = {
                            {"name": "opt/evil-deep-null", "type": "char"}], "opt/evil-deep-null"),
     "bomb": forge_bomb((1 << 30) + (256 << 20)),
     "layer-digest": forge_layer_digest,
+    "diff-id": forge_diff_id,
     "truncated-layer": forge_truncated_layer,
     "bad-index": forge_bad_index,
     "bad-manifest": forge_bad_manifest,

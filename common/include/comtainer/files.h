@@ -54,6 +54,10 @@ bool ctr_file_same(const char *a, const char *b);
  * missing path is no error.  0, or -1 with errno (what could be removed is
  * gone). */
 int ctr_tree_remove(const char *path);
+/* The same for the entry `name` of the open directory dirfd. */
+int ctr_tree_remove_at(int dirfd, const char *name);
+/* Remove everything below the directory path, which stays. */
+int ctr_tree_empty(const char *path);
 
 /* A copy of the tree `from` at the new path `to` (cp -al): directories
  * recreated with their mode, owner and times; every other entry (files,

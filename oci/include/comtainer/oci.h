@@ -2,10 +2,10 @@
  *
  * The image path of ctr-relink and ctr-store: an image reference is parsed
  * (image_ref.c), the image's index, manifest and config are read and checked
- * against their descriptors (image_read.c), every layer blob is verified
- * (digest, size, diff_id, compression against media type) before any is
- * applied, layers are applied in order into a private root filesystem without
- * ever leaving it (layer_apply.c), a new layer is written as a deterministic
+ * against their descriptors (image_read.c), layers are applied in order into
+ * a private root filesystem without ever leaving it (layer_apply.c), each
+ * verified in the same pass (digest, size, diff_id, compression against media
+ * type; layer_verify.c), a new layer is written as a deterministic
  * gzip'ed tar (layer_write.c), and the new image is written whole or not at
  * all (image_write.c).
  *
@@ -40,10 +40,9 @@ extern "C" {
 #define OCI_MEDIA_LAYER_ZSTD "application/vnd.oci.image.layer.v1.tar+zstd"
 #define OCI_ANNOTATION_REF_NAME "org.opencontainers.image.ref.name"
 
-/* The IR store inside an image's root filesystem, without the leading '/'. */
-#define OCI_STORE_DIR "var/lib/comtainer/store"
-/* The whiteout entry that removes it in a layer above. */
-#define OCI_STORE_WHITEOUT "var/lib/comtainer/.wh.store"
+/* The IR store inside an image's root filesystem: IRS_DEFAULT_STORE (which is
+ * absolute) without its leading '/', as layers name their entries. */
+#define OCI_STORE_DIR (IRS_DEFAULT_STORE + 1)
 
 /* ---- digests (digest.c) ---------------------------------------------------- */
 
@@ -97,7 +96,7 @@ typedef struct oci_layer {
     char digest[OCI_DIGEST_LEN + 1];
     uint64_t size;     /* bytes of the blob */
     char diff_id[OCI_DIGEST_LEN + 1];
-    uint64_t tar_size; /* uncompressed bytes, known after oci_image_verify */
+    uint64_t tar_size; /* uncompressed bytes, known after oci_image_unpack */
 } oci_layer;
 
 typedef struct oci_image oci_image;
@@ -107,16 +106,9 @@ typedef struct oci_image oci_image;
  * type and matching its descriptor's digest and size.  Archives are unpacked
  * (regular files only, no path leaving the directory) into scratch, a
  * directory that must not exist yet and that the caller removes.  Layer blobs
- * are not read yet: see oci_image_verify. */
+ * are not read yet: see oci_image_unpack. */
 int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, ctr_error *err);
 void oci_image_free(oci_image *img);
-
-/* Read every layer blob once: its digest and size against the descriptor,
- * its compression against the media type, and the sha256 of its tar against
- * the config's diff_id.  Fills each layer's tar_size.  The layers' tars
- * together may hold at most max_unpacked bytes (0: the default below):
- * decompression stops there, with an error naming the limit. */
-int oci_image_verify(oci_image *img, uint64_t max_unpacked, ctr_error *err);
 
 /* The default bound on an image's uncompressed layers: a multiple of the
  * compressed size (real layers compress 2-5x, a run of zeros ~1000x) plus a
@@ -142,19 +134,27 @@ typedef struct oci_apply_opts {
     const char *only; /* apply only entries at or below this path (e.g.
                          OCI_STORE_DIR); NULL: everything */
     uint64_t only_tar_bytes; /* out: tar bytes (headers + data) of those entries */
-    uint64_t max_bytes; /* bound on file bytes written (0: the verified tar sizes) */
+    uint64_t max_unpacked; /* bound on the layers' tar bytes, and on the declared
+                              sizes of the files written (0:
+                              oci_default_max_unpacked) */
 } oci_apply_opts;
 
 /* Entries (files, directories, links, whiteouts) one image may hold. */
 #define OCI_MAX_ENTRIES (4u << 20)
 
 /* Apply every layer of img in order into the directory root (which exists),
- * honouring whiteouts and opaque directories.  Refuses, naming the image and
- * the entry, any path with '..' or absolute, a path through a symlink, a hard
- * link whose target is not a file already inside root, device nodes, and a
- * truncated or malformed tar.  o may be NULL. */
-int oci_image_unpack(const oci_image *img, const char *root, oci_apply_opts *o,
-                     ctr_error *err);
+ * honouring whiteouts and opaque directories, and verify each in the same
+ * pass, reading its blob once: digest and size against the descriptor,
+ * compression against the media type, the sha256 of its tar against the
+ * config's diff_id (fills each layer's tar_size; a docker-archive's layers
+ * get their digest, size and media type).  Refuses, naming the image and the
+ * layer or entry, any path with '..' or absolute, a path through a symlink, a
+ * hard link whose target is not a file already inside root, device nodes, a
+ * truncated or malformed tar, a blob that is not the one its descriptor and
+ * the config name, and layers that expand past o->max_unpacked (the error
+ * names the limit).  On failure root is left empty: nothing of an unverified
+ * layer stays.  o may be NULL. */
+int oci_image_unpack(oci_image *img, const char *root, oci_apply_opts *o, ctr_error *err);
 
 /* ---- writing a layer (layer_write.c) ------------------------------------------ */
 
@@ -177,6 +177,10 @@ int oci_layer_write(oci_layer_entry *v, size_t n, time_t mtime, const char *gz_p
 int oci_tree_layer_write(const char *root, const char *sub, time_t mtime,
                          const char *gz_path, oci_layer *out, ctr_error *err);
 void oci_layer_clear(oci_layer *l);
+/* The whiteout entry that removes path in a layer above ("a/b": "a/.wh.b";
+ * OCI_STORE_DIR: "var/lib/comtainer/.wh.store"), malloc'ed; NULL when out of
+ * memory. */
+char *oci_whiteout_path(const char *path);
 
 /* ---- writing an image (image_write.c) ------------------------------------------ */
 

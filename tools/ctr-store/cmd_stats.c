@@ -181,7 +181,9 @@ int cmd_stats(int argc, char **argv)
         return rc;
     struct stats_ctx ctx = {0};
     ctr_error err;
-    rc = irs_store_walk(store, IRS_ENTRY_RECORD, each_record, &ctx, &err);
+    rc = ctr_image_store_compressed(&err);
+    if (rc == 0)
+        rc = irs_store_walk(store, IRS_ENTRY_RECORD, each_record, &ctx, &err);
     if (rc == 0)
         rc = irs_store_walk(store, IRS_ENTRY_BLOB, each_blob, &ctx, &err);
     /* the same lines in the same order for the same contents */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "comtainer/files.h"
 
 static const char usage[] =
     "usage: ctr-store extract [--store DIR] -o FILE ID\n"
@@ -15,24 +16,11 @@ static const char usage[] =
 
 static int write_file(const char *path, const void *data, size_t len)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        ctr_err("'%s': path too long", path);
-        return -1;
-    }
-    FILE *f = fopen(tmp, "wbx");
-    if (!f) {
-        ctr_err("cannot create '%s': %s", tmp, strerror(errno));
-        return -1;
-    }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) < 0) {
-        ctr_err("cannot write '%s': %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    ctr_error err;
+    if (ctr_file_write(path, data, len, 0644, 0, &err) == 0)
+        return 0;
+    ctr_err("%s", err.msg);
+    return -1;
 }
 
 int cmd_extract(int argc, char **argv)

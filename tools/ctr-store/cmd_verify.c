@@ -1,5 +1,6 @@
 /* ctr-store verify: read back every blob and record, check every hash, that
  * each record parses and that its IR blob is there. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,13 @@ struct verify_ctx {
     json_t *problems; /* --json: [{path, problem}] */
 };
 
+/* path and msg name an image's store as "IMAGE:/var/lib/comtainer/store/...",
+ * never its temporary copy. */
 static void problem(struct verify_ctx *ctx, const char *path, const char *msg)
 {
+    char pbuf[PATH_MAX + 128], mbuf[2048];
+    path = ctr_store_text(path, pbuf, sizeof pbuf);
+    msg = ctr_store_text(msg, mbuf, sizeof mbuf);
     ctx->bad++;
     if (strstr(msg, path))
         ctr_err("bad entry: %s", msg);
@@ -94,12 +100,12 @@ int cmd_verify(int argc, char **argv)
         return CTR_EXIT_ERROR;
     }
     if (ctx.problems)
-        ctr_print_json(json_pack("{s:s,s:I,s:I,s:I,s:o}", "store", irs_store_path(store),
+        ctr_print_json(json_pack("{s:s,s:I,s:I,s:I,s:o}", "store", ctr_store_name(store),
                                  "blobs", (json_int_t)ctx.blobs, "records",
                                  (json_int_t)ctx.records, "bad", (json_int_t)ctx.bad,
                                  "problems", ctx.problems));
     else
-        printf("%s: %lu blobs, %lu records, %lu bad\n", irs_store_path(store), ctx.blobs,
+        printf("%s: %lu blobs, %lu records, %lu bad\n", ctr_store_name(store), ctx.blobs,
                ctx.records, ctx.bad);
     irs_store_free(store);
     return ctx.bad ? CTR_EXIT_PROBLEMS : CTR_EXIT_OK;

@@ -31,12 +31,20 @@ struct ctr_image_info {
     char *name;
     unsigned long long image_bytes, image_compressed_bytes; /* all layers: tar, blob */
     unsigned long long store_bytes;            /* the store's tar bytes in the layers */
-    unsigned long long store_compressed_bytes; /* the store alone, tarred and gzip'ed */
+    unsigned long long store_compressed_bytes; /* the store alone, tarred and gzip'ed
+                                                  (ctr_image_store_compressed) */
 };
 const struct ctr_image_info *ctr_image_info(void);
 /* How to name the store in messages: its directory, or, for an image's,
  * "IMAGE:/var/lib/comtainer/store" rather than the temporary copy. */
 const char *ctr_store_name(const irs_store *store);
+/* text with the image's temporary store, wherever it appears, named as
+ * ctr_store_name names it (into buf); text itself when the store is no
+ * image's. */
+const char *ctr_store_text(const char *text, char *buf, size_t size);
+/* For an image's store: fill store_compressed_bytes of ctr_image_info (it
+ * compresses the whole store; stats alone needs it).  0 when no image. */
+int ctr_image_store_compressed(ctr_error *err);
 /* Verify the image, unpack its store into a temporary directory (removed at
  * exit) and open it. */
 int ctr_open_image_store(const char *arg, irs_store **out);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "comtainer/config.h"
 
 const char *ctr_progname = "ctr-store";
 

@@ -3,6 +3,7 @@
 #include "comtainer/oci.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +20,8 @@ void ctr_err(const char *fmt, ...)
 
 void ctr_err_obj(const ctr_error *err)
 {
-    ctr_err("%s", err->msg);
+    char msg[sizeof err->msg + PATH_MAX];
+    ctr_err("%s", ctr_store_text(err->msg, msg, sizeof msg));
 }
 
 static json_t *strv_json(const irs_strv *v)
