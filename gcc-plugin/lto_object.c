@@ -182,6 +182,57 @@ static size_t put_name(struct outbuf *strtab, const struct section *s,
     return at;
 }
 
+/* The symbol table GCC's LTO reader expects of a slim object (one common
+ * symbol, __gnu_lto_slim) and its string table, as sections i_symtab and
+ * i_strtab. */
+static void add_symtab(struct outbuf *o, struct outbuf *names, Elf64_Shdr *sh, size_t i_symtab,
+                       size_t i_strtab)
+{
+    static const char strtab[] = "\0__gnu_lto_slim";
+    Elf64_Sym sym[2];
+    memset(sym, 0, sizeof sym);
+    sym[1].st_name = 1;
+    sym[1].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
+    sym[1].st_shndx = SHN_COMMON;
+    sym[1].st_value = 1; /* alignment of a common symbol */
+    sym[1].st_size = 1;
+    out_align(o, 8);
+    sh[i_symtab].sh_name = (Elf64_Word)out_put(names, ".symtab", 8);
+    sh[i_symtab].sh_type = SHT_SYMTAB;
+    sh[i_symtab].sh_offset = out_put(o, sym, sizeof sym);
+    sh[i_symtab].sh_size = sizeof sym;
+    sh[i_symtab].sh_link = (Elf64_Word)i_strtab;
+    sh[i_symtab].sh_info = 1; /* index of the first non-local symbol */
+    sh[i_symtab].sh_addralign = 8;
+    sh[i_symtab].sh_entsize = sizeof(Elf64_Sym);
+
+    sh[i_strtab].sh_name = (Elf64_Word)out_put(names, ".strtab", 8);
+    sh[i_strtab].sh_type = SHT_STRTAB;
+    sh[i_strtab].sh_offset = out_put(o, strtab, sizeof strtab);
+    sh[i_strtab].sh_size = sizeof strtab;
+    sh[i_strtab].sh_addralign = 1;
+}
+
+/* The ELF header of a relocatable x86-64 object whose section headers are
+ * at shoff. */
+static void fill_header(Elf64_Ehdr *eh, size_t shoff, size_t shnum, size_t i_shstrtab,
+                        int extended)
+{
+    memcpy(eh->e_ident, ELFMAG, SELFMAG);
+    eh->e_ident[EI_CLASS] = ELFCLASS64;
+    eh->e_ident[EI_DATA] = ELFDATA2LSB;
+    eh->e_ident[EI_VERSION] = EV_CURRENT;
+    eh->e_ident[EI_OSABI] = ELFOSABI_NONE;
+    eh->e_type = ET_REL;
+    eh->e_machine = LTO_ELF_MACHINE;
+    eh->e_version = EV_CURRENT;
+    eh->e_shoff = shoff;
+    eh->e_ehsize = sizeof(Elf64_Ehdr);
+    eh->e_shentsize = sizeof(Elf64_Shdr);
+    eh->e_shnum = extended ? 0 : (Elf64_Half)shnum;
+    eh->e_shstrndx = extended ? SHN_XINDEX : (Elf64_Half)i_shstrtab;
+}
+
 /* The ELF image, with placeholder suffixes; suffix_at[i] receives where
  * section i's suffix lies in the image (SIZE_MAX: none). */
 static int build(const lto_object *obj, const char *seed_suffix, struct outbuf *o,
@@ -221,29 +272,7 @@ static int build(const lto_object *obj, const char *seed_suffix, struct outbuf *
     sh[i_note].sh_addralign = 1;
     sh[i_note].sh_offset = o->len;
 
-    static const char strtab[] = "\0__gnu_lto_slim";
-    Elf64_Sym sym[2];
-    memset(sym, 0, sizeof sym);
-    sym[1].st_name = 1;
-    sym[1].st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT);
-    sym[1].st_shndx = SHN_COMMON;
-    sym[1].st_value = 1; /* alignment of a common symbol */
-    sym[1].st_size = 1;
-    out_align(o, 8);
-    sh[i_symtab].sh_name = (Elf64_Word)out_put(&names, ".symtab", 8);
-    sh[i_symtab].sh_type = SHT_SYMTAB;
-    sh[i_symtab].sh_offset = out_put(o, sym, sizeof sym);
-    sh[i_symtab].sh_size = sizeof sym;
-    sh[i_symtab].sh_link = (Elf64_Word)i_strtab;
-    sh[i_symtab].sh_info = 1; /* index of the first non-local symbol */
-    sh[i_symtab].sh_addralign = 8;
-    sh[i_symtab].sh_entsize = sizeof(Elf64_Sym);
-
-    sh[i_strtab].sh_name = (Elf64_Word)out_put(&names, ".strtab", 8);
-    sh[i_strtab].sh_type = SHT_STRTAB;
-    sh[i_strtab].sh_offset = out_put(o, strtab, sizeof strtab);
-    sh[i_strtab].sh_size = sizeof strtab;
-    sh[i_strtab].sh_addralign = 1;
+    add_symtab(o, &names, sh, i_symtab, i_strtab);
 
     sh[i_shstrtab].sh_name = (Elf64_Word)out_put(&names, ".shstrtab", 10);
     sh[i_shstrtab].sh_type = SHT_STRTAB;
@@ -264,19 +293,7 @@ static int build(const lto_object *obj, const char *seed_suffix, struct outbuf *
     out_align(o, 8);
     size_t shoff = out_put(o, sh, shnum * sizeof *sh);
 
-    memcpy(eh.e_ident, ELFMAG, SELFMAG);
-    eh.e_ident[EI_CLASS] = ELFCLASS64;
-    eh.e_ident[EI_DATA] = ELFDATA2LSB;
-    eh.e_ident[EI_VERSION] = EV_CURRENT;
-    eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
-    eh.e_type = ET_REL;
-    eh.e_machine = LTO_ELF_MACHINE;
-    eh.e_version = EV_CURRENT;
-    eh.e_shoff = shoff;
-    eh.e_ehsize = sizeof(Elf64_Ehdr);
-    eh.e_shentsize = sizeof(Elf64_Shdr);
-    eh.e_shnum = extended ? 0 : (Elf64_Half)shnum;
-    eh.e_shstrndx = extended ? SHN_XINDEX : (Elf64_Half)i_shstrtab;
+    fill_header(&eh, shoff, shnum, i_shstrtab, extended);
     if (!o->failed)
         memcpy(o->p, &eh, sizeof eh);
 

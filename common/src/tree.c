@@ -171,6 +171,74 @@ int ctr_tree_link(const char *from, const char *to, ctr_error *err)
     return rc;
 }
 
+struct walk {
+    unsigned flags;
+    dev_t dev;
+    ctr_walk_fn visit;
+    void *ctx;
+    char path[4096];
+};
+
+/* The entries of directory fd, whose path is w->path (len bytes). */
+static int walk_dir(struct walk *w, int fd, size_t len, ctr_error *err)
+{
+    int dup_fd = dup(fd);
+    DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+    if (!d) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return ctr_error_set(err, errno, "'%s'", w->path);
+    }
+    int rc = 0;
+    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        int n = snprintf(w->path + len, sizeof w->path - len, "/%s", de->d_name);
+        if (n < 0 || (size_t)n >= sizeof w->path - len) {
+            w->path[len] = '\0';
+            rc = ctr_error_set(err, ENAMETOOLONG, "'%s/%s'", w->path, de->d_name);
+            break;
+        }
+        if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+            rc = ctr_error_set(err, errno, "'%s'", w->path);
+        else if ((rc = w->visit(w->ctx, w->path, &st, err)) == 0 && S_ISDIR(st.st_mode) &&
+                 (!(w->flags & CTR_WALK_ONE_FS) || st.st_dev == w->dev)) {
+            int sub = openat(fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            rc = sub < 0 ? ctr_error_set(err, errno, "'%s'", w->path)
+                         : walk_dir(w, sub, len + (size_t)n, err);
+            if (sub >= 0)
+                close(sub);
+        }
+        w->path[len] = '\0';
+    }
+    closedir(d);
+    return rc;
+}
+
+int ctr_tree_walk(const char *top, unsigned flags, ctr_walk_fn visit, void *ctx,
+                  ctr_error *err)
+{
+    struct walk w = {.flags = flags, .visit = visit, .ctx = ctx};
+    struct stat st;
+    if ((size_t)snprintf(w.path, sizeof w.path, "%s", top) >= sizeof w.path)
+        return ctr_error_set(err, ENAMETOOLONG, "'%s'", top);
+    int fd = open(top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return ctr_error_set(err, e, "'%s'", top);
+    }
+    w.dev = st.st_dev;
+    size_t len = strlen(w.path);
+    while (len && w.path[len - 1] == '/') /* "/": entries are "/usr", ... */
+        w.path[--len] = '\0';
+    int rc = walk_dir(&w, fd, len, err);
+    close(fd);
+    return rc;
+}
+
 int ctr_tree_publish(const char *tmp, const char *dest, bool replace, ctr_error *err)
 {
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)

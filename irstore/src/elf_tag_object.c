@@ -94,8 +94,10 @@ static Elf_Scn *add_section(Elf *elf, size_t name, uint32_t type, uint64_t align
     return scn;
 }
 
-int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
-                             const irs_elf_target *t, ctr_error *err)
+/* The request is one we can write: a known ELF class and encoding, TU ids
+ * that are hashes. */
+static int check_request(const char *path, char *const *ids, size_t n, const irs_elf_target *t,
+                         ctr_error *err)
 {
     if (t->ei_class != ELFCLASS32 && t->ei_class != ELFCLASS64)
         return ctr_error_set(err, 0, "'%s': unsupported ELF class %u", path, t->ei_class);
@@ -109,7 +111,56 @@ int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
             return ctr_error_set(err, 0, "'%s': bad TU id '%.80s'", path, ids[i]);
     if (elf_version(EV_CURRENT) == EV_NONE)
         return ctr_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
+    return 0;
+}
 
+/* The object's header and sections: the records (section, len bytes), an
+ * empty .note.GNU-stack, the property note when there is one, .shstrtab.
+ * False on a libelf failure (elf_errmsg says why). */
+static bool build_elf(Elf *elf, const irs_elf_target *t, const char *section, size_t len,
+                      unsigned char *note, size_t note_len)
+{
+    /* "\0.comtainer\0.note.GNU-stack\0.note.gnu.property\0.shstrtab\0" */
+    static char shstrtab[] = "\0" IRS_SECTION_NAME "\0.note.GNU-stack\0"
+                             ".note.gnu.property\0.shstrtab";
+    const size_t n_tag = 1, n_stack = n_tag + sizeof IRS_SECTION_NAME,
+                 n_prop = n_stack + sizeof ".note.GNU-stack",
+                 n_shstr = n_prop + sizeof ".note.gnu.property";
+    GElf_Ehdr eh;
+    if (!gelf_newehdr(elf, t->ei_class) || !gelf_getehdr(elf, &eh))
+        return false;
+    eh.e_ident[EI_DATA] = t->ei_data;
+    eh.e_ident[EI_OSABI] = t->ei_osabi;
+    eh.e_type = ET_REL;
+    eh.e_machine = t->e_machine;
+    eh.e_version = EV_CURRENT;
+    eh.e_flags = t->e_flags;
+    if (!gelf_update_ehdr(elf, &eh) ||
+        !add_section(elf, n_tag, SHT_PROGBITS, 1, (void *)section, len) ||
+        !add_section(elf, n_stack, SHT_PROGBITS, 1, NULL, 0))
+        return false;
+    if (note_len) {
+        Elf_Scn *s = add_section(elf, n_prop, SHT_NOTE, t->ei_class == ELFCLASS64 ? 8 : 4,
+                                 note, note_len);
+        GElf_Shdr sh;
+        if (!s || !gelf_getshdr(s, &sh))
+            return false;
+        sh.sh_flags = SHF_ALLOC;
+        if (!gelf_update_shdr(s, &sh))
+            return false;
+    }
+    Elf_Scn *strs = add_section(elf, n_shstr, SHT_STRTAB, 1, shstrtab, sizeof shstrtab);
+    if (!strs || !gelf_getehdr(elf, &eh))
+        return false;
+    eh.e_shstrndx = (uint16_t)elf_ndxscn(strs); /* 4 or 5: far below SHN_LORESERVE */
+    return gelf_update_ehdr(elf, &eh) && elf_update(elf, ELF_C_WRITE) >= 0;
+}
+
+int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
+                             const irs_elf_target *t, ctr_error *err)
+{
+    if (check_request(path, ids, n, t, err) < 0)
+        return -1;
     char *section = malloc(n * ENTRY_LEN + 1);
     if (!section)
         return ctr_error_set(err, ENOMEM, "'%s'", path);
@@ -117,62 +168,16 @@ int irs_elf_tag_object_write(const char *path, char *const *ids, size_t n,
         snprintf(section + i * ENTRY_LEN, ENTRY_LEN + 1, IRS_SECTION_TAG "%s\n", ids[i]);
     unsigned char note[64];
     size_t note_len = property_note(t, note);
-    /* "\0.comtainer\0.note.GNU-stack\0.note.gnu.property\0.shstrtab\0" */
-    static char shstrtab[] = "\0" IRS_SECTION_NAME "\0.note.GNU-stack\0"
-                             ".note.gnu.property\0.shstrtab";
-    const size_t n_tag = 1, n_stack = n_tag + sizeof IRS_SECTION_NAME,
-                 n_prop = n_stack + sizeof ".note.GNU-stack",
-                 n_shstr = n_prop + sizeof ".note.gnu.property";
-
-    int rc = -1;
-    Elf *elf = NULL;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
         ctr_error_set(err, errno, "creating '%s'", path);
         free(section);
         return -1;
     }
-    if (!(elf = elf_begin(fd, ELF_C_WRITE, NULL)))
-        goto elf_fail;
-    GElf_Ehdr eh;
-    if (!gelf_newehdr(elf, t->ei_class) || !gelf_getehdr(elf, &eh))
-        goto elf_fail;
-    eh.e_ident[EI_DATA] = t->ei_data;
-    eh.e_ident[EI_OSABI] = t->ei_osabi;
-    eh.e_type = ET_REL;
-    eh.e_machine = t->e_machine;
-    eh.e_version = EV_CURRENT;
-    eh.e_flags = t->e_flags;
-    if (!gelf_update_ehdr(elf, &eh))
-        goto elf_fail;
-    if (!add_section(elf, n_tag, SHT_PROGBITS, 1, section, n * ENTRY_LEN) ||
-        !add_section(elf, n_stack, SHT_PROGBITS, 1, NULL, 0))
-        goto elf_fail;
-    if (note_len) {
-        Elf_Scn *s = add_section(elf, n_prop, SHT_NOTE, t->ei_class == ELFCLASS64 ? 8 : 4,
-                                 note, note_len);
-        GElf_Shdr sh;
-        if (!s || !gelf_getshdr(s, &sh))
-            goto elf_fail;
-        sh.sh_flags = SHF_ALLOC;
-        if (!gelf_update_shdr(s, &sh))
-            goto elf_fail;
-    }
-    Elf_Scn *strs = add_section(elf, n_shstr, SHT_STRTAB, 1, shstrtab, sizeof shstrtab);
-    if (!strs)
-        goto elf_fail;
-    if (!gelf_getehdr(elf, &eh))
-        goto elf_fail;
-    eh.e_shstrndx = (uint16_t)elf_ndxscn(strs); /* 4 or 5: far below SHN_LORESERVE */
-    if (!gelf_update_ehdr(elf, &eh))
-        goto elf_fail;
-    if (elf_update(elf, ELF_C_WRITE) < 0)
-        goto elf_fail;
-    rc = 0;
-    goto out;
-elf_fail:
-    ctr_error_set(err, 0, "writing '%s': %s", path, elf_errmsg(-1));
-out:
+    Elf *elf = elf_begin(fd, ELF_C_WRITE, NULL);
+    int rc = elf && build_elf(elf, t, section, n * ENTRY_LEN, note, note_len)
+                 ? 0
+                 : ctr_error_set(err, 0, "writing '%s': %s", path, elf_errmsg(-1));
     if (elf)
         elf_end(elf);
     if (close(fd) != 0 && rc == 0)

@@ -60,4 +60,27 @@ void oci_layer_reader_free(oci_layer_reader *r);
 /* A deterministic uncompressed tar of entries (sorted here) written to fd. */
 int oci_tar_write(oci_layer_entry *v, size_t n, time_t mtime, int fd, ctr_error *err);
 
+/* ---- reading an image, across image_read.c, image_docker.c, archive_unpack.c ---- */
+
+/* index.json, manifests and docker's manifest.json list a few descriptors:
+ * anything beyond 4 MiB is not an image we were meant to read. */
+#define MAX_INDEX_BYTES (4u << 20)
+#define MAX_MANIFEST_BYTES (4u << 20)
+/* Configs carry the build history and environment; 16 MiB is generous. */
+#define MAX_CONFIG_BYTES (16u << 20)
+/* More layers than this is far past what any runtime accepts (overlayfs: 128). */
+#define MAX_LAYERS 4096
+
+#define DOCKER_MEDIA_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define DOCKER_MEDIA_CONFIG "application/vnd.docker.container.image.v1+json"
+
+/* The config of digest and size into img (bounded, checked). */
+int oci__read_config(oci_image *img, const char *digest, uint64_t size, ctr_error *err);
+/* Room for n layers in img; refuses more than MAX_LAYERS. */
+int oci__alloc_layers(oci_image *img, size_t n, const char *what, ctr_error *err);
+/* A docker-archive unpacked at img->dir. */
+int oci__open_docker(oci_image *img, ctr_error *err);
+/* Unpack the archive file into img->dir. */
+int oci__unpack_archive(oci_image *img, const char *file, ctr_error *err);
+
 #endif

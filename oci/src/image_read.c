@@ -15,18 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* index.json, manifests and docker's manifest.json list a few descriptors:
- * anything beyond 4 MiB is not an image we were meant to read. */
-#define MAX_INDEX_BYTES (4u << 20)
-#define MAX_MANIFEST_BYTES (4u << 20)
-/* Configs carry the build history and environment; 16 MiB is generous. */
-#define MAX_CONFIG_BYTES (16u << 20)
-/* More layers than this is far past what any runtime accepts (overlayfs: 128). */
-#define MAX_LAYERS 4096
-
-#define DOCKER_MEDIA_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
-#define DOCKER_MEDIA_CONFIG "application/vnd.docker.container.image.v1+json"
-
 /* ---- bounded JSON ------------------------------------------------------------ */
 
 int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t size,
@@ -138,7 +126,7 @@ const char *oci_image_created(const oci_image *img)
 }
 
 /* The config: rootfs.diff_ids (one per layer), architecture and os. */
-static int read_config(oci_image *img, const char *digest, uint64_t size, ctr_error *err)
+int oci__read_config(oci_image *img, const char *digest, uint64_t size, ctr_error *err)
 {
     char what[PATH_MAX + 64];
     snprintf(what, sizeof what, "%s: config %s", img->name, digest ? digest : img->config_path);
@@ -168,7 +156,7 @@ static int read_config(oci_image *img, const char *digest, uint64_t size, ctr_er
     return 0;
 }
 
-static int alloc_layers(oci_image *img, size_t n, const char *what, ctr_error *err)
+int oci__alloc_layers(oci_image *img, size_t n, const char *what, ctr_error *err)
 {
     if (n > MAX_LAYERS)
         return ctr_error_set(err, 0, "%s: %zu layers, more than %d", what, n, MAX_LAYERS);
@@ -203,7 +191,7 @@ static int read_manifest(oci_image *img, const struct descriptor *d, ctr_error *
     } else if (!json_is_array(layers)) {
         ctr_error_set(err, 0, "%s: no layers", what);
     } else if (parse_descriptor(json_object_get(m, "config"), what, &cfg, err) == 0 &&
-               alloc_layers(img, json_array_size(layers), what, err) == 0) {
+               oci__alloc_layers(img, json_array_size(layers), what, err) == 0) {
         rc = 0;
         if (strcmp(cfg.media_type, OCI_MEDIA_CONFIG) && strcmp(cfg.media_type, DOCKER_MEDIA_CONFIG))
             rc = ctr_error_set(err, 0, "%s: config media type '%s'", what, cfg.media_type);
@@ -229,7 +217,7 @@ static int read_manifest(oci_image *img, const struct descriptor *d, ctr_error *
             rc = oci_blob_path(img->dir, cfg.digest, path, sizeof path) < 0 ||
                          !(img->config_path = strdup(path))
                      ? ctr_error_set(err, ENOMEM, "%s", what)
-                     : read_config(img, cfg.digest, cfg.size, err);
+                     : oci__read_config(img, cfg.digest, cfg.size, err);
         }
     }
     json_decref(m);
@@ -316,303 +304,6 @@ static int open_layout(oci_image *img, ctr_error *err)
     return rc;
 }
 
-/* ---- docker-archive ----------------------------------------------------------------------- */
-
-/* A path named inside the archive's manifest.json, resolved in its copy. */
-static char *archive_member(const oci_image *img, json_t *j)
-{
-    const char *rel = json_is_string(j) ? oci_clean_relative(json_string_value(j)) : NULL;
-    char *path = NULL;
-    if (rel && *rel && asprintf(&path, "%s/%s", img->dir, rel) < 0)
-        path = NULL;
-    return path;
-}
-
-static bool repo_tag_matches(json_t *tags, const char *tag)
-{
-    size_t i, n = strlen(tag);
-    json_t *t;
-    json_array_foreach(tags, i, t) {
-        const char *s = json_string_value(t);
-        size_t len = s ? strlen(s) : 0;
-        if (s &&
-            (!strcmp(s, tag) || (len > n && s[len - n - 1] == ':' && !strcmp(s + len - n, tag))))
-            return true;
-    }
-    return false;
-}
-
-static int open_docker(oci_image *img, ctr_error *err)
-{
-    char path[PATH_MAX], what[PATH_MAX + 32];
-    json_t *m;
-    snprintf(path, sizeof path, "%s/manifest.json", img->dir);
-    snprintf(what, sizeof what, "%s: manifest.json", img->name);
-    if (oci_read_json(path, MAX_MANIFEST_BYTES, NULL, 0, what, &m, err) < 0)
-        return -1;
-    img->docker = true;
-    json_t *entry = NULL, *e;
-    size_t i, n = 0;
-    json_array_foreach(m, i, e) {
-        if (!img->tag || repo_tag_matches(json_object_get(e, "RepoTags"), img->tag)) {
-            entry = e;
-            n++;
-        }
-    }
-    json_t *layers = json_object_get(entry, "Layers");
-    /* untagged: the image keeps the name docker gave it (RepoTags[0]) */
-    const char *repo_tag = json_string_value(json_array_get(json_object_get(entry, "RepoTags"), 0));
-    if (!img->tag && n == 1 && repo_tag && !(img->tag = strdup(repo_tag))) {
-        json_decref(m);
-        return ctr_error_set(err, ENOMEM, "%s", what);
-    }
-    int rc = -1;
-    if (!json_is_array(m) || n != 1)
-        ctr_error_set(err, 0, "%s: %zu images%s%s, expected one", what, n,
-                      img->tag ? " tagged " : "", img->tag ? img->tag : "");
-    else if (!json_is_array(layers))
-        ctr_error_set(err, 0, "%s: no Layers", what);
-    else if (!(img->config_path = archive_member(img, json_object_get(entry, "Config"))))
-        ctr_error_set(err, 0, "%s: Config '%s': not a path inside the archive", what,
-                      json_string_value(json_object_get(entry, "Config"))
-                          ? json_string_value(json_object_get(entry, "Config"))
-                          : "");
-    else if (alloc_layers(img, json_array_size(layers), what, err) == 0) {
-        rc = 0;
-        for (i = 0; rc == 0 && i < img->nlayers; i++) {
-            json_t *p = json_array_get(layers, i);
-            if (!(img->layers[i].path = archive_member(img, p)))
-                rc = ctr_error_set(err, 0, "%s: layer %zu '%s': not a path inside the archive",
-                                   what, i, json_string_value(p) ? json_string_value(p) : "");
-        }
-    }
-    json_decref(m);
-    if (rc < 0 || read_config(img, NULL, 0, err) < 0)
-        return -1;
-    /* The source digest of a docker-archive is that of its manifest.json. */
-    if (oci_sha256_file(path, img->manifest_digest, NULL, err) < 0 ||
-        oci_sha256_file(img->config_path, img->config_digest, &img->config_size, err) < 0)
-        return ctr_error_wrap(err, "%s", img->name);
-    /* Docker names the config by its digest: a different one is damage. */
-    const char *base = strrchr(img->config_path, '/') + 1;
-    size_t hexlen = strspn(base, "0123456789abcdef");
-    if (hexlen == IRS_HASH_HEX_LEN && (!base[hexlen] || !strcmp(base + hexlen, ".json")) &&
-        strncmp(base, img->config_digest + 7, IRS_HASH_HEX_LEN))
-        return ctr_error_set(err, 0, "%s: config '%s': digest mismatch (%s)", img->name, base,
-                             img->config_digest);
-    return 0;
-}
-
-/* ---- archives: unpacked into the scratch directory ------------------------------------------ */
-
-/* Create the parents of rel under dir (real directories only). */
-static int make_parents(const char *dir, const char *rel, ctr_error *err)
-{
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/%s", dir, rel) >= (int)sizeof path)
-        return ctr_error_set(err, ENAMETOOLONG, "'%s'", rel);
-    for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
-        *p = '\0';
-        struct stat st;
-        if (mkdir(path, 0755) < 0 &&
-            (errno != EEXIST || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)))
-            return ctr_error_set(err, errno == EEXIST ? ENOTDIR : errno, "'%s'", rel);
-        *p = '/';
-    }
-    return 0;
-}
-
-static int extract_member(oci_image *img, struct archive *a, struct archive_entry *e,
-                          const char *dir, const char *rel, ctr_error *err)
-{
-    char path[PATH_MAX];
-    if (make_parents(dir, rel, err) < 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    if (archive_entry_filetype(e) == AE_IFDIR)
-        return mkdir(path, 0755) < 0 && errno != EEXIST ? ctr_error_set(err, errno, "'%s'", rel)
-                                                        : 0;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return ctr_error_set(err, errno, "'%s' (a duplicate entry?)", rel);
-    const void *buf;
-    size_t len;
-    la_int64_t off;
-    int r, rc = 0;
-    /* the declared size, holes of sparse entries included: every byte of it
-     * is read again when the blob is hashed */
-    la_int64_t size = archive_entry_size(e);
-    if (size < 0 || (uint64_t)size > img->unpack_budget)
-        rc = ctr_error_set(err, EFBIG, "the archive expands to more than %d times its size "
-                                       "plus %llu bytes", OCI_UNPACK_RATIO,
-                           (unsigned long long)OCI_UNPACK_FLOOR);
-    else
-        img->unpack_budget -= (uint64_t)size;
-    while (rc == 0 && (r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK) {
-        if (off < 0 || (uint64_t)off + len > (uint64_t)size) {
-            rc = ctr_error_set(err, 0, "'%s': data beyond the entry's size", rel);
-            break;
-        }
-        ssize_t w = pwrite(fd, buf, len, off);
-        if (w != (ssize_t)len) {
-            /* a short write sets no errno: the disk is full */
-            rc = ctr_error_set(err, w < 0 ? errno : ENOSPC, "writing '%s'", path);
-            break;
-        }
-    }
-    if (rc == 0 && r != ARCHIVE_EOF)
-        rc = ctr_error_set(err, 0, "'%s': %s", rel, archive_error_string(a));
-    /* sparse entries end in a hole: the size is the entry's */
-    if (rc == 0 && ftruncate(fd, archive_entry_size(e)) < 0)
-        rc = ctr_error_set(err, errno, "'%s'", path);
-    if (close(fd) < 0 && rc == 0)
-        rc = ctr_error_set(err, errno, "'%s'", path);
-    return rc;
-}
-
-/* Resolve a symlink of the archive lexically: dir of `rel` joined with
- * target, "." and ".." applied, never above the archive's top.  NULL if it
- * leaves the archive or is absolute. */
-static char *resolve_in_archive(const char *rel, const char *target)
-{
-    char *joined = NULL, *out;
-    const char *slash = strrchr(rel, '/');
-    if (target[0] == '/' ||
-        asprintf(&joined, "%.*s%s%s", slash ? (int)(slash - rel) : 0, rel, slash ? "/" : "",
-                 target) < 0)
-        return NULL;
-    out = calloc(1, strlen(joined) + 1);
-    size_t len = 0;
-    for (char *save = NULL, *c = strtok_r(joined, "/", &save); out && c;
-         c = strtok_r(NULL, "/", &save)) {
-        if (!strcmp(c, "."))
-            continue;
-        if (!strcmp(c, "..")) {
-            if (!len) {
-                free(out);
-                out = NULL;
-                break;
-            }
-            while (len && out[len - 1] != '/')
-                len--;
-            len = len ? len - 1 : 0;
-            out[len] = '\0';
-            continue;
-        }
-        len += (size_t)sprintf(out + len, "%s%s", len ? "/" : "", c);
-    }
-    free(joined);
-    return out;
-}
-
-/* Legacy docker save writes ID/layer.tar as a symlink to ../HEX.tar: after
- * the files are out, each such link becomes a hard link to its target. */
-struct archive_links {
-    char **from, **to;
-    size_t n;
-};
-
-static int remember_link(struct archive_links *l, const char *rel, const char *target)
-{
-    char **from = realloc(l->from, (l->n + 1) * sizeof *from);
-    char **to = from ? realloc(l->to, (l->n + 1) * sizeof *to) : NULL;
-    if (from)
-        l->from = from;
-    if (to)
-        l->to = to;
-    if (!from || !to || !(l->from[l->n] = strdup(rel)))
-        return -1;
-    if (!(l->to[l->n] = resolve_in_archive(rel, target))) {
-        free(l->from[l->n]);
-        return -2;
-    }
-    l->n++;
-    return 0;
-}
-
-/* Make the links (unless the unpack already failed: rc < 0) and free them. */
-static int make_links(const oci_image *img, struct archive_links *l, int rc, ctr_error *err)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        char from[PATH_MAX], to[PATH_MAX];
-        struct stat st;
-        snprintf(from, sizeof from, "%s/%s", img->dir, l->from[i]);
-        snprintf(to, sizeof to, "%s/%s", img->dir, l->to[i]);
-        if (rc == 0 && (make_parents(img->dir, l->from[i], err) < 0 || lstat(to, &st) < 0 ||
-                        !S_ISREG(st.st_mode) || link(to, from) < 0))
-            rc = ctr_error_set(err, errno, "%s: symlink '%s' -> '%s': not a file of the archive",
-                               img->name, l->from[i], l->to[i]);
-        free(l->from[i]);
-        free(l->to[i]);
-    }
-    free(l->from);
-    free(l->to);
-    return rc;
-}
-
-static int unpack_entry(oci_image *img, struct archive *a, struct archive_entry *e,
-                        struct archive_links *links, ctr_error *err)
-{
-    const char *name = archive_entry_pathname(e);
-    const char *rel = name ? oci_clean_relative(name) : NULL;
-    mode_t type = archive_entry_filetype(e);
-    if (!rel)
-        return ctr_error_set(err, 0, "%s: entry '%s': absolute or '..' path", img->name,
-                             name ? name : "?");
-    if (archive_entry_hardlink(e))
-        return ctr_error_set(err, 0, "%s: entry '%s': a hard link", img->name, name);
-    if (type == AE_IFLNK) {
-        int r =
-            remember_link(links, rel, archive_entry_symlink(e) ? archive_entry_symlink(e) : "/");
-        return r == 0 ? 0
-               : r == -2 ? ctr_error_set(err, 0, "%s: entry '%s': symlink leaves the archive",
-                                         img->name, name)
-                         : ctr_error_set(err, ENOMEM, "%s", img->name);
-    }
-    if (type != AE_IFREG && type != AE_IFDIR)
-        return ctr_error_set(err, 0, "%s: entry '%s': not a file or directory", img->name, name);
-    if (++img->unpack_entries > OCI_MAX_ENTRIES)
-        return ctr_error_set(err, 0, "%s: more than %u entries", img->name, OCI_MAX_ENTRIES);
-    if (*rel && extract_member(img, a, e, img->dir, rel, err) < 0)
-        return ctr_error_wrap(err, "%s: entry '%s'", img->name, name);
-    return 0;
-}
-
-/* Unpack an oci-archive or docker-archive: regular files and directories
- * (and symlinks between them), every path relative and without "..", each
- * at most once. */
-static int unpack_archive(oci_image *img, const char *file, ctr_error *err)
-{
-    if (mkdir(img->dir, 0700) < 0)
-        return ctr_error_set(err, errno, "'%s'", img->dir);
-    struct archive *a = archive_read_new();
-    if (!a)
-        return ctr_error_set(err, ENOMEM, "%s", img->name);
-    archive_read_support_format_tar(a);
-    archive_read_support_filter_all(a);
-    struct archive_links links = {0};
-    int rc = 0, r;
-    struct stat st;
-    int fd = irs_open_regular(file, IRS_OPEN_NOFOLLOW, img->name, err);
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        rc = fd < 0 ? -1 : ctr_error_set(err, errno, "%s", img->name);
-    } else if ((img->unpack_budget = (uint64_t)st.st_size * OCI_UNPACK_RATIO + OCI_UNPACK_FLOOR),
-               archive_read_open_fd(a, fd, 1 << 16) != ARCHIVE_OK) {
-        rc = ctr_error_set(err, 0, "%s: %s", img->name, archive_error_string(a));
-    } else {
-        struct archive_entry *e;
-        while (rc == 0 && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK)
-            rc = unpack_entry(img, a, e, &links, err);
-        if (rc == 0 && r != ARCHIVE_EOF)
-            rc = ctr_error_set(err, 0, "%s: truncated or not a tar archive: %s", img->name,
-                               archive_error_string(a));
-    }
-    archive_read_free(a);
-    if (fd >= 0)
-        close(fd);
-    return make_links(img, &links, rc, err);
-}
-
 static bool exists_in(const char *dir, const char *name)
 {
     char path[PATH_MAX];
@@ -639,14 +330,14 @@ int oci_image_open(const oci_ref *ref, const char *scratch, oci_image **out, ctr
     }
     int rc = 0;
     if (ref->kind == OCI_REF_ARCHIVE)
-        rc = unpack_archive(img, ref->path, err);
+        rc = oci__unpack_archive(img, ref->path, err);
     if (rc == 0 && ref->kind == OCI_REF_ROOTFS)
         rc = ctr_error_set(err, 0, "'%s': not an image", ref->path);
     if (rc == 0) {
         if (exists_in(img->dir, "oci-layout"))
             rc = open_layout(img, err);
         else if (ref->kind == OCI_REF_ARCHIVE && exists_in(img->dir, "manifest.json"))
-            rc = open_docker(img, err);
+            rc = oci__open_docker(img, err);
         else
             rc = ctr_error_set(err, 0, "%s: neither an OCI image (oci-layout) nor a "
                                        "docker-archive (manifest.json)", img->name);

@@ -8,7 +8,6 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,35 +227,37 @@ struct tree_walk {
     size_t rootlen;
     oci_layer_entry *v;
     size_t n, cap;
-    bool failed;
 };
 
-static struct tree_walk *walk_state; /* nftw has no user pointer */
-
-static int collect(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Regular files, directories and symlinks (by their target); nothing else
+ * goes into a layer. */
+static int collect(void *ctx, const char *path, const struct stat *st, ctr_error *err)
 {
-    (void)ftw;
-    struct tree_walk *w = walk_state;
-    if (type != FTW_F && type != FTW_D && type != FTW_SL)
+    struct tree_walk *w = ctx;
+    bool dir = S_ISDIR(st->st_mode), link = S_ISLNK(st->st_mode);
+    if (!dir && !link && !S_ISREG(st->st_mode))
         return 0;
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 256;
         oci_layer_entry *v = realloc(w->v, cap * sizeof *v);
         if (!v)
-            return w->failed = true, -1;
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
         w->v = v;
         w->cap = cap;
     }
     oci_layer_entry *e = &w->v[w->n];
     *e = (oci_layer_entry){.mode = st->st_mode, .uid = st->st_uid, .gid = st->st_gid};
     char target[PATH_MAX];
-    ssize_t tl = type == FTW_SL ? readlink(path, target, sizeof target - 1) : 0;
+    ssize_t tl = link ? readlink(path, target, sizeof target - 1) : 0;
     if (tl >= 0)
         target[tl] = '\0';
     e->path = strdup(path + w->rootlen);
-    e->host = type == FTW_SL ? strdup(tl >= 0 ? target : "") : type == FTW_F ? strdup(path) : NULL;
-    if (!e->path || (type != FTW_D && !e->host))
-        return w->failed = true, -1;
+    e->host = link ? strdup(tl >= 0 ? target : "") : dir ? NULL : strdup(path);
+    if (!e->path || (!dir && !e->host)) {
+        free(e->path);
+        free(e->host);
+        return ctr_error_set(err, ENOMEM, "'%s'", path);
+    }
     w->n++;
     return 0;
 }
@@ -267,15 +268,17 @@ int oci_tree_layer_write(const char *root, const char *sub, time_t mtime, const 
     char top[PATH_MAX];
     snprintf(top, sizeof top, "%s/%s", root, sub);
     struct tree_walk w = {.rootlen = strlen(root) + 1};
-    walk_state = &w;
-    int rc = nftw(top, collect, 32, FTW_PHYS) != 0 || w.failed
-                 ? ctr_error_set(err, w.failed ? ENOMEM : errno, "'%s'", top)
+    struct stat st;
+    /* the top directory itself, then everything below it */
+    int rc = lstat(top, &st) < 0 ? ctr_error_set(err, errno, "'%s'", top)
+             : collect(&w, top, &st, err) < 0 ||
+                       ctr_tree_walk(top, 0, collect, &w, err) < 0
+                 ? -1
                  : oci_layer_write(w.v, w.n, mtime, gz_path, out, err);
     for (size_t i = 0; i < w.n; i++) {
         free(w.v[i].path);
         free(w.v[i].host);
     }
     free(w.v);
-    walk_state = NULL;
     return rc;
 }

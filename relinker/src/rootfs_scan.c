@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "rootfs_path.h"
+#include "comtainer/files.h"
 
 /* Where the x86-64 Debian loader looks after RUNPATH (no ld.so.cache read). */
 static const char *const default_lib_dirs[] = {
@@ -21,14 +21,12 @@ static const char *const default_lib_dirs[] = {
     "/lib", "/usr/lib", "/usr/local/lib",
 };
 
-/* nftw has no context pointer: the walk in progress. */
-static struct {
+/* The walk in progress. */
+struct scan {
     ctr_rootfs *fs;
     void (*warn)(const char *);
     size_t rootlen;
-    ctr_error *err;
-    bool failed; /* visit() filled err */
-} walk;
+};
 
 static void free_binary(ctr_binary *b)
 {
@@ -99,17 +97,17 @@ char *ctr_rootfs_find_needed(const char *root, const ctr_binary *b, const char *
     return NULL;
 }
 
-static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int visit(void *ctx, const char *path, const struct stat *st, ctr_error *err)
 {
-    (void)ftw;
-    if (type != FTW_F || !S_ISREG(st->st_mode) || st->st_size < 64 || !is_elf(path))
+    struct scan *walk = ctx;
+    if (!S_ISREG(st->st_mode) || st->st_size < 64 || !is_elf(path))
         return 0;
-    ctr_rootfs *fs = walk.fs;
+    ctr_rootfs *fs = walk->fs;
     fs->elf_files++;
     ctr_elf_link *link;
-    ctr_error err;
-    if (ctr_elf_link_read(path, &link, &err) < 0) {
-        walk.warn(err.msg);
+    ctr_error bad;
+    if (ctr_elf_link_read(path, &link, &bad) < 0) {
+        walk->warn(bad.msg);
         return 0;
     }
     if (link->ntu == 0 || link->kind == CTR_ELF_OTHER) {
@@ -119,22 +117,17 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
     ctr_binary *nv = realloc(fs->v, (fs->n + 1) * sizeof *nv);
     if (!nv) {
         ctr_elf_link_free(link);
-        ctr_error_set(walk.err, ENOMEM, "scanning '%s'", fs->root);
-        walk.failed = true;
-        return -1;
+        return ctr_error_set(err, ENOMEM, "scanning '%s'", fs->root);
     }
     fs->v = nv;
     ctr_binary *b = &fs->v[fs->n++];
     memset(b, 0, sizeof *b);
     b->link = link;
     b->host = strdup(path);
-    b->inner = strdup(path + walk.rootlen);
+    b->inner = strdup(path + walk->rootlen);
     b->needed = calloc(link->needed.n ? link->needed.n : 1, sizeof *b->needed);
-    if (!b->host || !b->inner || !b->needed) {
-        ctr_error_set(walk.err, ENOMEM, "scanning '%s'", fs->root);
-        walk.failed = true;
-        return -1;
-    }
+    if (!b->host || !b->inner || !b->needed)
+        return ctr_error_set(err, ENOMEM, "scanning '%s'", fs->root);
     for (size_t i = 0; i < link->needed.n; i++) {
         b->needed[i].name = strdup(link->needed.v[i]);
         b->needed[i].found = ctr_rootfs_find_needed(fs->root, b, link->needed.v[i]);
@@ -162,14 +155,9 @@ int ctr_rootfs_scan(const char *root, void (*warn)(const char *msg), ctr_rootfs 
         free(fs);
         return ctr_error_set(err, ENOMEM, "'%s'", root);
     }
-    walk.fs = fs;
-    walk.warn = warn;
-    walk.err = err;
-    walk.failed = false;
-    walk.rootlen = strcmp(real, "/") ? strlen(real) : 0;
-    if (nftw(real, visit, 64, FTW_PHYS | FTW_MOUNT) != 0) {
-        if (!walk.failed)
-            ctr_error_set(err, errno, "walking '%s'", root);
+    struct scan walk = {fs, warn, strcmp(real, "/") ? strlen(real) : 0};
+    if (ctr_tree_walk(real, CTR_WALK_ONE_FS, visit, &walk, err) < 0) {
+        ctr_error_wrap(err, "walking '%s'", root);
         ctr_rootfs_free(fs);
         return -1;
     }

@@ -19,22 +19,21 @@
 bool ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, const char *what,
                      char *const *env, const char *bind, const char *bind_at)
 {
-    char why[160];
+    ctr_error why;
     fprintf(stderr, "ctr-relink: %s: %s\n", what, cmd);
-    if (ctr_sandbox_cmd(sb, root, cmd, env, bind, bind_at, -1, NULL, NULL, why, sizeof why) == 0)
+    if (ctr_sandbox_cmd(sb, root, cmd, env, bind, bind_at, -1, NULL, NULL, &why) == 0)
         return true;
-    fprintf(stderr, "ctr-relink: the command failed (%s)\n", why);
+    fprintf(stderr, "ctr-relink: the command failed (%s)\n", why.msg);
     return false;
 }
 
 bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, int out_fd,
                       double *seconds, ctr_exec_times *programs)
 {
-    char why[160];
-    if (ctr_sandbox_cmd(sb, root, cmd, NULL, NULL, NULL, out_fd, seconds, programs, why,
-                        sizeof why) == 0)
+    ctr_error why;
+    if (ctr_sandbox_cmd(sb, root, cmd, NULL, NULL, NULL, out_fd, seconds, programs, &why) == 0)
         return true;
-    dprintf(out_fd, "ctr-relink: the command failed (%s)\n", why);
+    dprintf(out_fd, "ctr-relink: the command failed (%s)\n", why.msg);
     return false;
 }
 

@@ -87,9 +87,10 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
  * errors go to out_fd (-1: standard output to our standard error).  Its
  * wall-clock time goes to *seconds when not NULL; with `programs`, each
  * program's own time (exec_trace.h).  0 if it succeeded, else -1 with why
- * ("timed out after 300 s", "killed by signal 11", ...) in why[size]. */
+ * in err ("timed out after 300 s" with CTR_E_LIMIT, "killed by signal 11"
+ * or "exit status 1" with CTR_E_TOOL, ...). */
 int ctr_sandbox_cmd(const ctr_sandbox *sb, const char *root, const char *cmd, char *const *env,
                     const char *bind, const char *bind_at, int out_fd, double *seconds,
-                    ctr_exec_times *programs, char *why, size_t size);
+                    ctr_exec_times *programs, ctr_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "comtainer/error.h"
@@ -64,6 +65,16 @@ int ctr_tree_empty(const char *path);
  * symlinks, fifos) a hard link to the original.  Both must be on one file
  * system.  On failure `to` is removed. */
 int ctr_tree_link(const char *from, const char *to, ctr_error *err);
+
+/* Walk the tree top by descriptors, never following a symlink: visit(ctx,
+ * path, st) for every entry below top (a directory before its entries;
+ * path is top/...).  With CTR_WALK_ONE_FS, directories of other file
+ * systems are not entered.  A visit that returns -1 stops the walk (it
+ * filled err); 0, or -1 with err. */
+enum ctr_walk_flags { CTR_WALK_ONE_FS = 1 << 0 };
+typedef int (*ctr_walk_fn)(void *ctx, const char *path, const struct stat *st, ctr_error *err);
+int ctr_tree_walk(const char *top, unsigned flags, ctr_walk_fn visit, void *ctx,
+                  ctr_error *err);
 
 /* Give the finished directory tmp the name dest, atomically.  With
  * `replace`, a directory at dest is swapped out (RENAME_EXCHANGE) and
