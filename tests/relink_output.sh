@@ -29,6 +29,8 @@ note "the same OUT again with its work directory: replaced (an incremental rerun
 "$RELINK" "$root" -o "$WORK/out" >out.txt 2>&1 || { cat out.txt; fail "first run"; }
 touch "$WORK/out/stale"
 "$RELINK" "$root" -o "$WORK/out" >out2.txt 2>&1 || { cat out2.txt; fail "rerun"; }
+grep -q "up to date" out2.txt || { cat out2.txt; fail "the rerun rebuilt"; }
+grep -q "no work to do" out2.txt && { cat out2.txt; fail "ninja's own line on a rerun"; }
 [ ! -e "$WORK/out/stale" ] || fail "the rerun did not replace its own output"
 # but another work directory's output is not this one's
 rc=0

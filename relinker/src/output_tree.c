@@ -86,9 +86,11 @@ int ctr_output_write(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o
         return -1;
     int rc = ctr_root_copy(plan->fs->root, tmp, (const char *const *)fl.inner,
                            (const char *const *)fl.host, fl.n, err);
+    ctr_error why;
     if (rc == 0 && o->check &&
-        !ctr_run_in_root(&o->sandbox, tmp, o->check, "checking the relinked root with", NULL,
-                         NULL, NULL)) {
+        ctr_run_in_root(&o->sandbox, tmp, o->check, "checking the relinked root with", NULL,
+                        NULL, NULL, &why) < 0) {
+        fprintf(stderr, "ctr-relink: the command failed (%s)\n", why.msg);
         rc = discard_relinks(plan, oc, tmp, err);
         ctr_file_list_clear(&fl);
     }

@@ -76,9 +76,10 @@ int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *in
         return -1;
     int rc = make_root(root, inner, built, n, troot, err);
     char *env[] = {"LLVM_PROFILE_FILE=" PROFILE_DIR "/%p-%m.profraw", NULL};
-    if (rc == 0 && !ctr_run_in_root(sb, troot, cmd, "training run for PGO", env, profiles,
-                                    PROFILE_DIR))
-        rc = ctr_error_code(err, CTR_E_TOOL, "the training command failed");
+    ctr_error why;
+    if (rc == 0 && ctr_run_in_root(sb, troot, cmd, "training run for PGO", env, profiles,
+                                   PROFILE_DIR, &why) < 0)
+        rc = ctr_error_code(err, why.code, "the training command failed (%s)", why.msg);
     ctr_error terr; /* what the command left: regular files, ours */
     if (ctr_sandbox_take(sb, profiles, &terr) < 0 && rc == 0)
         rc = ctr_error_copy(err, &terr);

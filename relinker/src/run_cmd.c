@@ -16,15 +16,11 @@
 #include <time.h>
 #include <unistd.h>
 
-bool ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, const char *what,
-                     char *const *env, const char *bind, const char *bind_at)
+int ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, const char *what,
+                    char *const *env, const char *bind, const char *bind_at, ctr_error *err)
 {
-    ctr_error why;
     fprintf(stderr, "ctr-relink: %s: %s\n", what, cmd);
-    if (ctr_sandbox_cmd(sb, root, cmd, env, bind, bind_at, -1, NULL, NULL, &why) == 0)
-        return true;
-    fprintf(stderr, "ctr-relink: the command failed (%s)\n", why.msg);
-    return false;
+    return ctr_sandbox_cmd(sb, root, cmd, env, bind, bind_at, -1, NULL, NULL, err);
 }
 
 bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, int out_fd,

@@ -18,9 +18,10 @@
  * limit.  `what` introduces the command on standard error ("checking the
  * relinked root with").  env, if not NULL, is a NULL-terminated list of
  * NAME=VALUE set for CMD.  With bind, that host directory is writable at
- * bind_at (a path under /tmp) inside the root.  True if CMD succeeded. */
-bool ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, const char *what,
-                     char *const *env, const char *bind, const char *bind_at);
+ * bind_at (a path under /tmp) inside the root.  0 if CMD succeeded, else -1
+ * with how it ended in err (see ctr_sandbox_cmd). */
+int ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, const char *what,
+                    char *const *env, const char *bind, const char *bind_at, ctr_error *err);
 
 /* Run CMD inside root as ctr_run_in_root does, silently: its standard
  * output and error go to out_fd, and its wall-clock time (sandbox set-up

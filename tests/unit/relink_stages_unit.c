@@ -1,0 +1,155 @@
+/* The relink's stages on hand-made plans, without toolchains: the Ninja
+ * file of a pass (golden), which binaries a pass builds, the checks of a
+ * built file, the output stage's refusal to replace a directory it did not
+ * write, and the work directory's paths.  Scratch directory: argv[1]. */
+#include "check.h"
+#include "built_check.h"
+#include "inputs.h"
+#include "ninja_file.h"
+#include "output_tree.h"
+#include "work_dir.h"
+#include "comtainer/files.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *tus[] = {"t1", "t2"};
+
+/* One PIE program: an LLVM TU and a recorded object. */
+static void make_plan(ctr_plan *plan, ctr_plan_entry *e, ctr_binary *bin, ctr_elf_link *l,
+                      ctr_rootfs *fs, irs_record *recs, irs_record **rp, ctr_ir_kind *kinds)
+{
+    *l = (ctr_elf_link){.kind = CTR_ELF_PIE, .interp = "", .soname = "", .tu_ids = tus,
+                        .ntu = 2};
+    *bin = (ctr_binary){.inner = "/bin/a\x1b$", .host = "/nonexistent", .link = l};
+    recs[0] = (irs_record){.language = "c", .source = "a.c", .pie_level = 2};
+    recs[1] = (irs_record){.language = "c", .source = "b.o"};
+    rp[0] = &recs[0];
+    rp[1] = &recs[1];
+    kinds[0] = CTR_IR_LLVM_BC;
+    kinds[1] = CTR_IR_ELF_OBJECT;
+    *e = (ctr_plan_entry){.bin = bin, .recs = rp, .kinds = kinds, .ir = CTR_TOOLCHAIN_LLVM};
+    *fs = (ctr_rootfs){.root = "/r", .v = bin, .n = 1};
+    *plan = (ctr_plan){.fs = fs, .v = e, .n = 1};
+}
+
+static void test_ninja_file(void)
+{
+    ctr_plan plan;
+    ctr_plan_entry e;
+    ctr_binary bin;
+    ctr_elf_link l;
+    ctr_rootfs fs;
+    irs_record recs[2], *rp[2];
+    ctr_ir_kind kinds[2];
+    make_plan(&plan, &e, &bin, &l, &fs, recs, rp, kinds);
+    ctr_options o = {.march = "native", .work = "/w", .lto = CTR_LTO_THIN};
+    ctr_recipe rc[CTR_RECIPES_MAX];
+    ctr_recipes_of(&o, rc);
+    ctr_outcome oc = {.toolchain = CTR_TOOLCHAIN_LLVM, .relinked = true, .tag = ""};
+    ctr_pass ps = {rc, 1, "", "", "build.ninja", false};
+    ctr_strbuf sb = CTR_STRBUF_INIT;
+    size_t links = 9;
+    ctr_ninja_file(&sb, &plan, &oc, &o, "znver4", &ps, &links);
+    const char *s = ctr_sb_str(&sb);
+    CHECK(links == 1 && !sb.failed);
+    CHECK(strstr(s, "builddir = state\n"));
+    /* the link: the record, the compiled TU, the object as stored */
+    CHECK(strstr(s, "build bin/0: link rec/0.s cc/t1.o obj/t2.o | exp/0.list\n  pre = "
+                    CTR_CLANG " -O3 -fuse-ld=lld"));
+    /* the image's name, with its control character and '$' made safe */
+    CHECK(strstr(s, "\n  desc = /bin/a?$$\n"));
+    /* one compile, for the LLVM TU only */
+    CHECK(strstr(s, "build cc/t1.o: compile tu/t1.bc\n  pre = " CTR_CLANG
+                    " -c -O3 -flto=thin -fPIE '-march=znver4'\n  desc = a.c\n"));
+    CHECK(!strstr(s, "cc/t2.o"));
+    ctr_sb_release(&sb);
+    /* PGO's training pass takes only LLVM-only binaries; a kept one, none */
+    ctr_pass train = {rc, 1, " -fprofile-generate", "", "train.ninja", true};
+    CHECK(ctr_pass_includes(&train, &oc));
+    oc.toolchain = CTR_TOOLCHAIN_MIXED;
+    CHECK(!ctr_pass_includes(&train, &oc) && ctr_pass_includes(&ps, &oc));
+    oc.relinked = false;
+    ctr_ninja_file(&sb, &plan, &oc, &o, "znver4", &ps, &links);
+    CHECK(links == 0 && !strstr(ctr_sb_str(&sb), "build "));
+    ctr_sb_release(&sb);
+    /* --select's recipes: one link per recipe, each into its own directories */
+    o.select = "cmd";
+    size_t n = ctr_recipes_of(&o, rc);
+    oc.relinked = true;
+    oc.toolchain = CTR_TOOLCHAIN_LLVM;
+    ps.nrecipes = n;
+    ctr_ninja_file(&sb, &plan, &oc, &o, "znver4", &ps, &links);
+    s = ctr_sb_str(&sb);
+    CHECK(links == 3 && strstr(s, "build bin-r1/0: link rec/0.s cc-r1/t1.o obj/t2.o"));
+    CHECK(strstr(s, "build cc-r2/t1.o: compile tu-generic/t1.bc"));
+    ctr_sb_release(&sb);
+}
+
+static void test_checks(const char *dir)
+{
+    ctr_plan plan;
+    ctr_plan_entry e;
+    ctr_binary bin;
+    ctr_elf_link l;
+    ctr_rootfs fs;
+    irs_record recs[2], *rp[2];
+    ctr_ir_kind kinds[2];
+    make_plan(&plan, &e, &bin, &l, &fs, recs, rp, kinds);
+    ctr_lib_cache *libs = ctr_lib_cache_new(dir);
+    ctr_error why;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/missing", dir);
+    CHECK(ctr_built_check(&e, path, libs, &why) == -1 && why.code == CTR_E_TOOL &&
+          strstr(why.msg, "the native link failed"));
+    snprintf(path, sizeof path, "%s/not-elf", dir);
+    CHECK(ctr_file_write(path, "text", 4, 0755, 0, &why) == 0);
+    CHECK(ctr_built_check(&e, path, libs, &why) == -1 && why.code != CTR_E_TOOL &&
+          strstr(why.msg, "not-elf"));
+    ctr_lib_cache_free(libs);
+}
+
+static void test_output_and_work(const char *dir)
+{
+    char out[PATH_MAX / 2], work[PATH_MAX / 2], abs[PATH_MAX];
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(work, sizeof work, "%s/work", dir);
+    ctr_options o = {.out = out, .work = work};
+    ctr_error err;
+    CHECK(ctr_output_check(&o, &err) == 0); /* no OUT yet */
+    CHECK(mkdir(out, 0755) == 0);
+    CHECK(ctr_output_check(&o, &err) == -1 && err.code == CTR_E_EXISTS && strstr(err.msg, out));
+    CHECK(ctr_work_dir_prepare(work, &err) == 0);
+    struct stat st;
+    snprintf(abs, sizeof abs, "%s/bin-r2", work);
+    CHECK(stat(abs, &st) == 0 && S_ISDIR(st.st_mode));
+    CHECK(stat(work, &st) == 0 && (st.st_mode & 0111) == 0111);
+    CHECK(ctr_work_dir_absolute("/a/b", abs, sizeof abs, &err) == 0 && !strcmp(abs, "/a/b"));
+    CHECK(ctr_work_dir_absolute("rel", abs, sizeof abs, &err) == 0 && abs[0] == '/' &&
+          !strcmp(abs + strlen(abs) - 4, "/rel"));
+    CHECK(ctr_work_dir_absolute("x", abs, 4, &err) == -1 && err.errnum == ENAMETOOLONG);
+    CHECK(!strcmp(ctr_input_dir(CTR_IR_GCC_LTO), "tu") && !strcmp(ctr_input_ext(CTR_IR_GCC_LTO), "o"));
+    CHECK(!strcmp(ctr_input_dir(CTR_IR_ELF_OBJECT), "obj") && ctr_input_dir(CTR_IR_LINK) == NULL);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: relink_stages_unit SCRATCH_DIR\n");
+        return 2;
+    }
+    ctr_tree_remove(argv[1]);
+    if (mkdir(argv[1], 0755) < 0) {
+        perror(argv[1]);
+        return 2;
+    }
+    test_ninja_file();
+    test_checks(argv[1]);
+    test_output_and_work(argv[1]);
+    ctr_tree_remove(argv[1]);
+    return failures != 0;
+}
