@@ -426,7 +426,7 @@ FORGERS = {
     "opaque-symlink": forge_whiteout_symlink(True),
     "store-symlink": forge_store_symlink,
     "hardlink-up": forge_entries([{"name": "evil-link", "type": "hardlink",
-                                   "linkname": "../../outside"}], "evil-link"),
+                                   "linkname": "../../evil-outside"}], "evil-link"),
     "hardlink-abs": forge_entries([{"name": "evil-link", "type": "hardlink",
                                     "linkname": "/etc/shadow"}], "evil-link"),
     "chardev": forge_entries([{"name": "opt/evil-null", "type": "char", "major": 1,

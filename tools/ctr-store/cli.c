@@ -74,11 +74,11 @@ int ctr_print_json(json_t *value)
 
 int ctr_open_store(const char *path, irs_store **out)
 {
-    if (path && oci_ref_is_image(path))
-        return ctr_open_image_store(path, out);
-    ctr_error err;
-    if (irs_store_open(path, 0, out, &err) < 0) {
-        ctr_err_obj(&err);
+    ctr_error err = {0};
+    int rc = path && oci_ref_is_image(path) ? ctr_open_image_store(path, out, &err)
+                                            : irs_store_open(path, 0, out, &err);
+    if (rc < 0) {
+        ctr_err_obj(&err); /* an image's store by its name, not the temporary copy */
         return -1;
     }
     return 0;

@@ -46,8 +46,8 @@ const char *ctr_store_text(const char *text, char *buf, size_t size);
  * compresses the whole store; stats alone needs it).  0 when no image. */
 int ctr_image_store_compressed(ctr_error *err);
 /* Verify the image, unpack its store into a temporary directory (removed at
- * exit) and open it. */
-int ctr_open_image_store(const char *arg, irs_store **out);
+ * exit) and open it; -1 with err. */
+int ctr_open_image_store(const char *arg, irs_store **out, ctr_error *err);
 
 /* Commands: argc/argv start at the command name. */
 int cmd_ls(int argc, char **argv);

@@ -121,12 +121,7 @@ static int unpack_store(const char *arg, ctr_error *err)
     return rc;
 }
 
-int ctr_open_image_store(const char *arg, irs_store **out)
+int ctr_open_image_store(const char *arg, irs_store **out, ctr_error *err)
 {
-    ctr_error err = {0};
-    if (unpack_store(arg, &err) == 0 &&
-        irs_store_open(store_dir, IRS_OPEN_NOFOLLOW, out, &err) == 0)
-        return 0;
-    ctr_err_obj(&err); /* names the image's store, not the temporary copy */
-    return -1;
+    return unpack_store(arg, err) < 0 ? -1 : irs_store_open(store_dir, IRS_OPEN_NOFOLLOW, out, err);
 }
