@@ -1,5 +1,5 @@
-/* Running the toolchains and the user's commands, and the file operations
- * the relinker's output trees need. */
+/* The user's commands inside a root (--check, --pgo, --select, through the
+ * command sandbox), and the copies of a root they run in. */
 #ifndef CTR_RUN_CMD_H
 #define CTR_RUN_CMD_H
 
@@ -33,7 +33,7 @@ bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, 
                       double *seconds, ctr_exec_times *programs);
 
 /* A copy of root at dest (whatever was at dest is removed first): hard
- * links to root's files (cp -al), except the n files at the inner paths
+ * links to root's files (ctr_tree_link), except the n files at the inner paths
  * inner[i], which are copies of replacement[i] with the original's mode. */
 int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
                   const char *const *replacement, size_t n, ctr_error *err);
