@@ -1,5 +1,6 @@
 /* File primitives of the store: entry paths, atomic writes, bounded reads. */
 #include "irstore_private.h"
+#include "comtainer/files.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,21 +53,6 @@ int irs__mkdirs(const char *path, ctr_error *err)
     return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-    const char *p = data;
-    while (len) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 static int open_temp(irs_store *store, char *tmp, size_t size, ctr_error *err)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -96,7 +82,7 @@ int irs__write_atomic(irs_store *store, const char *final_path, const void *data
     int fd = open_temp(store, tmp, sizeof tmp, err);
     if (fd < 0)
         return -1;
-    if (write_all(fd, data, len) < 0) {
+    if (ctr_write_all(fd, data, len) < 0) {
         int e = errno;
         close(fd);
         unlink(tmp);

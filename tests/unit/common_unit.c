@@ -191,12 +191,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: common_unit SCRATCH_DIR\n");
         return 2;
     }
-    ctr_tree_remove(argv[1]);
     snprintf(dir, sizeof dir, "%s", argv[1]);
-    if (mkdir(dir, 0755) < 0) {
-        perror(dir);
+    if (make_scratch(dir) < 0)
         return 2;
-    }
     test_errors();
     test_strbuf();
     test_files();

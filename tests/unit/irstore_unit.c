@@ -232,9 +232,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: irstore_unit SCRATCH_DIR\n");
         return 2;
     }
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s'", argv[1], argv[1]);
-    if (system(cmd) != 0)
+    if (make_scratch(argv[1]) < 0)
         return 2;
     test_roundtrip();
     test_hostile_records();

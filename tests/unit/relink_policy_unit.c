@@ -169,28 +169,13 @@ static void test_confined(void)
            (SANITIZED && strstr(err.msg, "TU z: the confined parse was killed by signal 31"))));
 }
 
-/* mkdir -p: the scratch directory's parents may not exist yet */
-static void make_dirs(const char *path)
-{
-    char p[4096];
-    snprintf(p, sizeof p, "%s", path);
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    mkdir(p, 0755);
-}
-
 /* What a sandboxed build leaves in a directory it wrote: only regular files
  * with one link survive ctr_sandbox_take, and they are ours. */
 static void test_take(const char *scratch)
 {
     char dir[4096], path[4200], outside[4200];
     snprintf(dir, sizeof dir, "%s/take", scratch);
-    ctr_tree_remove(dir);
-    make_dirs(scratch);
+    CHECK(make_scratch(scratch) == 0);
     ctr_sandbox sb = {.drop = geteuid() == 0, .uid = 65534, .gid = 65534};
     ctr_error err;
     CHECK(ctr_sandbox_give(&sb, dir, &err) == 0);

@@ -142,11 +142,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: relink_stages_unit SCRATCH_DIR\n");
         return 2;
     }
-    ctr_tree_remove(argv[1]);
-    if (mkdir(argv[1], 0755) < 0) {
-        perror(argv[1]);
+    if (make_scratch(argv[1]) < 0)
         return 2;
-    }
     test_ninja_file();
     test_checks(argv[1]);
     test_output_and_work(argv[1]);
