@@ -62,8 +62,8 @@ int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
     }
     if (size > IRS_MAX_BLOB_BYTES) {
         free(z);
-        return ctr_error_set(err, 0, "'%s': claims %llu bytes, more than the limit", path,
-                             size);
+        return ctr_error_code(err, CTR_E_LIMIT, "'%s': claims %llu bytes, more than the limit",
+                              path, size);
     }
     void *out = malloc(size ? size : 1);
     if (!out) {

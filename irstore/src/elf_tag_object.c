@@ -105,7 +105,7 @@ static int check_request(const char *path, char *const *ids, size_t n, const irs
         return ctr_error_set(err, 0, "'%s': unsupported ELF data encoding %u", path,
                              t->ei_data);
     if (n > (1u << 22))
-        return ctr_error_set(err, 0, "'%s': too many TU records", path);
+        return ctr_error_code(err, CTR_E_LIMIT, "'%s': too many TU records", path);
     for (size_t i = 0; i < n; i++)
         if (!irs_is_hash_hex(ids[i]))
             return ctr_error_set(err, 0, "'%s': bad TU id '%.80s'", path, ids[i]);

@@ -116,7 +116,7 @@ static int take_string(const msgpack_object *o, char **out, const char *what,
         return ctr_error_set(err, 0, "%s: key '%s' is not a string", what, key);
     uint32_t n = o->via.str.size;
     if (n > IRS_MAX_STRING_BYTES)
-        return ctr_error_set(err, 0, "%s: key '%s' is too long", what, key);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: key '%s' is too long", what, key);
     if (memchr(o->via.str.ptr, '\0', n))
         return ctr_error_set(err, 0, "%s: key '%s' contains a NUL byte", what, key);
     char *s = malloc(n + 1);
@@ -190,7 +190,8 @@ static int decode_field(const struct field *f, const msgpack_object *o, irs_reco
         if (o->type != MSGPACK_OBJECT_ARRAY)
             return ctr_error_set(err, 0, "%s: key '%s' is not an array", what, f->key);
         if (o->via.array.size > IRS_MAX_STRV_ITEMS)
-            return ctr_error_set(err, 0, "%s: key '%s' has too many items", what, f->key);
+            return ctr_error_code(err, CTR_E_LIMIT, "%s: key '%s' has too many items", what,
+                                  f->key);
         irs_strv_clear(v);
         for (uint32_t i = 0; i < o->via.array.size; i++) {
             char *item = NULL;
@@ -301,7 +302,7 @@ int irs_record_decode(const void *buf, size_t len, const char *what, irs_record 
     if (bounded_msgpack(buf, len, what, err) < 0)
         return -1;
     if (len > IRS_MAX_RECORD_BYTES)
-        return ctr_error_set(err, 0, "%s: record too large", what);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: record too large", what);
     irs_record *rec = irs_record_new();
     if (!rec)
         return ctr_error_set(err, ENOMEM, "%s", what);

@@ -182,8 +182,8 @@ static int read_fd(int fd, const char *path, size_t limit, void **buf, size_t *l
     }
     if ((uint64_t)st.st_size > limit) {
         close(fd);
-        return ctr_error_set(err, 0, "'%s': %lld bytes, more than the limit of %zu",
-                             path, (long long)st.st_size, limit);
+        return ctr_error_code(err, CTR_E_LIMIT, "'%s': %lld bytes, more than the limit of %zu",
+                              path, (long long)st.st_size, limit);
     }
     size_t size = (size_t)st.st_size;
     char *p = malloc(size ? size : 1);

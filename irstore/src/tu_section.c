@@ -35,7 +35,7 @@ static int push_id(struct idlist *l, const char *id, size_t len, ctr_error *err)
 {
     if (l->n + 2 > l->cap) {
         if (l->n >= MAX_IDS)
-            return ctr_error_set(err, 0, "too many TU records");
+            return ctr_error_code(err, CTR_E_LIMIT, "too many TU records");
         size_t cap = l->cap ? 2 * l->cap : 16;
         char **v = realloc(l->v, cap * sizeof *v);
         if (!v)

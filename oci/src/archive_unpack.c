@@ -183,7 +183,8 @@ static int unpack_entry(oci_image *img, struct archive *a, struct archive_entry 
     if (type != AE_IFREG && type != AE_IFDIR)
         return ctr_error_set(err, 0, "%s: entry '%s': not a file or directory", img->name, name);
     if (++img->unpack_entries > OCI_MAX_ENTRIES)
-        return ctr_error_set(err, 0, "%s: more than %u entries", img->name, OCI_MAX_ENTRIES);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: more than %u entries", img->name,
+                              OCI_MAX_ENTRIES);
     if (*rel && extract_member(img, a, e, img->dir, rel, err) < 0)
         return ctr_error_wrap(err, "%s: entry '%s'", img->name, name);
     return 0;

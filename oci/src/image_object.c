@@ -29,8 +29,8 @@ int oci_read_json(const char *path, size_t cap, const char *digest, uint64_t siz
     }
     if ((uint64_t)st.st_size > cap) {
         close(fd);
-        return ctr_error_set(err, 0, "%s: %lld bytes, more than the %zu allowed", what,
-                             (long long)st.st_size, cap);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: %lld bytes, more than the %zu allowed",
+                              what, (long long)st.st_size, cap);
     }
     char *buf = malloc((size_t)st.st_size + 1);
     size_t got = 0;
@@ -122,7 +122,8 @@ int oci__read_config(oci_image *img, const char *digest, uint64_t size, ctr_erro
 int oci__alloc_layers(oci_image *img, size_t n, const char *what, ctr_error *err)
 {
     if (n > MAX_LAYERS)
-        return ctr_error_set(err, 0, "%s: %zu layers, more than %d", what, n, MAX_LAYERS);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: %zu layers, more than %d", what, n,
+                              MAX_LAYERS);
     img->layers = calloc(n ? n : 1, sizeof *img->layers);
     if (!img->layers)
         return ctr_error_set(err, ENOMEM, "%s", what);

@@ -58,7 +58,7 @@ static int read_manifest(oci_image *img, const struct descriptor *d, ctr_error *
     char path[PATH_MAX], what[PATH_MAX + 64];
     snprintf(what, sizeof what, "%s: manifest %s", img->name, d->digest);
     if (oci_blob_path(img->dir, d->digest, path, sizeof path) < 0)
-        return ctr_error_set(err, 0, "%s: path too long", what);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: path too long", what);
     json_t *m;
     if (oci_read_json(path, MAX_MANIFEST_BYTES, d->digest, d->size, what, &m, err) < 0)
         return -1;

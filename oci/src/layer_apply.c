@@ -314,8 +314,8 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
                      !strcmp(base + strlen(WHITEOUT), "..")))
         return ctr_error_set(err, 0, "%s: entry '%s': a whiteout of '.' or '..'", ap->what, name);
     if (++ap->entries > OCI_MAX_ENTRIES)
-        return ctr_error_set(err, 0, "%s: more than %u entries in the image's layers", ap->what,
-                             OCI_MAX_ENTRIES);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: more than %u entries in the image's layers",
+                              ap->what, OCI_MAX_ENTRIES);
     if (!wanted(ap, rel, opaque || whiteout))
         return 0;
     if (ap->only && at_or_below(rel, ap->only))
@@ -351,9 +351,10 @@ static int apply_entry(struct applier *ap, struct archive *a, struct archive_ent
     int saved = errno;
     close(dirfd);
     if (rc < 0 && problem == OVER_BOUND)
-        return ctr_error_set(err, 0, "%s: entry '%s': the layers expand to more than %llu bytes "
-                                     "(a compression bomb? --max-unpacked raises the limit)",
-                             ap->what, name, (unsigned long long)ap->limit);
+        return ctr_error_code(err, CTR_E_LIMIT,
+                              "%s: entry '%s': the layers expand to more than %llu bytes "
+                              "(a compression bomb? --max-unpacked raises the limit)",
+                              ap->what, name, (unsigned long long)ap->limit);
     if (rc < 0)
         return problem ? ctr_error_set(err, 0, "%s: entry '%s': %s", ap->what, name, problem)
                        : ctr_error_set(err, saved, "%s: entry '%s'", ap->what, name);

@@ -104,9 +104,10 @@ static const char *media_type_of(int filter)
 
 static int bomb_error(const oci_layer_reader *r, ctr_error *err)
 {
-    return ctr_error_set(err, 0, "%s: the layers expand to more than %llu bytes (a compression "
-                                 "bomb? --max-unpacked raises the limit)",
-                         r->what, (unsigned long long)r->limit);
+    return ctr_error_code(err, CTR_E_LIMIT,
+                          "%s: the layers expand to more than %llu bytes (a compression "
+                          "bomb? --max-unpacked raises the limit)",
+                          r->what, (unsigned long long)r->limit);
 }
 
 /* Read (and hash) the blob to its end; then its digest and size against

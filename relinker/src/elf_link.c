@@ -87,7 +87,7 @@ static int read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         switch (dyn.d_tag) {
         case DT_NEEDED:
             if (l->needed.n >= MAX_NEEDED)
-                return ctr_error_set(err, 0, "'%s': too many DT_NEEDED entries", path);
+                return ctr_error_code(err, CTR_E_LIMIT, "'%s': too many DT_NEEDED entries", path);
             rc = irs_strv_push(&l->needed, s);
             break;
         case DT_SONAME:
@@ -120,7 +120,7 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         return ctr_error_set(err, 0, "'%s': unreadable .dynsym", path);
     size_t n = sh->sh_size / sh->sh_entsize;
     if (n > MAX_EXPORTS)
-        return ctr_error_set(err, 0, "'%s': too many dynamic symbols", path);
+        return ctr_error_code(err, CTR_E_LIMIT, "'%s': too many dynamic symbols", path);
     for (size_t i = 1; i < n; i++) {
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))
@@ -169,7 +169,7 @@ static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         return ctr_error_set(err, 0, "'%s': unreadable symbol table", path);
     size_t n = sh->sh_size / sh->sh_entsize;
     if (n > MAX_EXPORTS)
-        return ctr_error_set(err, 0, "'%s': too many symbols", path);
+        return ctr_error_code(err, CTR_E_LIMIT, "'%s': too many symbols", path);
     for (size_t i = 1; i < n; i++) {
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))

@@ -24,7 +24,7 @@ static int push_name(irs_strv *out, const char *name, size_t len, const char *wh
     if (!len)
         return 0;
     if (out->n >= MAX_SYMBOLS)
-        return ctr_error_set(err, 0, "%s: too many symbols", what);
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: too many symbols", what);
     char *s = strndup(name, len);
     int rc = s ? irs_strv_push(out, s) : -1;
     free(s);
