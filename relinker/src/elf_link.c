@@ -34,6 +34,7 @@ void ctr_elf_link_free(ctr_elf_link *l)
     irs_strv_clear(&l->needed);
     irs_strv_clear(&l->runpath);
     irs_strv_clear(&l->exports);
+    irs_strv_clear(&l->imports);
     irs_strv_clear(&l->defined);
     irs_strv_clear(&l->verneed);
     irs_strv_clear(&l->verdef);
@@ -112,37 +113,6 @@ static int read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
     return 0;
 }
 
-static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
-                        const char *path, ctr_error *err)
-{
-    Elf_Data *d = elf_getdata(scn, NULL);
-    if (!d || sh->sh_entsize == 0)
-        return ctr_error_set(err, 0, "'%s': unreadable .dynsym", path);
-    size_t n = sh->sh_size / sh->sh_entsize;
-    if (n > MAX_EXPORTS)
-        return ctr_error_code(err, CTR_E_LIMIT, "'%s': too many dynamic symbols", path);
-    for (size_t i = 1; i < n; i++) {
-        GElf_Sym sym;
-        if (!gelf_getsym(d, (int)i, &sym))
-            return ctr_error_set(err, 0, "'%s': bad dynamic symbol %zu", path, i);
-        int bind = GELF_ST_BIND(sym.st_info);
-        if (sym.st_shndx == SHN_UNDEF || (bind != STB_GLOBAL && bind != STB_WEAK &&
-                                          bind != STB_GNU_UNIQUE))
-            continue;
-        if (GELF_ST_VISIBILITY(sym.st_other) != STV_DEFAULT &&
-            GELF_ST_VISIBILITY(sym.st_other) != STV_PROTECTED)
-            continue;
-        const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
-        if (!name)
-            return ctr_error_set(err, 0, "'%s': symbol name out of range", path);
-        if (*name && irs_strv_push(&l->exports, name) < 0)
-            return ctr_error_set(err, ENOMEM, "'%s'", path);
-    }
-    if (l->exports.n) /* qsort(NULL, 0, ...) is undefined */
-        qsort(l->exports.v, l->exports.n, sizeof *l->exports.v, cmp_str);
-    return 0;
-}
-
 /* Sort v and drop repeated strings. */
 static void sort_unique(irs_strv *v)
 {
@@ -158,6 +128,39 @@ static void sort_unique(irs_strv *v)
     }
     v->n = k;
 }
+
+static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
+                        const char *path, ctr_error *err)
+{
+    Elf_Data *d = elf_getdata(scn, NULL);
+    if (!d || sh->sh_entsize == 0)
+        return ctr_error_set(err, 0, "'%s': unreadable .dynsym", path);
+    size_t n = sh->sh_size / sh->sh_entsize;
+    if (n > MAX_EXPORTS)
+        return ctr_error_code(err, CTR_E_LIMIT, "'%s': too many dynamic symbols", path);
+    for (size_t i = 1; i < n; i++) {
+        GElf_Sym sym;
+        if (!gelf_getsym(d, (int)i, &sym))
+            return ctr_error_set(err, 0, "'%s': bad dynamic symbol %zu", path, i);
+        int bind = GELF_ST_BIND(sym.st_info);
+        if (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE)
+            continue;
+        bool undef = sym.st_shndx == SHN_UNDEF;
+        if (!undef && GELF_ST_VISIBILITY(sym.st_other) != STV_DEFAULT &&
+            GELF_ST_VISIBILITY(sym.st_other) != STV_PROTECTED)
+            continue;
+        const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
+        if (!name)
+            return ctr_error_set(err, 0, "'%s': symbol name out of range", path);
+        if (*name && irs_strv_push(undef ? &l->imports : &l->exports, name) < 0)
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
+    }
+    if (l->exports.n) /* qsort(NULL, 0, ...) is undefined */
+        qsort(l->exports.v, l->exports.n, sizeof *l->exports.v, cmp_str);
+    sort_unique(&l->imports);
+    return 0;
+}
+
 
 /* The global symbols the file defines itself, in any section: the code the
  * relink has to reproduce.  Versioned names (foo@@V1) lose the version. */

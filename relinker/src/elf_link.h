@@ -19,6 +19,7 @@ typedef struct ctr_elf_link {
     irs_strv runpath;   /* DT_RUNPATH (or DT_RPATH) split at ':' */
     bool rpath;         /* the search path came from DT_RPATH, not DT_RUNPATH */
     irs_strv exports;   /* defined global/weak dynamic symbols, sorted */
+    irs_strv imports;   /* undefined global/weak dynamic symbols, sorted, unique */
     irs_strv defined;   /* defined global/weak symbols of .symtab (of .dynsym when
                            stripped), without @version, sorted, unique */
     bool stripped;      /* no .symtab: `defined` holds only the dynamic ones */
