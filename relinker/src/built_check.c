@@ -88,12 +88,24 @@ static int versions_found(const ctr_elf_link *nl, const char *lib, const char *i
     return 0;
 }
 
+/* lib is a site library of e's, bundled (and checked, swap_check.h). */
+static bool from_site(const ctr_plan_entry *e, const char *lib)
+{
+    for (size_t i = 0; e->site && i < e->bin->link->needed.n; i++)
+        if (e->site[i] && !strcmp(e->bin->link->needed.v[i], lib))
+            return true;
+    return false;
+}
+
 /* The relinked file nl loads in the image. */
-static int image_can_load(const ctr_binary *b, const ctr_elf_link *nl, ctr_lib_cache *libs,
+static int image_can_load(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_lib_cache *libs,
                           ctr_error *why)
 {
+    const ctr_binary *b = e->bin;
     for (size_t i = 0; i < nl->needed.n; i++) {
         const char *lib = nl->needed.v[i];
+        if (from_site(e, lib))
+            continue;
         char *inner = ctr_rootfs_find_needed(libs->root, b, lib);
         const struct lib_entry *le = inner ? image_lib(libs, inner) : NULL;
         int rc = !inner ? ctr_error_code(why, CTR_E_INPUT, "the relinked file needs %s, which "
@@ -137,7 +149,7 @@ int ctr_built_check(const ctr_plan_entry *e, const char *path, ctr_lib_cache *li
         rc = ctr_error_code(why, CTR_E_INPUT, "the relinked file names %zu TUs, the original %zu",
                             nl->ntu, l->ntu);
     if (rc == 0)
-        rc = image_can_load(e->bin, nl, libs, why);
+        rc = image_can_load(e, nl, libs, why);
     if (rc == 0)
         rc = exports_kept(l, nl, why);
     ctr_elf_link_free(nl);

@@ -11,6 +11,7 @@
 #include "relink.h"
 #include "report.h"
 #include "retarget.h"
+#include "site_libs.h"
 #include "rootfs_path.h"
 #include "run_cmd.h"
 
@@ -36,6 +37,7 @@ struct image_run {
     oci_image *img;
     irs_store *store;
     ctr_plan *plan;
+    ctr_site *site; /* --redirect */
     ctr_relink_result res;
     oci_layer layer;
     oci_written written;
@@ -127,9 +129,11 @@ static int relink(struct image_run *r, ctr_error *err)
         ctr_rootfs_scan(r->rootfs, ctr_report_warning, &fs, err) < 0 ||
         ctr_plan_build(fs, r->store, &r->ro.sandbox, &r->plan, err) < 0)
         return ctr_error_wrap(err, "%s", oci_image_name(r->img));
+    if (ctr_site_load(&r->ro, &r->site, err) < 0 || ctr_site_plan(r->plan, r->site, err) < 0)
+        return -1;
     if (r->ro.plan_only)
         return 0;
-    int rc = ctr_relink_run(r->plan, r->store, &r->ro, &r->res, err);
+    int rc = ctr_relink_run(r->plan, r->store, &r->ro, r->site, &r->res, err);
     r->seconds_relink = now() - t;
     return rc;
 }
@@ -137,7 +141,8 @@ static int relink(struct image_run *r, ctr_error *err)
 /* ---- the new layer: what the relink changed ------------------------------------------------ */
 
 /* The layer's entries: each file the relink replaced, with the original's
- * mode and owner (a replacement with the source's bytes is no change), and
+ * mode and owner (a replacement with the source's bytes is no change), what
+ * it added (the site libraries' bundle: directories and files, root's), and
  * the store's whiteout. */
 static int layer_entries(const struct image_run *r, oci_layer_entry **out, size_t *n,
                          ctr_error *err)
@@ -150,19 +155,23 @@ static int layer_entries(const struct image_run *r, oci_layer_entry **out, size_
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < fl->n; i++) {
         char orig[PATH_MAX * 2];
-        struct stat ost;
+        struct stat ost, nst;
         snprintf(orig, sizeof orig, "%s%s", r->rootfs, fl->inner[i]);
-        if (lstat(orig, &ost) < 0) {
-            rc = ctr_error_set(err, errno, "'%s'", orig);
+        int orc = lstat(orig, &ost);
+        bool added = orc < 0 && errno == ENOENT;
+        if ((orc < 0 && !added) || lstat(fl->host[i], &nst) < 0) {
+            rc = ctr_error_set(err, errno, "'%s'", fl->inner[i]);
             break;
         }
-        if (ctr_file_same(orig, fl->host[i]))
+        if (!added && ctr_file_same(orig, fl->host[i]))
             continue;
-        v[k] = (oci_layer_entry){.mode = S_IFREG | (ost.st_mode & 07777), .uid = ost.st_uid,
-                                 .gid = ost.st_gid};
+        bool dir = S_ISDIR(nst.st_mode);
+        v[k] = added ? (oci_layer_entry){.mode = (dir ? S_IFDIR : S_IFREG) | (nst.st_mode & 0777)}
+                     : (oci_layer_entry){.mode = S_IFREG | (ost.st_mode & 07777),
+                                         .uid = ost.st_uid, .gid = ost.st_gid};
         v[k].path = strdup(fl->inner[i] + 1);
-        v[k].host = strdup(fl->host[i]);
-        if (!v[k].path || !v[k].host)
+        v[k].host = dir ? NULL : strdup(fl->host[i]);
+        if (!v[k].path || (!dir && !v[k].host))
             rc = ctr_error_set(err, ENOMEM, "the new layer");
         k++;
     }
@@ -319,6 +328,7 @@ static void finish(struct image_run *r, bool failed)
         ctr_tree_remove(r->work);
     ctr_relink_result_clear(&r->res);
     ctr_plan_free(r->plan);
+    ctr_site_free(r->site);
     irs_store_free(r->store);
     oci_image_free(r->img);
     oci_layer_clear(&r->layer);

@@ -1,5 +1,6 @@
 /* The relink's command lines (see link_argv.h). */
 #include "link_argv.h"
+#include "site_libs.h"
 #include "comtainer/toolchain_runtime.h"
 
 #include <limits.h>
@@ -75,9 +76,13 @@ static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr
     add_option(b, "-march=", c->o->march);
 }
 
-/* What kind of ELF file, its SONAME, interpreter and RUNPATH. */
-static void add_output_kind(ctr_strbuf *b, const ctr_elf_link *l)
+/* What kind of ELF file, its SONAME, interpreter and RUNPATH.  A binary
+ * that takes site libraries searches their bundle first, as DT_RPATH: the
+ * site libraries' own dependencies are found there too (a DT_RUNPATH serves
+ * only the binary's direct ones). */
+static void add_output_kind(ctr_strbuf *b, const ctr_plan_entry *e, const ctr_link_ctx *c)
 {
+    const ctr_elf_link *l = e->bin->link;
     if (l->kind == CTR_ELF_SHARED) {
         ctr_sb_add(b, " -shared");
         if (*l->soname)
@@ -87,8 +92,15 @@ static void add_output_kind(ctr_strbuf *b, const ctr_elf_link *l)
     }
     if (*l->interp)
         add_linker_pair(b, "--dynamic-linker", l->interp);
-    if (l->runpath.n)
+    if (e->site_swaps) {
+        char stage[PATH_MAX];
+        snprintf(stage, sizeof stage, "%s/site", c->o->work);
+        ctr_sb_add(b, " -Wl,--disable-new-dtags");
+        add_linker_pair(b, "-rpath", CTR_SITE_DIR);
+        add_linker_pair(b, "-rpath-link", stage);
+    } else if (l->runpath.n) {
         ctr_sb_add(b, l->rpath ? " -Wl,--disable-new-dtags" : " -Wl,--enable-new-dtags");
+    }
     for (size_t i = 0; i < l->runpath.n; i++)
         add_linker_pair(b, "-rpath", l->runpath.v[i]);
 }
@@ -107,7 +119,10 @@ static void add_libraries(ctr_strbuf *b, const ctr_plan_entry *e, const ctr_link
             continue;
         }
         char path[PATH_MAX * 2];
-        snprintf(path, sizeof path, "%s%s", c->root, e->bin->needed[i].found);
+        if (e->site && e->site[i]) /* the site's, as staged for the sandbox */
+            snprintf(path, sizeof path, "%s/site/%s", c->o->work, e->site[i]->name);
+        else
+            snprintf(path, sizeof path, "%s%s", c->root, e->bin->needed[i].found);
         ctr_argv_add(b, path);
     }
 }
@@ -116,7 +131,7 @@ void ctr_link_command(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr_
                       const ctr_link_ctx *c)
 {
     add_driver(b, e, index, tc, c);
-    add_output_kind(b, e->bin->link);
+    add_output_kind(b, e, c);
     add_libraries(b, e, c);
     if (tc == CTR_TOOLCHAIN_LLVM)
         ctr_sb_add(b, c->flags);

@@ -1,6 +1,8 @@
 /* ctr-relink's command line: the usage text, the option table and the one
  * options struct they fill (see options.h). */
 #include "options.h"
+#include "link_policy.h"
+#include "site_libs.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -51,6 +53,13 @@ static const char usage[] =
     "                       more, and the originals are kept if they run CMD\n"
     "                       faster than the choices together\n"
     "  --select-rounds N    timed runs of each choice (default 3)\n"
+    "  --redirect OLD=NEW   link against the site's library NEW (a path on this\n"
+    "                       machine) where a binary needs the image's OLD (a SONAME:\n"
+    "                       libblas.so.3=/opt/site/lib/libblas.so.3), if the checks\n"
+    "                       pass (the same kind and ABI, every symbol the binary\n"
+    "                       takes, the image's C library new enough); NEW and its\n"
+    "                       dependencies are bundled into OUT under\n"
+    "                       " CTR_SITE_DIR " (repeatable)\n"
     "  --cmd-timeout S      seconds one run of a --check, --pgo or --select command may\n"
     "                       take before it is killed with all its processes (default\n"
     "                       300; 0: no limit)\n"
@@ -102,6 +111,32 @@ static uint64_t bytes_arg(const char *s)
     return (uint64_t)v << shift;
 }
 
+/* --redirect OLD=NEW: OLD a file name, NEW an absolute path. */
+static int add_redirect(ctr_options *o, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t n = eq ? (size_t)(eq - arg) : 0;
+    if (o->nredirect == CTR_MAX_REDIRECTS) {
+        fprintf(stderr, "ctr-relink: at most %d --redirect\n", CTR_MAX_REDIRECTS);
+        return -1;
+    }
+    struct ctr_redirect *r = &o->redirect[o->nredirect];
+    if (!eq || n >= sizeof r->old || eq[1] != '/') {
+        fprintf(stderr, "ctr-relink: --redirect takes OLD=NEW: a SONAME and an absolute path "
+                        "('%s')\n", arg);
+        return -1;
+    }
+    memcpy(r->old, arg, n);
+    r->old[n] = '\0';
+    if (!ctr_is_file_name(r->old)) {
+        fprintf(stderr, "ctr-relink: --redirect: '%s' is no SONAME\n", r->old);
+        return -1;
+    }
+    r->path = eq + 1;
+    o->nredirect++;
+    return 0;
+}
+
 /* What is wrong with a full set of options, or NULL. */
 static const char *problem_of(const ctr_options *o, int nargs, const char *lto, long cmd_timeout,
                               long build_timeout)
@@ -118,6 +153,9 @@ static const char *problem_of(const ctr_options *o, int nargs, const char *lto, 
         return "--cmd-timeout and --build-timeout take whole seconds";
     if (strcmp(lto, "full") && strcmp(lto, "thin") && strcmp(lto, "none"))
         return "--lto takes full, thin or none";
+    /* their copies of the root do not hold the bundle yet */
+    if (o->nredirect && (o->pgo || o->select))
+        return "--redirect does not go with --pgo or --select yet";
     return NULL;
 }
 
@@ -137,6 +175,7 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
         {"build-timeout", required_argument, NULL, 'B'},
         {"sandbox-user", required_argument, NULL, 'U'},
         {"max-unpacked", required_argument, NULL, 'X'},
+        {"redirect", required_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
     /* thin: as fast as full LTO on the demo kernels (bench/relink-time.sh
@@ -165,6 +204,10 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
         case 'C': cmd_timeout = seconds_arg(optarg); break;
         case 'B': build_timeout = seconds_arg(optarg); break;
         case 'U': sandbox_user = optarg; break;
+        case 'D':
+            if (add_redirect(o, optarg) < 0)
+                return 2;
+            break;
         case 'X':
             if ((o->max_unpacked = bytes_arg(optarg)) == 0) {
                 fprintf(stderr, "ctr-relink: --max-unpacked takes a size such as 20G\n");

@@ -11,6 +11,8 @@
 
 enum ctr_lto { CTR_LTO_FULL, CTR_LTO_THIN, CTR_LTO_NONE };
 
+#define CTR_MAX_REDIRECTS 16
+
 typedef struct ctr_options {
     const char *input;   /* ROOTFS, or an IMAGE (oci_ref_is_image) */
     const char *store;   /* --store, or NULL: the store inside the input */
@@ -30,6 +32,14 @@ typedef struct ctr_options {
     const char *select;  /* command whose time chooses each binary's build, or NULL */
     int select_rounds;   /* its timed rounds */
     ctr_sandbox sandbox; /* where toolchains and commands run */
+    /* --redirect OLD=NEW: link against the site's library NEW (a path on this
+     * machine) where a binary needs the image's OLD (a SONAME), bundled into
+     * the output (docs/SITE-LIBRARIES.md) */
+    struct ctr_redirect {
+        char old[256];
+        const char *path;
+    } redirect[CTR_MAX_REDIRECTS];
+    size_t nredirect;
 
     /* an IMAGE input */
     const char *tag;       /* --tag: the output's ref name (NULL: from OUT, the source, "latest") */

@@ -1,6 +1,7 @@
 /* The new root filesystem (see output_tree.h). */
 #include "output_tree.h"
 #include "build.h"
+#include "site_libs.h"
 #include "run_cmd.h"
 #include "comtainer/files.h"
 
@@ -75,7 +76,8 @@ static int discard_relinks(const ctr_plan *plan, ctr_outcome *oc, const char *tm
 }
 
 int ctr_output_write(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o,
-                     const ctr_pass *final, ctr_file_list *replaced, ctr_error *err)
+                     const ctr_site *site, const ctr_pass *final, ctr_file_list *replaced,
+                     ctr_error *err)
 {
     char tmp[PATH_MAX];
     ctr_file_list fl;
@@ -86,6 +88,9 @@ int ctr_output_write(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o
         return -1;
     int rc = ctr_root_copy(plan->fs->root, tmp, (const char *const *)fl.inner,
                            (const char *const *)fl.host, fl.n, err);
+    ctr_file_list site_files = {0};
+    if (rc == 0)
+        rc = ctr_site_install(site, plan, oc, o->work, tmp, &site_files, err);
     ctr_error why;
     if (rc == 0 && o->check &&
         ctr_run_in_root(&o->sandbox, tmp, o->check, "checking the relinked root with", NULL,
@@ -93,18 +98,25 @@ int ctr_output_write(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o
         fprintf(stderr, "ctr-relink: the command failed (%s)\n", why.msg);
         rc = discard_relinks(plan, oc, tmp, err);
         ctr_file_list_clear(&fl);
+        /* no relinked file left: the bundle goes too (what was made, last first) */
+        for (size_t i = site_files.n; rc == 0 && i-- > 0;)
+            if (ctr_tree_remove(site_files.host[i]) < 0)
+                rc = ctr_error_set(err, errno, "'%s'", site_files.host[i]);
+        ctr_file_list_clear(&site_files);
     }
     struct stat st;
     if (rc == 0)
         rc = ctr_tree_publish(tmp, o->out, lstat(o->out, &st) == 0, err);
     else
         ctr_tree_remove(tmp);
-    for (size_t i = 0; rc == 0 && i < fl.n; i++) {
+    for (size_t i = 0; rc == 0 && i < fl.n + site_files.n; i++) {
+        const char *inner = i < fl.n ? fl.inner[i] : site_files.inner[i - fl.n];
         char path[PATH_MAX * 2];
-        snprintf(path, sizeof path, "%s%s", o->out, fl.inner[i]);
-        rc = ctr_file_list_add(replaced, fl.inner[i], path, err);
+        snprintf(path, sizeof path, "%s%s", o->out, inner);
+        rc = ctr_file_list_add(replaced, inner, path, err);
     }
     ctr_file_list_clear(&fl);
+    ctr_file_list_clear(&site_files);
     if (rc < 0) {
         ctr_file_list_clear(replaced);
         return -1;

@@ -3,6 +3,7 @@
 #include "foreign_code.h"
 #include "link_policy.h"
 #include "record_policy.h"
+#include "site_libs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@ void ctr_plan_free(ctr_plan *plan)
             irs_record_free(e->recs[t]);
         free(e->recs);
         free(e->kinds);
+        free(e->site);
         irs_strv_clear(&e->foreign);
     }
     free(plan->v);
@@ -120,6 +122,18 @@ static json_t *strv_json(const irs_strv *v)
     return a;
 }
 
+json_t *ctr_plan_site_json(const ctr_plan_entry *e)
+{
+    json_t *swaps = json_array();
+    for (size_t i = 0; e->site && i < e->bin->link->needed.n; i++)
+        if (e->site[i])
+            json_array_append_new(swaps, json_pack("{s:s,s:s}", "needed",
+                                                   e->bin->link->needed.v[i], "library",
+                                                   e->site[i]->name));
+    return json_pack("{s:o,s:s?}", "swapped", swaps, "refused",
+                     e->site_refused.code ? e->site_refused.msg : NULL);
+}
+
 json_t *ctr_plan_json(const ctr_plan *plan)
 {
     json_t *bins = json_array();
@@ -152,6 +166,7 @@ json_t *ctr_plan_json(const ctr_plan *plan)
         json_object_set_new(b, "link_recorded", json_boolean(e->link_recorded));
         json_object_set_new(b, "symbols_checked", json_string(l->stripped ? "dynsym" : "symtab"));
         json_object_set_new(b, "code_without_ir", strv_json(&e->foreign));
+        json_object_set_new(b, "site", ctr_plan_site_json(e));
     }
     return json_pack("{s:s,s:I,s:o}", "root", plan->fs->root, "elf_files",
                      (json_int_t)plan->fs->elf_files, "binaries", bins);

@@ -19,6 +19,11 @@ typedef struct ctr_plan_entry {
     bool link_recorded; /* a "link" record names the link's command line */
     irs_strv foreign;   /* symbols the binary defines that no stored input does */
     ctr_error problem;  /* why it cannot be relinked; code CTR_OK if it can */
+    /* --redirect (site_libs.h): per DT_NEEDED entry, the site library that
+     * replaces the image's, or NULL; the first swap refused, and why */
+    const struct ctr_site_lib **site;
+    size_t site_swaps;
+    ctr_error site_refused;
 } ctr_plan_entry;
 
 typedef struct ctr_plan {
@@ -33,5 +38,7 @@ int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_
                    ctr_error *err);
 void ctr_plan_free(ctr_plan *plan);
 json_t *ctr_plan_json(const ctr_plan *plan);
+/* An entry's site libraries: {"swapped": [{"needed", "library"}], "refused": why|null}. */
+json_t *ctr_plan_site_json(const ctr_plan_entry *e);
 
 #endif

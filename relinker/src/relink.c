@@ -10,6 +10,7 @@
 #include "output_tree.h"
 #include "pgo.h"
 #include "select_builds.h"
+#include "site_libs.h"
 #include "work_dir.h"
 
 #include <errno.h>
@@ -95,7 +96,7 @@ static int build_final(const ctr_plan *plan, const ctr_options *o, const ctr_tar
 }
 
 int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_options *opts,
-                   ctr_relink_result *res, ctr_error *err)
+                   const ctr_site *site, ctr_relink_result *res, ctr_error *err)
 {
     char work[PATH_MAX];
     *res = (ctr_relink_result){.n = plan->n};
@@ -106,7 +107,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_options *op
     const ctr_options *o = &local;
     local.work = work;
     if (ctr_sandbox_available(err) < 0 || ctr_output_check(o, err) < 0 ||
-        ctr_work_dir_prepare(o->work, err) < 0)
+        ctr_work_dir_prepare(o->work, err) < 0 || ctr_site_stage(site, o->work, err) < 0)
         return -1;
     if (!(res->oc = calloc(plan->n + 1, sizeof *res->oc)))
         return ctr_error_set(err, ENOMEM, "relinking");
@@ -122,6 +123,6 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_options *op
         rc = build_final(plan, o, &target, recipes, nrecipes, res, &final, use, sizeof use, err);
     ctr_target_clear(&target);
     if (rc == 0)
-        rc = ctr_output_write(plan, res->oc, o, &final, &res->replaced, err);
+        rc = ctr_output_write(plan, res->oc, o, site, &final, &res->replaced, err);
     return rc;
 }

@@ -12,7 +12,11 @@
  * ctr_relink_result_clear (also after a failure).  Returns 0 when OUT was
  * written (even if some binaries were kept), -1 on an error that prevented
  * writing OUT. */
+struct ctr_site;
+
+/* site: the --redirect libraries (site_libs.h), planned into the plan's
+ * entries already, or NULL. */
 int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_options *o,
-                   ctr_relink_result *res, ctr_error *err);
+                   const struct ctr_site *site, ctr_relink_result *res, ctr_error *err);
 
 #endif

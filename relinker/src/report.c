@@ -1,9 +1,11 @@
 /* What ctr-relink prints (see report.h). */
 #include "report.h"
+#include "site_libs.h"
 #include "comtainer/strbuf.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 void ctr_report_warning(const char *msg)
 {
@@ -38,6 +40,13 @@ void ctr_report_plan(const ctr_plan *plan, bool json)
                ctr_elf_kind_name(e->bin->link->kind), e->bin->link->ntu,
                ctr_toolchain_ir_name(e->ir),
                e->problem.code ? ctr_shown(e->problem.msg, 0, problem, sizeof problem) : "ok");
+        for (size_t k = 0; e->site && k < e->bin->link->needed.n; k++)
+            if (e->site[k])
+                printf("  site library: %s for the image's %s\n", e->site[k]->name,
+                       e->bin->link->needed.v[k]);
+        if (e->site_refused.code)
+            printf("  site library refused: %s\n",
+                   ctr_shown(e->site_refused.msg, 0, problem, sizeof problem));
     }
     printf("%zu ELF files, %zu of them name TUs\n", plan->fs->elf_files, plan->n);
 }
@@ -54,10 +63,15 @@ void ctr_report_summary(const ctr_plan *plan, const ctr_relink_result *res)
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_outcome *oc = &res->oc[i];
         char note[256] = "", path[PATH_MAX], why[2048];
+        const ctr_plan_entry *e = &plan->v[i];
         if (oc->relinked && r->done)
             snprintf(note, sizeof note, "%s%s", oc->recipe, oc->pgo ? ", with PGO" : "");
         else if (oc->relinked && oc->pgo)
             snprintf(note, sizeof note, "with PGO");
+        if (oc->relinked && (e->site_swaps || e->site_refused.code))
+            snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s", *note ? ", " : "",
+                     e->site_refused.code ? "site library refused (see --plan)"
+                                          : "with site libraries");
         printf("%-40s %4zu %-5s %-10s %7.2fs  %s\n",
                ctr_shown(plan->v[i].bin->inner, 0, path, sizeof path),
                plan->v[i].bin->link->ntu, ctr_toolchain_name(oc->toolchain), action(oc),
@@ -91,6 +105,8 @@ static json_t *binary_json(const ctr_plan_entry *e, const ctr_outcome *oc, bool 
                           oc->relinked ? oc->recipe : NULL);
     if (b && oc->why.code)
         json_object_set_new(b, "reason_code", json_string(ctr_errc_name(oc->why.code)));
+    if (b && e->site)
+        json_object_set_new(b, "site", ctr_plan_site_json(e));
     if (b && selected && oc->select_seconds[0] > 0)
         json_object_set_new(b, "select_seconds", select_json(oc));
     return b;

@@ -3,6 +3,7 @@
 #include "relink.h"
 #include "report.h"
 #include "rootfs_path.h"
+#include "site_libs.h"
 #include "comtainer/files.h"
 
 #include <limits.h>
@@ -10,14 +11,15 @@
 #include <sys/stat.h>
 
 /* Relink the plan, print the outcome; the exit status. */
-static int relink(const ctr_plan *plan, irs_store *store, const ctr_options *o)
+static int relink(const ctr_plan *plan, irs_store *store, const ctr_options *o,
+                  const ctr_site *site)
 {
     struct stat st;
     bool work_existed = lstat(o->work, &st) == 0;
     ctr_relink_result res;
     ctr_error err = {0};
     int status;
-    if (ctr_relink_run(plan, store, o, &res, &err) < 0) {
+    if (ctr_relink_run(plan, store, o, site, &res, &err) < 0) {
         ctr_report_error(err.msg);
         status = 2;
         if (!work_existed) /* exit 2: nothing written */
@@ -64,10 +66,14 @@ int ctr_rootfs_relink(const ctr_options *opts)
     irs_store *store = NULL;
     ctr_rootfs *fs = NULL;
     ctr_plan *plan = NULL;
-    if (irs_store_open(o.store, store_flags, &store, &err) < 0 ||
+    ctr_site *site = NULL;
+    if (ctr_site_load(&o, &site, &err) < 0 || irs_store_open(o.store, store_flags, &store, &err) < 0 ||
         ctr_rootfs_scan(root, ctr_report_warning, &fs, &err) < 0 ||
-        ctr_plan_build(fs, store, &o.sandbox, &plan, &err) < 0) {
+        ctr_plan_build(fs, store, &o.sandbox, &plan, &err) < 0 ||
+        ctr_site_plan(plan, site, &err) < 0) {
         ctr_report_error(err.msg);
+        ctr_plan_free(plan);
+        ctr_site_free(site);
         irs_store_free(store);
         return 2;
     }
@@ -76,9 +82,10 @@ int ctr_rootfs_relink(const ctr_options *opts)
         ctr_report_plan(plan, o.json);
         status = ctr_report_status(plan, NULL);
     } else {
-        status = relink(plan, store, &o);
+        status = relink(plan, store, &o, site);
     }
     ctr_plan_free(plan);
+    ctr_site_free(site);
     irs_store_free(store);
     return status;
 }

@@ -1,0 +1,327 @@
+/* The site's libraries (see site_libs.h). */
+#include "site_libs.h"
+#include "swap_check.h"
+#include "rootfs_scan.h"
+#include "comtainer/files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The C library's own files: a bundle never carries them (the image's are
+ * used, and checked to be new enough). */
+static const char *const glibc_files[] = {
+    "libc.so.6", "libm.so.6", "libmvec.so.1", "libpthread.so.0", "libdl.so.2", "librt.so.1",
+    "libutil.so.1", "libresolv.so.2", "ld-linux-x86-64.so.2", NULL,
+};
+
+/* Where this machine's loader looks for a dependency after the library's
+ * own directory and run path. */
+static const char *const host_dirs[] = {
+    "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib",
+    "/usr/lib", "/usr/local/lib", NULL,
+};
+
+/* The bundle holds at most this many files: a site library's closure is a
+ * handful (OpenBLAS: 4). */
+#define MAX_SITE_FILES 64
+
+static bool is_glibc(const char *name)
+{
+    for (size_t i = 0; glibc_files[i]; i++)
+        if (!strcmp(name, glibc_files[i]))
+            return true;
+    return false;
+}
+
+void ctr_site_free(ctr_site *site)
+{
+    if (!site)
+        return;
+    for (size_t i = 0; i < site->nfiles; i++) {
+        free(site->files[i].name);
+        free(site->files[i].host);
+        ctr_elf_link_free(site->files[i].link);
+    }
+    free(site->files);
+    free(site);
+}
+
+static ssize_t find_file(const ctr_site *site, const char *name)
+{
+    for (size_t i = 0; i < site->nfiles; i++)
+        if (!strcmp(site->files[i].name, name))
+            return (ssize_t)i;
+    return -1;
+}
+
+/* Dependency `name` of the site file `of` on this machine: its directory,
+ * its run path ($ORIGIN its directory), the loader's directories. */
+static int resolve_host(const ctr_site_file *of, const char *name, char *out, size_t size)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", of->host);
+    const char *odir = dirname(dir);
+    size_t nrun = of->link->runpath.n;
+    for (size_t i = 0; i < 1 + nrun + sizeof host_dirs / sizeof *host_dirs - 1; i++) {
+        const char *d = i == 0 ? odir : i <= nrun ? of->link->runpath.v[i - 1] : host_dirs[i - 1 - nrun];
+        struct stat st;
+        if (!strncmp(d, "$ORIGIN", 7))
+            snprintf(out, size, "%s%s/%s", odir, d + 7, name);
+        else
+            snprintf(out, size, "%s/%s", d, name);
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
+            return 0;
+    }
+    return -1;
+}
+
+/* Add the file at host (named `name` in the bundle) and, recursively, its
+ * dependencies; an existing name must be the same file. */
+static int add_file(ctr_site *site, const char *name, const char *host, ctr_error *err)
+{
+    char real[PATH_MAX];
+    if (!realpath(host, real))
+        return ctr_error_set(err, errno, "site library '%s'", host);
+    ssize_t k = find_file(site, name);
+    if (k >= 0)
+        return !strcmp(site->files[k].host, real)
+                   ? 0
+                   : ctr_error_code(err, CTR_E_USAGE, "two site libraries named %s: '%s' and "
+                                                      "'%s'", name, site->files[k].host, real);
+    if (site->nfiles == MAX_SITE_FILES)
+        return ctr_error_code(err, CTR_E_LIMIT, "more than %d site library files",
+                              MAX_SITE_FILES);
+    ctr_site_file *f = &site->files[site->nfiles];
+    *f = (ctr_site_file){.name = strdup(name), .host = strdup(real)};
+    if (!f->name || !f->host || ctr_elf_link_read(real, &f->link, err) < 0) {
+        free(f->name);
+        free(f->host);
+        return f->name && f->host ? ctr_error_wrap(err, "site library") : ctr_error_set(err, ENOMEM, "site library");
+    }
+    size_t self = site->nfiles++;
+    for (size_t i = 0; i < site->files[self].link->needed.n; i++) {
+        const char *dep = site->files[self].link->needed.v[i];
+        char path[PATH_MAX * 2];
+        if (is_glibc(dep) || find_file(site, dep) >= 0)
+            continue;
+        if (strchr(dep, '/') || resolve_host(&site->files[self], dep, path, sizeof path) < 0)
+            return ctr_error_code(err, CTR_E_INPUT, "'%s' needs %s, which this machine does not "
+                                                    "have", real, dep);
+        if (add_file(site, dep, path, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err)
+{
+    *out = NULL;
+    if (!o->nredirect)
+        return 0;
+    ctr_site *site = calloc(1, sizeof *site);
+    if (!site || !(site->files = calloc(MAX_SITE_FILES, sizeof *site->files))) {
+        free(site);
+        return ctr_error_set(err, ENOMEM, "site libraries");
+    }
+    for (size_t i = 0; i < o->nredirect; i++) {
+        const struct ctr_redirect *r = &o->redirect[i];
+        ctr_elf_link *l;
+        if (ctr_elf_link_read(r->path, &l, err) < 0) {
+            ctr_site_free(site);
+            return ctr_error_wrap(err, "--redirect %s", r->old);
+        }
+        bool shared = l->kind == CTR_ELF_SHARED && *l->soname;
+        char name[256];
+        snprintf(name, sizeof name, "%s", l->soname);
+        ctr_elf_link_free(l);
+        site->lib[i] = (ctr_site_lib){r->old, 0, NULL};
+        if (!shared) {
+            ctr_site_free(site);
+            return ctr_error_code(err, CTR_E_USAGE, "--redirect %s: '%s' is no shared library "
+                                                    "with a SONAME", r->old, r->path);
+        }
+        if (add_file(site, name, r->path, err) < 0) {
+            ctr_site_free(site);
+            return ctr_error_wrap(err, "--redirect %s", r->old);
+        }
+        site->lib[i].file = (size_t)find_file(site, name);
+        site->lib[i].name = site->files[site->lib[i].file].name;
+        site->nlib++;
+    }
+    *out = site;
+    return 0;
+}
+
+/* The image's library inner (NULL: none) of root, read; NULL when absent
+ * or unreadable. */
+static ctr_elf_link *image_lib(const char *root, const char *inner)
+{
+    char host[PATH_MAX * 2];
+    ctr_elf_link *l = NULL;
+    ctr_error err;
+    if (!inner)
+        return NULL;
+    snprintf(host, sizeof host, "%s%s", root, inner);
+    return ctr_elf_link_read(host, &l, &err) == 0 ? l : NULL;
+}
+
+/* The site library for DT_NEEDED entry i of e, checked (NULL: none asked,
+ * or refused: then e->site_refused says why, for the first refusal). */
+static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site *site,
+                                    const char *root, ctr_elf_link *libc, ctr_elf_link *libm)
+{
+    const char *name = e->bin->link->needed.v[i];
+    const ctr_site_lib *sl = NULL;
+    for (size_t k = 0; k < site->nlib && !sl; k++)
+        if (!strcmp(site->lib[k].old, name))
+            sl = &site->lib[k];
+    if (!sl)
+        return NULL;
+    const ctr_elf_link *closure[MAX_SITE_FILES];
+    for (size_t k = 0; k < site->nfiles; k++)
+        closure[k] = site->files[k].link;
+    ctr_elf_link *old = image_lib(root, e->bin->needed[i].found);
+    ctr_swap_libs s = {old, site->files[sl->file].link, closure, site->nfiles, libc, libm};
+    ctr_error why;
+    int rc = old ? ctr_swap_check(e->bin->link, &s, &why)
+                 : ctr_error_code(&why, CTR_E_INPUT, "the image's %s cannot be read", name);
+    ctr_elf_link_free(old);
+    if (rc == 0)
+        return sl;
+    if (!e->site_refused.code)
+        ctr_error_code(&e->site_refused, why.code, "%s kept: %s", name, why.msg);
+    return NULL;
+}
+
+/* The bundle cannot go into root: something of the image's that is no
+ * directory (a symlink, a file) stands where CTR_SITE_DIR goes. */
+static int bundle_blocked(const char *root, ctr_error *why)
+{
+    char path[PATH_MAX * 2], comps[] = CTR_SITE_DIR, inner[PATH_MAX] = "";
+    for (char *save = NULL, *c = strtok_r(comps, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        struct stat st;
+        snprintf(inner + strlen(inner), sizeof inner - strlen(inner), "/%s", c);
+        snprintf(path, sizeof path, "%s%s", root, inner);
+        if (lstat(path, &st) < 0)
+            return 0; /* made by the bundle */
+        if (!S_ISDIR(st.st_mode))
+            return ctr_error_code(why, CTR_E_POLICY, "the image's %s is no directory: the site "
+                                                     "libraries cannot be bundled", inner);
+    }
+    return 0;
+}
+
+int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
+{
+    ctr_error blocked = {0};
+    if (site)
+        bundle_blocked(plan->fs->root, &blocked);
+    for (size_t i = 0; site && i < plan->n; i++) {
+        ctr_plan_entry *e = &plan->v[i];
+        const ctr_elf_link *l = e->bin->link;
+        if (e->problem.code)
+            continue;
+        if (!(e->site = calloc(l->needed.n + 1, sizeof *e->site)))
+            return ctr_error_set(err, ENOMEM, "site libraries");
+        if (blocked.code) {
+            for (size_t k = 0; k < l->needed.n; k++)
+                for (size_t r = 0; r < site->nlib; r++)
+                    if (!strcmp(l->needed.v[k], site->lib[r].old))
+                        ctr_error_copy(&e->site_refused, &blocked);
+            continue;
+        }
+        char *inner_c = ctr_rootfs_find_needed(plan->fs->root, e->bin, "libc.so.6");
+        char *inner_m = ctr_rootfs_find_needed(plan->fs->root, e->bin, "libm.so.6");
+        ctr_elf_link *libc = image_lib(plan->fs->root, inner_c),
+                     *libm = image_lib(plan->fs->root, inner_m);
+        for (size_t k = 0; k < l->needed.n; k++)
+            if ((e->site[k] = swap_for(e, k, site, plan->fs->root, libc, libm)))
+                e->site_swaps++;
+        ctr_elf_link_free(libc);
+        ctr_elf_link_free(libm);
+        free(inner_c);
+        free(inner_m);
+    }
+    return 0;
+}
+
+int ctr_site_stage(const ctr_site *site, const char *work, ctr_error *err)
+{
+    char dir[PATH_MAX], path[PATH_MAX * 2];
+    snprintf(dir, sizeof dir, "%s/site", work);
+    if (!site)
+        return 0;
+    if (ctr_tree_remove(dir) < 0 || mkdir(dir, 0755) < 0)
+        return ctr_error_set(err, errno, "'%s'", dir);
+    for (size_t i = 0; i < site->nfiles; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, site->files[i].name);
+        if (ctr_file_copy(site->files[i].host, path, 0644, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The directories of CTR_SITE_DIR in tree, made or entered one by one:
+ * none may be a symlink or anything but a directory.  Those made are added
+ * to *added.  The descriptor of the last, or -1 with err. */
+static int site_dir(const char *tree, ctr_file_list *added, ctr_error *err)
+{
+    int fd = open(tree, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return ctr_error_set(err, errno, "'%s'", tree);
+    char inner[PATH_MAX] = "", host[PATH_MAX * 2];
+    char comps[] = CTR_SITE_DIR;
+    for (char *save = NULL, *c = strtok_r(comps, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+        snprintf(inner + strlen(inner), sizeof inner - strlen(inner), "/%s", c);
+        snprintf(host, sizeof host, "%s%s", tree, inner);
+        bool made = mkdirat(fd, c, 0755) == 0;
+        int sub = made || errno == EEXIST
+                      ? openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                      : -1;
+        int e = errno;
+        close(fd);
+        if (sub < 0)
+            return e == ELOOP || e == ENOTDIR
+                       ? ctr_error_code(err, CTR_E_POLICY, "the image's %s is no directory: "
+                                                           "site libraries not bundled", inner)
+                       : ctr_error_set(err, e, "'%s'", host);
+        if (made && ctr_file_list_add(added, inner, host, err) < 0) {
+            close(sub);
+            return -1;
+        }
+        fd = sub;
+    }
+    return fd;
+}
+
+int ctr_site_install(const ctr_site *site, const ctr_plan *plan, const ctr_outcome *oc,
+                     const char *work, const char *tree, ctr_file_list *added, ctr_error *err)
+{
+    bool used = false;
+    for (size_t i = 0; site && i < plan->n; i++)
+        used |= oc[i].relinked && plan->v[i].site_swaps;
+    if (!used)
+        return 0;
+    int fd = site_dir(tree, added, err);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    for (size_t i = 0; i < site->nfiles; i++) {
+        char from[PATH_MAX * 2], inner[PATH_MAX], host[PATH_MAX * 3];
+        snprintf(from, sizeof from, "%s/site/%s", work, site->files[i].name);
+        snprintf(inner, sizeof inner, CTR_SITE_DIR "/%s", site->files[i].name);
+        snprintf(host, sizeof host, "%s%s", tree, inner);
+        /* the directory was just made or checked: no symlink on the way */
+        if (ctr_file_copy(from, host, 0644, err) < 0 ||
+            ctr_file_list_add(added, inner, host, err) < 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,58 @@
+/* The site's libraries (--redirect OLD=NEW, docs/SITE-LIBRARIES.md): read
+ * on this machine with their dependency closure, checked per binary against
+ * the image's (swap_check.h), staged into the work directory for the links,
+ * and bundled into the output under CTR_SITE_DIR, which the swapped
+ * binaries search first. */
+#ifndef CTR_SITE_LIBS_H
+#define CTR_SITE_LIBS_H
+
+#include "options.h"
+#include "outcome.h"
+#include "plan.h"
+
+/* Where the bundle goes in the new root. */
+#define CTR_SITE_DIR "/opt/comtainer/site/lib"
+
+/* One file of the bundle: a site library or one of its dependencies (the C
+ * library's own files excepted: they stay the image's). */
+typedef struct ctr_site_file {
+    char *name;         /* its SONAME: its file name in the bundle */
+    char *host;         /* the file on this machine */
+    ctr_elf_link *link;
+} ctr_site_file;
+
+typedef struct ctr_site_lib {
+    const char *old;    /* the image's SONAME it stands in for */
+    size_t file;        /* the library: site->files[file] */
+    const char *name;   /* ... its SONAME: WORK/site/NAME, CTR_SITE_DIR/NAME */
+} ctr_site_lib;
+
+typedef struct ctr_site {
+    ctr_site_lib lib[CTR_MAX_REDIRECTS];
+    size_t nlib;
+    ctr_site_file *files; /* every file of the bundle, once */
+    size_t nfiles;
+} ctr_site;
+
+/* Read the --redirect libraries of o and their closures (NULL: none asked).
+ * -1 with err when one cannot be read or its closure resolved. */
+int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err);
+void ctr_site_free(ctr_site *site);
+
+/* For each binary of the plan that can be relinked: which of its DT_NEEDED
+ * libraries the site's replace (e->site[i]), after the checks; the first
+ * refusal in e->site_refused (the binary keeps that image library). */
+int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err);
+
+/* The site's files in WORK/site/NAME, where the sandboxed links read them. */
+int ctr_site_stage(const ctr_site *site, const char *work, ctr_error *err);
+
+/* Bundle the files that the relinked binaries use into the tree `tree`
+ * (the new root being written): CTR_SITE_DIR created without following any
+ * symlink of the image's (a symlink or file on the way is refused).  What was
+ * added (directories, then files) goes to *added as inner paths and their
+ * places in `tree`.  0 when nothing is needed. */
+int ctr_site_install(const ctr_site *site, const ctr_plan *plan, const ctr_outcome *oc,
+                     const char *work, const char *tree, ctr_file_list *added, ctr_error *err);
+
+#endif

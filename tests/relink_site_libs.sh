@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# --redirect OLD=NEW: programs built generically against the image's
+# reference BLAS, relinked against a site's OpenBLAS, which is bundled into
+# the output under /opt/comtainer/site/lib with its dependencies; the
+# results are the same, as a root filesystem and as an OCI image.  The
+# unsafe swaps keep the image's library, each with its reason: a symbol
+# OpenBLAS lacks (cblas_dcabs1), 64-bit integers (libblas64.so.3 has the
+# same symbol names), an image whose /opt/comtainer is a symlink (the bundle
+# must not be written through it).
+. "$TESTS_DIR/lib.sh"
+fresh_work
+RELINK=$CTR_RELINK
+ML=/usr/lib/x86_64-linux-gnu
+REF=$ML/blas/libblas.so.3 OPENBLAS=$ML/openblas-pthread/libblas.so.3 WIDE=$ML/blas64/libblas64.so.3
+for f in "$REF" "$OPENBLAS" "$WIDE"; do
+    [ -f "$f" ] || fail "$f is missing (scripts/debian-packages: libblas-dev, libopenblas-dev, libblas64-3)"
+done
+root="$WORK/rootfs"
+empty_app_rootfs "$root"
+cp "$REF" "$root/usr/lib/x86_64-linux-gnu/libblas.so.3"
+
+# exact in any order of summation: small integers
+cat >gemm.c <<'C'
+#include <stdio.h>
+void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k,
+            const double *alpha, const double *a, const int *lda, const double *b,
+            const int *ldb, const double *beta, double *c, const int *ldc);
+int main(void)
+{
+    enum { N = 96 };
+    static double a[N * N], b[N * N], c[N * N];
+    for (int i = 0; i < N * N; i++)
+        a[i] = i % 7 - 3, b[i] = i % 5 - 2;
+    int n = N;
+    double one = 1, zero = 0, s = 0;
+    dgemm_("N", "N", &n, &n, &n, &one, a, &n, b, &n, &zero, c, &n);
+    for (int i = 0; i < N * N; i++)
+        s += c[i] * (i % 3 + 1);
+    printf("%.1f\n", s);
+    return 0;
+}
+C
+cat >dcabs1.c <<'C'
+#include <stdio.h>
+double cblas_dcabs1(const void *z);
+int main(void)
+{
+    double z[2] = {-3, 4};
+    printf("%.1f\n", cblas_dcabs1(z));
+    return 0;
+}
+C
+for p in gemm dcabs1; do
+    "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" $p.c -o "$root/opt/app/$p" -L"$ML/blas" -lblas ||
+        fail "building $p against the reference BLAS"
+done
+want_gemm=$(chroot "$root" /opt/app/gemm) || fail "the generic gemm in its root"
+assert_eq 7.0 "$(chroot "$root" /opt/app/dcabs1)" "the generic dcabs1"
+
+note "the plan: OpenBLAS for gemm; dcabs1 keeps the reference BLAS (cblas_dcabs1)"
+rc=0
+"$RELINK" "$root" --plan --redirect "libblas.so.3=$OPENBLAS" >plan.txt 2>&1 || rc=$?
+assert_eq 0 "$rc" "--plan with a site library"
+grep -q "site library: libblas.so.3 for the image's libblas.so.3" plan.txt || { cat plan.txt; fail "no swap planned"; }
+grep -q "site library refused: libblas.so.3 kept: libblas.so.3 does not export 'cblas_dcabs1'" plan.txt ||
+    { cat plan.txt; fail "the cblas_dcabs1 refusal"; }
+
+note "64-bit integers under the same symbol names: refused for both"
+"$RELINK" "$root" --plan --json --redirect "libblas.so.3=$WIDE" >wide.json 2>&1 || fail "--plan"
+python3 - wide.json <<'PY'
+import json, sys
+for b in json.load(open(sys.argv[1]))["binaries"]:
+    s = b["site"]
+    assert s["swapped"] == [] and "LP64 ABI, libblas64.so.3 the ILP64 ABI" in s["refused"], b
+PY
+
+note "the relink: bundled, run in the new root with --check, the same result"
+rc=0
+"$RELINK" "$root" -o "$WORK/out" -j2 --json --redirect "libblas.so.3=$OPENBLAS" \
+    --check /opt/app/gemm >out.json 2>out.err || rc=$?
+assert_eq 0 "$rc" "exit status: both relinked (out.err: $(tail -3 out.err))"
+python3 - out.json <<'PY'
+import json, sys
+b = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}
+g, d = b["/opt/app/gemm"], b["/opt/app/dcabs1"]
+assert g["action"] == "relinked" and g["site"]["swapped"] == [
+    {"needed": "libblas.so.3", "library": "libblas.so.3"}], g
+assert d["action"] == "relinked" and d["site"]["swapped"] == [], d
+assert "cblas_dcabs1" in d["site"]["refused"], d
+PY
+site=$WORK/out/opt/comtainer/site/lib
+cmp "$OPENBLAS" "$site/libblas.so.3" || fail "the bundled libblas.so.3 is not the site's"
+for f in libopenblas.so.0 libgfortran.so.5; do
+    [ -f "$site/$f" ] || fail "the bundle lacks $f (the site library's dependency)"
+done
+[ ! -e "$site/libc.so.6" ] || fail "the C library was bundled"
+readelf -d "$WORK/out/opt/app/gemm" | grep -q "(RPATH).*\[/opt/comtainer/site/lib\]" ||
+    fail "gemm does not search the bundle: $(readelf -d "$WORK/out/opt/app/gemm" | grep PATH)"
+readelf -d "$WORK/out/opt/app/dcabs1" | grep -q "comtainer/site" && fail "dcabs1 searches the bundle"
+chroot "$WORK/out" /lib64/ld-linux-x86-64.so.2 --list /opt/app/gemm >ldd.txt
+grep -q "libblas.so.3 => /opt/comtainer/site/lib/libblas.so.3" ldd.txt || { cat ldd.txt; fail "gemm does not load the site's BLAS"; }
+grep -q "libopenblas.so.0 => /opt/comtainer/site/lib/libopenblas.so.0" ldd.txt || { cat ldd.txt; fail "nor its libopenblas"; }
+assert_eq "$want_gemm" "$(chroot "$WORK/out" /opt/app/gemm)" "gemm with OpenBLAS"
+assert_eq 7.0 "$(chroot "$WORK/out" /opt/app/dcabs1)" "dcabs1 with the reference BLAS"
+
+note "an image whose /opt/comtainer is a symlink: nothing written through it"
+cp -a "$root" "$WORK/evil"
+mkdir -p "$WORK/victim"
+ln -s "$WORK/victim" "$WORK/evil/opt/comtainer"
+rc=0
+"$RELINK" "$WORK/evil" -o "$WORK/evil-out" --json --redirect "libblas.so.3=$OPENBLAS" \
+    >evil.json 2>evil.err || rc=$?
+assert_eq 0 "$rc" "the relink goes on without the site library"
+[ -z "$(ls -A "$WORK/victim")" ] || fail "written through the image's symlink: $(ls "$WORK/victim")"
+python3 - evil.json <<'PY'
+import json, sys
+g = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}["/opt/app/gemm"]
+assert g["site"]["swapped"] == [] and "/opt/comtainer is no directory" in g["site"]["refused"], g
+PY
+
+note "bad requests: exit 2"
+for bad in "libblas.so.3" "libblas.so.3=relative/path" "-x=/etc/passwd" "libblas.so.3=/nonexistent/libblas.so.3"; do
+    rc=0
+    "$RELINK" "$root" -o "$WORK/bad" --redirect "$bad" >bad.txt 2>&1 || rc=$?
+    assert_eq 2 "$rc" "--redirect '$bad'"
+    [ ! -e "$WORK/bad" ] || fail "--redirect '$bad' wrote the output"
+done
+rc=0
+"$RELINK" "$root" -o "$WORK/bad" --redirect "libblas.so.3=$OPENBLAS" --pgo /opt/app/gemm >bad.txt 2>&1 || rc=$?
+assert_eq 2 "$rc" "--redirect with --pgo"
+
+note "the image path: the bundle is part of the new layer"
+need_oci_tools
+rootfs_to_oci "$root" "$WORK/img" v1
+rc=0
+"$RELINK" "$WORK/img:v1" -o "$WORK/new:v1" -j2 --redirect "libblas.so.3=$OPENBLAS" \
+    >img.txt 2>&1 || rc=$?
+assert_eq 0 "$rc" "the image relink ($(tail -3 img.txt))"
+oci_unpack "$WORK/new:v1" "$WORK/bundle"
+cmp "$OPENBLAS" "$WORK/bundle/rootfs/opt/comtainer/site/lib/libblas.so.3" ||
+    fail "the new image lacks the bundled libblas.so.3"
+assert_eq "$want_gemm" "$(oci_run "$WORK/bundle" /opt/app/gemm)" "gemm in the new image (runc)"
+note "ok"
