@@ -15,9 +15,15 @@ REF=$ML/blas/libblas.so.3 OPENBLAS=$ML/openblas-pthread/libblas.so.3 WIDE=$ML/bl
 for f in "$REF" "$OPENBLAS" "$WIDE"; do
     [ -f "$f" ] || fail "$f is missing (scripts/debian-packages: libblas-dev, libopenblas-dev, libblas64-3)"
 done
+REFLAPACK=$ML/lapack/liblapack.so.3 OPENLAPACK=$ML/openblas-pthread/liblapack.so.3
+GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
+[ -f "$GCC_PLUGIN" ] || fail "no GCC plugin at $GCC_PLUGIN"
 root="$WORK/rootfs"
 empty_app_rootfs "$root"
-cp "$REF" "$root/usr/lib/x86_64-linux-gnu/libblas.so.3"
+cp "$REF" "$REFLAPACK" "$root/usr/lib/x86_64-linux-gnu/"
+for lib in libgfortran.so.5 libquadmath.so.0; do
+    cp "/lib/x86_64-linux-gnu/$lib" "$root/usr/lib/x86_64-linux-gnu/"
+done
 
 # exact in any order of summation: small integers
 cat >gemm.c <<'C'
@@ -50,6 +56,27 @@ int main(void)
     return 0;
 }
 C
+# Fortran through GCC: an LU solve with LAPACK, relinked by gfortran (ld.bfd)
+cat >lu.f90 <<'F'
+program lu
+  implicit none
+  integer, parameter :: n = 200
+  double precision :: a(n, n), b(n)
+  integer :: ipiv(n), info, i, j
+  do j = 1, n
+    do i = 1, n
+      a(i, j) = dble(mod(i + 2 * j, 7) - 3)
+    end do
+    a(j, j) = a(j, j) + 4.0d0 * n
+  end do
+  b = 1.0d0
+  call dgesv(n, 1, a, n, ipiv, b, n, info)
+  print '(i0, 1x, es15.8)', info, sum(b)
+end program lu
+F
+gfortran-12 -O2 -fplugin="$GCC_PLUGIN" lu.f90 -o "$root/opt/app/lu" -L"$ML/lapack" -L"$ML/blas" \
+    -llapack -lblas || fail "building lu against the reference LAPACK"
+want_lu=$(chroot "$root" /opt/app/lu) || fail "the generic lu in its root"
 for p in gemm dcabs1; do
     "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" $p.c -o "$root/opt/app/$p" -L"$ML/blas" -lblas ||
         fail "building $p against the reference BLAS"
@@ -65,24 +92,33 @@ grep -q "site library: libblas.so.3 for the image's libblas.so.3" plan.txt || { 
 grep -q "site library refused: libblas.so.3 kept: libblas.so.3 does not export 'cblas_dcabs1'" plan.txt ||
     { cat plan.txt; fail "the cblas_dcabs1 refusal"; }
 
-note "64-bit integers under the same symbol names: refused for both"
+note "64-bit integers under the same symbol names: refused for both BLAS users"
 "$RELINK" "$root" --plan --json --redirect "libblas.so.3=$WIDE" >wide.json 2>&1 || fail "--plan"
 python3 - wide.json <<'PY'
 import json, sys
+users = 0
 for b in json.load(open(sys.argv[1]))["binaries"]:
     s = b["site"]
-    assert s["swapped"] == [] and "LP64 ABI, libblas64.so.3 the ILP64 ABI" in s["refused"], b
+    assert s["swapped"] == [], b
+    if any(n["name"] == "libblas.so.3" for n in b["needed"]):
+        users += 1
+        assert "LP64 ABI, libblas64.so.3 the ILP64 ABI" in s["refused"], b
+    else:
+        assert s["refused"] is None, b  # lu takes LAPACK only
+assert users == 2, users
 PY
 
 note "the relink: bundled, run in the new root with --check, the same result"
 rc=0
 "$RELINK" "$root" -o "$WORK/out" -j2 --json --redirect "libblas.so.3=$OPENBLAS" \
-    --check /opt/app/gemm >out.json 2>out.err || rc=$?
+    --redirect "liblapack.so.3=$OPENLAPACK" --check /opt/app/gemm >out.json 2>out.err || rc=$?
 assert_eq 0 "$rc" "exit status: both relinked (out.err: $(tail -3 out.err))"
 python3 - out.json <<'PY'
 import json, sys
 b = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}
-g, d = b["/opt/app/gemm"], b["/opt/app/dcabs1"]
+g, d, lu = b["/opt/app/gemm"], b["/opt/app/dcabs1"], b["/opt/app/lu"]
+assert lu["action"] == "relinked" and lu["toolchain"] == "gcc", lu
+assert [s["needed"] for s in lu["site"]["swapped"]] == ["liblapack.so.3"], lu
 assert g["action"] == "relinked" and g["site"]["swapped"] == [
     {"needed": "libblas.so.3", "library": "libblas.so.3"}], g
 assert d["action"] == "relinked" and d["site"]["swapped"] == [], d
@@ -102,6 +138,11 @@ grep -q "libblas.so.3 => /opt/comtainer/site/lib/libblas.so.3" ldd.txt || { cat 
 grep -q "libopenblas.so.0 => /opt/comtainer/site/lib/libopenblas.so.0" ldd.txt || { cat ldd.txt; fail "nor its libopenblas"; }
 assert_eq "$want_gemm" "$(chroot "$WORK/out" /opt/app/gemm)" "gemm with OpenBLAS"
 assert_eq 7.0 "$(chroot "$WORK/out" /opt/app/dcabs1)" "dcabs1 with the reference BLAS"
+chroot "$WORK/out" /lib64/ld-linux-x86-64.so.2 --list /opt/app/lu >ldd-lu.txt
+grep -q "liblapack.so.3 => /opt/comtainer/site/lib/liblapack.so.3" ldd-lu.txt ||
+    { cat ldd-lu.txt; fail "lu does not load the site's LAPACK"; }
+cmp "$OPENLAPACK" "$site/liblapack.so.3" || fail "the bundled liblapack.so.3 is not the site's"
+assert_eq "$want_lu" "$(chroot "$WORK/out" /opt/app/lu)" "lu with OpenBLAS's LAPACK"
 
 note "an image whose /opt/comtainer is a symlink: nothing written through it"
 cp -a "$root" "$WORK/evil"
