@@ -1,6 +1,5 @@
 /* The relink's command lines (see link_argv.h). */
 #include "link_argv.h"
-#include "site_libs.h"
 #include "comtainer/toolchain_runtime.h"
 
 #include <limits.h>
@@ -120,7 +119,7 @@ static void add_libraries(ctr_strbuf *b, const ctr_plan_entry *e, const ctr_link
         }
         char path[PATH_MAX * 2];
         if (e->site && e->site[i]) /* the site's, as staged for the sandbox */
-            snprintf(path, sizeof path, "%s/site/%s", c->o->work, e->site[i]->name);
+            snprintf(path, sizeof path, "%s/site/%s", c->o->work, e->site[i]);
         else
             snprintf(path, sizeof path, "%s%s", c->root, e->bin->needed[i].found);
         ctr_argv_add(b, path);

@@ -2,7 +2,6 @@
  * options struct they fill (see options.h). */
 #include "options.h"
 #include "link_policy.h"
-#include "site_libs.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -12,6 +12,8 @@
 enum ctr_lto { CTR_LTO_FULL, CTR_LTO_THIN, CTR_LTO_NONE };
 
 #define CTR_MAX_REDIRECTS 16
+/* Where --redirect bundles the site's libraries in the new root. */
+#define CTR_SITE_DIR "/opt/comtainer/site/lib"
 
 typedef struct ctr_options {
     const char *input;   /* ROOTFS, or an IMAGE (oci_ref_is_image) */

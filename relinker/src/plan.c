@@ -3,7 +3,6 @@
 #include "foreign_code.h"
 #include "link_policy.h"
 #include "record_policy.h"
-#include "site_libs.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -129,7 +128,7 @@ json_t *ctr_plan_site_json(const ctr_plan_entry *e)
         if (e->site[i])
             json_array_append_new(swaps, json_pack("{s:s,s:s}", "needed",
                                                    e->bin->link->needed.v[i], "library",
-                                                   e->site[i]->name));
+                                                   e->site[i]));
     return json_pack("{s:o,s:s?}", "swapped", swaps, "refused",
                      e->site_refused.code ? e->site_refused.msg : NULL);
 }

@@ -19,9 +19,10 @@ typedef struct ctr_plan_entry {
     bool link_recorded; /* a "link" record names the link's command line */
     irs_strv foreign;   /* symbols the binary defines that no stored input does */
     ctr_error problem;  /* why it cannot be relinked; code CTR_OK if it can */
-    /* --redirect (site_libs.h): per DT_NEEDED entry, the site library that
-     * replaces the image's, or NULL; the first swap refused, and why */
-    const struct ctr_site_lib **site;
+    /* --redirect (site_libs.h): per DT_NEEDED entry, the SONAME of the site
+     * library that replaces the image's (its name in the bundle), or NULL;
+     * the first swap refused, and why */
+    const char **site;
     size_t site_swaps;
     ctr_error site_refused;
 } ctr_plan_entry;

@@ -1,6 +1,5 @@
 /* What ctr-relink prints (see report.h). */
 #include "report.h"
-#include "site_libs.h"
 #include "comtainer/strbuf.h"
 
 #include <limits.h>
@@ -42,7 +41,7 @@ void ctr_report_plan(const ctr_plan *plan, bool json)
                e->problem.code ? ctr_shown(e->problem.msg, 0, problem, sizeof problem) : "ok");
         for (size_t k = 0; e->site && k < e->bin->link->needed.n; k++)
             if (e->site[k])
-                printf("  site library: %s for the image's %s\n", e->site[k]->name,
+                printf("  site library: %s for the image's %s\n", e->site[k],
                        e->bin->link->needed.v[k]);
         if (e->site_refused.code)
             printf("  site library refused: %s\n",

@@ -241,9 +241,11 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
         char *inner_m = ctr_rootfs_find_needed(plan->fs->root, e->bin, "libm.so.6");
         ctr_elf_link *libc = image_lib(plan->fs->root, inner_c),
                      *libm = image_lib(plan->fs->root, inner_m);
-        for (size_t k = 0; k < l->needed.n; k++)
-            if ((e->site[k] = swap_for(e, k, site, plan->fs->root, libc, libm)))
-                e->site_swaps++;
+        for (size_t k = 0; k < l->needed.n; k++) {
+            const ctr_site_lib *sl = swap_for(e, k, site, plan->fs->root, libc, libm);
+            e->site[k] = sl ? sl->name : NULL;
+            e->site_swaps += sl != NULL;
+        }
         ctr_elf_link_free(libc);
         ctr_elf_link_free(libm);
         free(inner_c);

@@ -10,9 +10,6 @@
 #include "outcome.h"
 #include "plan.h"
 
-/* Where the bundle goes in the new root. */
-#define CTR_SITE_DIR "/opt/comtainer/site/lib"
-
 /* One file of the bundle: a site library or one of its dependencies (the C
  * library's own files excepted: they stay the image's). */
 typedef struct ctr_site_file {
