@@ -144,6 +144,15 @@ grep -q "liblapack.so.3 => /opt/comtainer/site/lib/liblapack.so.3" ldd-lu.txt ||
 cmp "$OPENLAPACK" "$site/liblapack.so.3" || fail "the bundled liblapack.so.3 is not the site's"
 assert_eq "$want_lu" "$(chroot "$WORK/out" /opt/app/lu)" "lu with OpenBLAS's LAPACK"
 
+note "a site library under another SONAME (OpenBLAS's own libopenblas.so.0 for libblas.so.3)"
+rc=0
+"$RELINK" "$root" -o "$WORK/out2" -j2 --redirect "libblas.so.3=$ML/openblas-pthread/libopenblas.so.0" \
+    >out2.txt 2>&1 || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 out2.txt))"
+readelf -d "$WORK/out2/opt/app/gemm" | grep -q "NEEDED.*\[libopenblas.so.0\]" ||
+    fail "gemm does not need libopenblas.so.0: $(readelf -d "$WORK/out2/opt/app/gemm" | grep NEEDED)"
+assert_eq "$want_gemm" "$(chroot "$WORK/out2" /opt/app/gemm)" "gemm with libopenblas.so.0"
+
 note "an image whose /opt/comtainer is a symlink: nothing written through it"
 cp -a "$root" "$WORK/evil"
 mkdir -p "$WORK/victim"

@@ -88,11 +88,13 @@ static int versions_found(const ctr_elf_link *nl, const char *lib, const char *i
     return 0;
 }
 
-/* lib is a site library of e's, bundled (and checked, swap_check.h). */
+/* lib (a DT_NEEDED entry of the relinked file) is a site library of e's,
+ * bundled and checked (swap_check.h): by its own SONAME, which may differ
+ * from the image's (libmpich.so.12 for libmpi.so.12). */
 static bool from_site(const ctr_plan_entry *e, const char *lib)
 {
     for (size_t i = 0; e->site && i < e->bin->link->needed.n; i++)
-        if (e->site[i] && !strcmp(e->bin->link->needed.v[i], lib))
+        if (e->site[i] && !strcmp(e->site[i], lib))
             return true;
     return false;
 }
