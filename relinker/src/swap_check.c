@@ -59,8 +59,8 @@ void ctr_lib_kind(const ctr_elf_link *lib, ctr_lib_class *cls, ctr_lib_abi *abi)
 
 const char *ctr_lib_abi_name(ctr_lib_abi abi)
 {
-    static const char *const names[] = {"unknown", "LP64", "ILP64", "MPICH ABI",
-                                        "Open MPI", "MPI ABI", "FFTW 3"};
+    static const char *const names[] = {"unknown", "LP64", "ILP64", "MPICH",
+                                        "Open MPI", "MPI 5 standard", "FFTW 3"};
     return (unsigned)abi <= CTR_ABI_FFTW3 ? names[abi] : "unknown";
 }
 

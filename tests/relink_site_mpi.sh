@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# --redirect for MPI: a program (allreduce and ping-pong) built against
+# Debian's MPICH (libmpich.so.12), relinked against a "site" MPICH-ABI
+# library named as Cray and Intel name theirs (SONAME libmpi.so.12), run
+# with mpiexec -n 2 in the new root.  Refused with the reason: MPICH ->
+# Open MPI, Open MPI -> MPICH, and a site library that lacks a symbol the
+# program takes.
+. "$TESTS_DIR/lib.sh"
+fresh_work
+RELINK=$CTR_RELINK
+ML=/usr/lib/x86_64-linux-gnu
+for t in mpicc.mpich mpiexec.mpich mpicc.openmpi patchelf bwrap; do
+    command -v $t >/dev/null || fail "$t not found (scripts/debian-packages: mpich, libmpich-dev, libopenmpi-dev, patchelf)"
+done
+cat >mpi.c <<'C'
+#include <mpi.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    int rank, size, token = 0;
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    long mine = rank + 1, sum = 0;
+    MPI_Allreduce(&mine, &sum, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+    for (int i = 0; size > 1 && rank < 2 && i < 10; i++) { /* ping-pong */
+        if (rank == 0) {
+            token++;
+            MPI_Send(&token, 1, MPI_INT, 1, 0, MPI_COMM_WORLD);
+            MPI_Recv(&token, 1, MPI_INT, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else {
+            MPI_Recv(&token, 1, MPI_INT, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            token++;
+            MPI_Send(&token, 1, MPI_INT, 0, 0, MPI_COMM_WORLD);
+        }
+    }
+    if (rank == 0)
+        printf("ranks %d sum %ld token %d\n", size, sum, token);
+    MPI_Finalize();
+    return 0;
+}
+C
+# an image root with the program and every library it loads (UCX's
+# transports, which it opens by itself, included)
+mpi_root() { # root wrapper
+    empty_app_rootfs "$1"
+    "$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" $("$2" -show | cut -d' ' -f2-) mpi.c \
+        -o "$1/opt/app/mpi" || fail "building the MPI program with $2"
+    local f d
+    for f in $(ldd "$1/opt/app/mpi" | awk '/=>/ { print $3 }'); do
+        cp -nL "$f" "$1/usr/lib/x86_64-linux-gnu/"
+    done
+    if [ -d "$ML/ucx" ]; then
+        cp -r "$ML/ucx" "$1/usr/lib/x86_64-linux-gnu/"
+        for f in "$ML"/ucx/*.so*; do
+            for d in $(ldd "$f" | awk '/=>/ { print $3 }'); do cp -nL "$d" "$1/usr/lib/x86_64-linux-gnu/"; done
+        done
+    fi
+}
+# ranks in ROOT, as a container runtime would run them: the root as /, the
+# host's /sys, one /dev/shm for both
+run_mpi() { # root ranks
+    timeout 120 mpiexec.mpich -n "$2" bwrap --bind "$1" / --proc /proc --dev /dev \
+        --ro-bind /sys /sys --bind /dev/shm /dev/shm /opt/app/mpi 2>mpi.err
+}
+root="$WORK/rootfs"
+mpi_root "$root" mpicc.mpich
+assert_eq "ranks 2 sum 3 token 20" "$(run_mpi "$root" 2)" "the generic program, 2 ranks"
+
+note "a site MPICH-ABI library named libmpi.so.12"
+mkdir -p "$WORK/site"
+cp -L "$ML/libmpich.so.12" "$WORK/site/libmpi.so.12"
+patchelf --set-soname libmpi.so.12 "$WORK/site/libmpi.so.12"
+rc=0
+"$RELINK" "$root" -o "$WORK/out" -j2 --json --redirect "libmpich.so.12=$WORK/site/libmpi.so.12" \
+    >out.json 2>out.err || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 out.err))"
+python3 - out.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+assert b["action"] == "relinked" and b["site"]["swapped"] == [
+    {"needed": "libmpich.so.12", "library": "libmpi.so.12"}], b
+PY
+readelf -d "$WORK/out/opt/app/mpi" | grep -q "NEEDED.*\[libmpi.so.12\]" || fail "the program does not need libmpi.so.12"
+cmp "$WORK/site/libmpi.so.12" "$WORK/out/opt/comtainer/site/lib/libmpi.so.12" || fail "the bundled library"
+assert_eq "ranks 2 sum 3 token 20" "$(run_mpi "$WORK/out" 2)" "the relinked program, 2 ranks ($(tail -3 mpi.err))"
+
+note "MPICH -> Open MPI: refused (handles are compiled in)"
+"$RELINK" "$root" --plan --json --redirect "libmpich.so.12=$ML/libmpi.so.40" >ompi.json 2>&1 ||
+    fail "--plan"
+grep -q "libmpich.so.12 has the MPICH ABI, libmpi.so.40 the Open MPI ABI" ompi.json ||
+    { cat ompi.json; fail "no MPICH/Open MPI refusal"; }
+
+note "Open MPI -> MPICH: refused"
+mpi_root "$WORK/ompi-root" mpicc.openmpi
+"$RELINK" "$WORK/ompi-root" --plan --json --redirect "libmpi.so.40=$WORK/site/libmpi.so.12" \
+    >mpich.json 2>&1 || fail "--plan"
+python3 - mpich.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+assert b["site"]["swapped"] == [] and "Open MPI ABI" in b["site"]["refused"], b
+PY
+
+note "a site library lacking a symbol the program takes: refused"
+cat >stub.c <<'C'
+int MPI_Init(int *c, char ***v) { (void)c; (void)v; return 0; }
+int MPI_Finalize(void) { return 0; }
+C
+gcc-12 -shared -fPIC -Wl,-soname,libmpi.so.12 stub.c -o "$WORK/site/stub-libmpi.so.12"
+"$RELINK" "$root" --plan --json --redirect "libmpich.so.12=$WORK/site/stub-libmpi.so.12" \
+    >stub.json 2>&1 || fail "--plan"
+python3 - stub.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+assert b["site"]["swapped"] == [] and "does not export 'MPI_" in b["site"]["refused"], b
+PY
+note "ok"
