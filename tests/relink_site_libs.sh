@@ -153,6 +153,43 @@ readelf -d "$WORK/out2/opt/app/gemm" | grep -q "NEEDED.*\[libopenblas.so.0\]" ||
     fail "gemm does not need libopenblas.so.0: $(readelf -d "$WORK/out2/opt/app/gemm" | grep NEEDED)"
 assert_eq "$want_gemm" "$(chroot "$WORK/out2" /opt/app/gemm)" "gemm with libopenblas.so.0"
 
+note "FFTW: a program built against Debian's FFTW, relinked against an FFTW under a site prefix"
+[ -f "$ML/libfftw3.so.3" ] || fail "no libfftw3.so.3 (scripts/debian-packages: libfftw3-dev)"
+cat >fft.c <<'C'
+#include <fftw3.h>
+#include <math.h>
+#include <stdio.h>
+int main(void)
+{
+    enum { N = 64 };
+    fftw_complex in[N], out[N];
+    fftw_plan p = fftw_plan_dft_1d(N, in, out, FFTW_FORWARD, FFTW_ESTIMATE);
+    for (int i = 0; i < N; i++)
+        in[i][0] = i % 4, in[i][1] = 0;
+    fftw_execute(p);
+    double s = 0;
+    for (int i = 0; i < N; i++)
+        s += sqrt(out[i][0] * out[i][0] + out[i][1] * out[i][1]);
+    printf("%.3f\n", s);
+    fftw_destroy_plan(p);
+    return 0;
+}
+C
+cp -L "$ML/libfftw3.so.3" "$root/usr/lib/x86_64-linux-gnu/"
+"$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" fft.c -o "$root/opt/app/fft" -lfftw3 -lm ||
+    fail "building fft"
+want_fft=$(chroot "$root" /opt/app/fft) || fail "the generic fft"
+mkdir -p "$WORK/fftw-site"
+cp -L "$ML/libfftw3.so.3" "$WORK/fftw-site/"
+rc=0
+"$RELINK" "$root" -o "$WORK/out3" -j2 --json --redirect "libfftw3.so.3=$WORK/fftw-site/libfftw3.so.3" \
+    >out3.json 2>out3.err || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 out3.err))"
+assert_eq "libfftw3.so.3" "$(python3 -c 'import json,sys; b={b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}; print(" ".join(s["library"] for s in b["/opt/app/fft"]["site"]["swapped"]))' out3.json)" "fft's swap"
+chroot "$WORK/out3" /lib64/ld-linux-x86-64.so.2 --list /opt/app/fft | grep -q "libfftw3.so.3 => /opt/comtainer/site/lib/libfftw3.so.3" ||
+    fail "fft does not load the site's FFTW"
+assert_eq "$want_fft" "$(chroot "$WORK/out3" /opt/app/fft)" "fft with the site's FFTW"
+
 note "an image whose /opt/comtainer is a symlink: nothing written through it"
 cp -a "$root" "$WORK/evil"
 mkdir -p "$WORK/victim"
