@@ -130,9 +130,9 @@ for f in libopenblas.so.0 libgfortran.so.5; do
     [ -f "$site/$f" ] || fail "the bundle lacks $f (the site library's dependency)"
 done
 [ ! -e "$site/libc.so.6" ] || fail "the C library was bundled"
-readelf -d "$WORK/out/opt/app/gemm" | grep -q "(RPATH).*\[/opt/comtainer/site/lib\]" ||
+readelf -d "$WORK/out/opt/app/gemm" | grep_q "(RPATH).*\[/opt/comtainer/site/lib\]" ||
     fail "gemm does not search the bundle: $(readelf -d "$WORK/out/opt/app/gemm" | grep PATH)"
-readelf -d "$WORK/out/opt/app/dcabs1" | grep -q "comtainer/site" && fail "dcabs1 searches the bundle"
+readelf -d "$WORK/out/opt/app/dcabs1" | grep_q "comtainer/site" && fail "dcabs1 searches the bundle"
 chroot "$WORK/out" /lib64/ld-linux-x86-64.so.2 --list /opt/app/gemm >ldd.txt
 grep -q "libblas.so.3 => /opt/comtainer/site/lib/libblas.so.3" ldd.txt || { cat ldd.txt; fail "gemm does not load the site's BLAS"; }
 grep -q "libopenblas.so.0 => /opt/comtainer/site/lib/libopenblas.so.0" ldd.txt || { cat ldd.txt; fail "nor its libopenblas"; }
@@ -149,7 +149,7 @@ rc=0
 "$RELINK" "$root" -o "$WORK/out2" -j2 --redirect "libblas.so.3=$ML/openblas-pthread/libopenblas.so.0" \
     >out2.txt 2>&1 || rc=$?
 assert_eq 0 "$rc" "exit status ($(tail -3 out2.txt))"
-readelf -d "$WORK/out2/opt/app/gemm" | grep -q "NEEDED.*\[libopenblas.so.0\]" ||
+readelf -d "$WORK/out2/opt/app/gemm" | grep_q "NEEDED.*\[libopenblas.so.0\]" ||
     fail "gemm does not need libopenblas.so.0: $(readelf -d "$WORK/out2/opt/app/gemm" | grep NEEDED)"
 assert_eq "$want_gemm" "$(chroot "$WORK/out2" /opt/app/gemm)" "gemm with libopenblas.so.0"
 
@@ -186,9 +186,45 @@ rc=0
     >out3.json 2>out3.err || rc=$?
 assert_eq 0 "$rc" "exit status ($(tail -3 out3.err))"
 assert_eq "libfftw3.so.3" "$(python3 -c 'import json,sys; b={b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}; print(" ".join(s["library"] for s in b["/opt/app/fft"]["site"]["swapped"]))' out3.json)" "fft's swap"
-chroot "$WORK/out3" /lib64/ld-linux-x86-64.so.2 --list /opt/app/fft | grep -q "libfftw3.so.3 => /opt/comtainer/site/lib/libfftw3.so.3" ||
-    fail "fft does not load the site's FFTW"
+chroot "$WORK/out3" /lib64/ld-linux-x86-64.so.2 --list /opt/app/fft >ldd-fft.txt
+grep -q "libfftw3.so.3 => /opt/comtainer/site/lib/libfftw3.so.3" ldd-fft.txt ||
+    { cat ldd-fft.txt; fail "fft does not load the site's FFTW"; }
 assert_eq "$want_fft" "$(chroot "$WORK/out3" /opt/app/fft)" "fft with the site's FFTW"
+
+note "a site profile (--site): the same swaps, by class"
+cat >site.json <<JSON
+{"version": 1, "mode": "bundle",
+ "blas": {"libraries": ["$OPENBLAS", "$OPENLAPACK"], "integer": "lp64"},
+ "fftw": {"libraries": ["$WORK/fftw-site/libfftw3.so.3"]}}
+JSON
+rc=0
+"$RELINK" "$root" -o "$WORK/out4" -j2 --json --site site.json >out4.json 2>out4.err || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 out4.err))"
+python3 - out4.json <<'PY'
+import json, sys
+b = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}
+got = {p: [s["library"] for s in v["site"]["swapped"]] for p, v in b.items()}
+assert got == {"/opt/app/gemm": ["libblas.so.3"], "/opt/app/lu": ["liblapack.so.3"],
+               "/opt/app/fft": ["libfftw3.so.3"], "/opt/app/dcabs1": []}, got
+assert "cblas_dcabs1" in b["/opt/app/dcabs1"]["site"]["refused"], b["/opt/app/dcabs1"]
+PY
+assert_eq "$want_gemm" "$(chroot "$WORK/out4" /opt/app/gemm)" "gemm from the profile's BLAS"
+assert_eq "$want_lu" "$(chroot "$WORK/out4" /opt/app/lu)" "lu from the profile's LAPACK"
+bad_profile() { # file-content expected-message
+    printf '%s\n' "$1" >bad.json
+    rc=0
+    "$RELINK" "$root" --plan --site bad.json >bad.txt 2>&1 || rc=$?
+    assert_eq 2 "$rc" "the profile $1"
+    grep -qF "$2" bad.txt || { cat bad.txt; fail "the profile $1: not '$2'"; }
+}
+bad_profile "{\"version\": 1, \"blas\": {\"libraries\": [\"$OPENBLAS\"], \"integer\": \"ilp64\"}}" \
+    "has the LP64 ABI, not ILP64"
+bad_profile "{\"version\": 1, \"fftw\": {\"libraries\": [\"$OPENBLAS\"]}}" "is not a library of that kind"
+bad_profile '{"version": 2}' "version 2 (this ctr-relink reads version 1)"
+bad_profile '{"version": 1, "blsa": {}}' "unknown field 'blsa'"
+bad_profile '{"version": 1, "mode": "host"}' 'mode: only "bundle" is built so far'
+bad_profile '{"version": 1, "blas": {"libraries": ["lib/x.so"]}}' "blas.libraries[0]: not an absolute path"
+bad_profile '{"version": 1,' "bad.json': line"
 
 note "an image whose /opt/comtainer is a symlink: nothing written through it"
 cp -a "$root" "$WORK/evil"

@@ -81,7 +81,7 @@ b = json.load(open(sys.argv[1]))["binaries"][0]
 assert b["action"] == "relinked" and b["site"]["swapped"] == [
     {"needed": "libmpich.so.12", "library": "libmpi.so.12"}], b
 PY
-readelf -d "$WORK/out/opt/app/mpi" | grep -q "NEEDED.*\[libmpi.so.12\]" || fail "the program does not need libmpi.so.12"
+readelf -d "$WORK/out/opt/app/mpi" | grep_q "NEEDED.*\[libmpi.so.12\]" || fail "the program does not need libmpi.so.12"
 cmp "$WORK/site/libmpi.so.12" "$WORK/out/opt/comtainer/site/lib/libmpi.so.12" || fail "the bundled library"
 assert_eq "ranks 2 sum 3 token 20" "$(run_mpi "$WORK/out" 2)" "the relinked program, 2 ranks ($(tail -3 mpi.err))"
 

@@ -59,6 +59,10 @@ static const char usage[] =
     "                       takes, the image's C library new enough); NEW and its\n"
     "                       dependencies are bundled into OUT under\n"
     "                       " CTR_SITE_DIR " (repeatable)\n"
+    "  --site FILE          the site profile: its BLAS/LAPACK, MPI and FFTW libraries,\n"
+    "                       each standing in for the image's of its kind (the same\n"
+    "                       SONAME, or the only one listed), as --redirect does\n"
+    "                       (docs/SITE-LIBRARIES.md)\n"
     "  --cmd-timeout S      seconds one run of a --check, --pgo or --select command may\n"
     "                       take before it is killed with all its processes (default\n"
     "                       300; 0: no limit)\n"
@@ -153,8 +157,8 @@ static const char *problem_of(const ctr_options *o, int nargs, const char *lto, 
     if (strcmp(lto, "full") && strcmp(lto, "thin") && strcmp(lto, "none"))
         return "--lto takes full, thin or none";
     /* their copies of the root do not hold the bundle yet */
-    if (o->nredirect && (o->pgo || o->select))
-        return "--redirect does not go with --pgo or --select yet";
+    if ((o->nredirect || o->site_profile) && (o->pgo || o->select))
+        return "--redirect and --site do not go with --pgo or --select yet";
     return NULL;
 }
 
@@ -175,6 +179,7 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
         {"sandbox-user", required_argument, NULL, 'U'},
         {"max-unpacked", required_argument, NULL, 'X'},
         {"redirect", required_argument, NULL, 'D'},
+        {"site", required_argument, NULL, 'Y'},
         {NULL, 0, NULL, 0},
     };
     /* thin: as fast as full LTO on the demo kernels (bench/relink-time.sh
@@ -207,6 +212,7 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
             if (add_redirect(o, optarg) < 0)
                 return 2;
             break;
+        case 'Y': o->site_profile = optarg; break;
         case 'X':
             if ((o->max_unpacked = bytes_arg(optarg)) == 0) {
                 fprintf(stderr, "ctr-relink: --max-unpacked takes a size such as 20G\n");

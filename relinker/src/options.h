@@ -42,6 +42,7 @@ typedef struct ctr_options {
         const char *path;
     } redirect[CTR_MAX_REDIRECTS];
     size_t nredirect;
+    const char *site_profile; /* --site FILE: the site's libraries by class */
 
     /* an IMAGE input */
     const char *tag;       /* --tag: the output's ref name (NULL: from OUT, the source, "latest") */

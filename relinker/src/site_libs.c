@@ -103,7 +103,8 @@ static int add_file(ctr_site *site, const char *name, const char *host, ctr_erro
     if (!f->name || !f->host || ctr_elf_link_read(real, &f->link, err) < 0) {
         free(f->name);
         free(f->host);
-        return f->name && f->host ? ctr_error_wrap(err, "site library") : ctr_error_set(err, ENOMEM, "site library");
+        return f->name && f->host ? ctr_error_wrap(err, "site library")
+                                  : ctr_error_set(err, ENOMEM, "site library");
     }
     size_t self = site->nfiles++;
     for (size_t i = 0; i < site->files[self].link->needed.n; i++) {
@@ -120,40 +121,76 @@ static int add_file(ctr_site *site, const char *name, const char *host, ctr_erro
     return 0;
 }
 
+/* The library at path, with its closure, as site->lib[site->nlib]: named
+ * by its SONAME, of class cls (CTR_LIB_OTHER: any) and ABI abi (unknown:
+ * any).  `what` introduces errors. */
+static int add_lib(ctr_site *site, const char *old, const char *path, ctr_lib_class cls,
+                   ctr_lib_abi abi, const char *what, ctr_error *err)
+{
+    ctr_elf_link *l;
+    if (ctr_elf_link_read(path, &l, err) < 0)
+        return ctr_error_wrap(err, "%s", what);
+    bool shared = l->kind == CTR_ELF_SHARED && *l->soname;
+    char name[256];
+    ctr_lib_class have;
+    ctr_lib_abi have_abi;
+    snprintf(name, sizeof name, "%s", l->soname);
+    ctr_lib_kind(l, &have, &have_abi);
+    ctr_elf_link_free(l);
+    if (!shared)
+        return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' is no shared library with a SONAME",
+                              what, path);
+    if (cls != CTR_LIB_OTHER && have != cls)
+        return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' (%s) is not a library of that kind",
+                              what, path, name);
+    if (abi != CTR_ABI_UNKNOWN && have_abi != abi)
+        return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' (%s) has the %s ABI, not %s", what,
+                              path, name, ctr_lib_abi_name(have_abi), ctr_lib_abi_name(abi));
+    if (add_file(site, name, path, err) < 0)
+        return ctr_error_wrap(err, "%s", what);
+    ctr_site_lib *sl = &site->lib[site->nlib++];
+    *sl = (ctr_site_lib){old, have, (size_t)find_file(site, name), NULL};
+    sl->name = site->files[sl->file].name;
+    return 0;
+}
+
+static int load_all(const ctr_options *o, ctr_site *site, ctr_error *err)
+{
+    for (size_t i = 0; i < o->nredirect; i++) {
+        char what[300];
+        snprintf(what, sizeof what, "--redirect %s", o->redirect[i].old);
+        if (add_lib(site, o->redirect[i].old, o->redirect[i].path, CTR_LIB_OTHER,
+                    CTR_ABI_UNKNOWN, what, err) < 0)
+            return -1;
+    }
+    if (!o->site_profile)
+        return 0;
+    ctr_site_provider p[CTR_SITE_MAX_PROVIDERS];
+    size_t n;
+    if (ctr_site_profile_read(o->site_profile, p, &n, err) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        char what[4200];
+        snprintf(what, sizeof what, "site profile '%s'", o->site_profile);
+        if (add_lib(site, NULL, p[i].path, p[i].cls, p[i].abi, what, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err)
 {
     *out = NULL;
-    if (!o->nredirect)
+    if (!o->nredirect && !o->site_profile)
         return 0;
     ctr_site *site = calloc(1, sizeof *site);
     if (!site || !(site->files = calloc(MAX_SITE_FILES, sizeof *site->files))) {
         free(site);
         return ctr_error_set(err, ENOMEM, "site libraries");
     }
-    for (size_t i = 0; i < o->nredirect; i++) {
-        const struct ctr_redirect *r = &o->redirect[i];
-        ctr_elf_link *l;
-        if (ctr_elf_link_read(r->path, &l, err) < 0) {
-            ctr_site_free(site);
-            return ctr_error_wrap(err, "--redirect %s", r->old);
-        }
-        bool shared = l->kind == CTR_ELF_SHARED && *l->soname;
-        char name[256];
-        snprintf(name, sizeof name, "%s", l->soname);
-        ctr_elf_link_free(l);
-        site->lib[i] = (ctr_site_lib){r->old, 0, NULL};
-        if (!shared) {
-            ctr_site_free(site);
-            return ctr_error_code(err, CTR_E_USAGE, "--redirect %s: '%s' is no shared library "
-                                                    "with a SONAME", r->old, r->path);
-        }
-        if (add_file(site, name, r->path, err) < 0) {
-            ctr_site_free(site);
-            return ctr_error_wrap(err, "--redirect %s", r->old);
-        }
-        site->lib[i].file = (size_t)find_file(site, name);
-        site->lib[i].name = site->files[site->lib[i].file].name;
-        site->nlib++;
+    if (load_all(o, site, err) < 0) {
+        ctr_site_free(site);
+        return -1;
     }
     *out = site;
     return 0;
@@ -172,6 +209,32 @@ static ctr_elf_link *image_lib(const char *root, const char *inner)
     return ctr_elf_link_read(host, &l, &err) == 0 ? l : NULL;
 }
 
+/* The site profile's library of the image library old's class: one of the
+ * same SONAME, else the only one of that class; NULL when the profile has
+ * none for the class, or (with why) several and none of that name. */
+static const ctr_site_lib *from_profile(const ctr_site *site, const ctr_elf_link *old,
+                                        ctr_error *why)
+{
+    ctr_lib_class cls;
+    ctr_lib_abi abi;
+    ctr_lib_kind(old, &cls, &abi);
+    const ctr_site_lib *only = NULL;
+    size_t n = 0;
+    for (size_t k = 0; cls != CTR_LIB_OTHER && k < site->nlib; k++) {
+        const ctr_site_lib *sl = &site->lib[k];
+        if (sl->old || sl->cls != cls)
+            continue;
+        if (!strcmp(sl->name, old->soname))
+            return sl;
+        only = sl;
+        n++;
+    }
+    if (n > 1)
+        ctr_error_code(why, CTR_E_USAGE, "the site profile lists several libraries of the kind "
+                                         "of %s, none of that name", old->soname);
+    return n == 1 ? only : NULL;
+}
+
 /* The site library for DT_NEEDED entry i of e, checked (NULL: none asked,
  * or refused: then e->site_refused says why, for the first refusal). */
 static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site *site,
@@ -179,23 +242,32 @@ static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site 
 {
     const char *name = e->bin->link->needed.v[i];
     const ctr_site_lib *sl = NULL;
-    for (size_t k = 0; k < site->nlib && !sl; k++)
-        if (!strcmp(site->lib[k].old, name))
+    bool profile = false;
+    for (size_t k = 0; k < site->nlib && !sl; k++) {
+        profile |= !site->lib[k].old;
+        if (site->lib[k].old && !strcmp(site->lib[k].old, name))
             sl = &site->lib[k];
-    if (!sl)
+    }
+    if (!sl && !profile)
         return NULL;
-    const ctr_elf_link *closure[MAX_SITE_FILES];
-    for (size_t k = 0; k < site->nfiles; k++)
-        closure[k] = site->files[k].link;
+    ctr_error why = {0};
     ctr_elf_link *old = image_lib(root, e->bin->needed[i].found);
-    ctr_swap_libs s = {old, site->files[sl->file].link, closure, site->nfiles, libc, libm};
-    ctr_error why;
-    int rc = old ? ctr_swap_check(e->bin->link, &s, &why)
-                 : ctr_error_code(&why, CTR_E_INPUT, "the image's %s cannot be read", name);
+    if (!sl && old)
+        sl = from_profile(site, old, &why);
+    int rc = -1;
+    if (!old)
+        ctr_error_code(&why, CTR_E_INPUT, "the image's %s cannot be read", name);
+    else if (sl) {
+        const ctr_elf_link *closure[MAX_SITE_FILES];
+        for (size_t k = 0; k < site->nfiles; k++)
+            closure[k] = site->files[k].link;
+        ctr_swap_libs s = {old, site->files[sl->file].link, closure, site->nfiles, libc, libm};
+        rc = ctr_swap_check(e->bin->link, &s, &why);
+    }
     ctr_elf_link_free(old);
     if (rc == 0)
         return sl;
-    if (!e->site_refused.code)
+    if (why.code && !e->site_refused.code)
         ctr_error_code(&e->site_refused, why.code, "%s kept: %s", name, why.msg);
     return NULL;
 }
@@ -230,19 +302,16 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
             continue;
         if (!(e->site = calloc(l->needed.n + 1, sizeof *e->site)))
             return ctr_error_set(err, ENOMEM, "site libraries");
-        if (blocked.code) {
-            for (size_t k = 0; k < l->needed.n; k++)
-                for (size_t r = 0; r < site->nlib; r++)
-                    if (!strcmp(l->needed.v[k], site->lib[r].old))
-                        ctr_error_copy(&e->site_refused, &blocked);
-            continue;
-        }
         char *inner_c = ctr_rootfs_find_needed(plan->fs->root, e->bin, "libc.so.6");
         char *inner_m = ctr_rootfs_find_needed(plan->fs->root, e->bin, "libm.so.6");
         ctr_elf_link *libc = image_lib(plan->fs->root, inner_c),
                      *libm = image_lib(plan->fs->root, inner_m);
         for (size_t k = 0; k < l->needed.n; k++) {
             const ctr_site_lib *sl = swap_for(e, k, site, plan->fs->root, libc, libm);
+            if (sl && blocked.code) { /* every swap: the bundle has nowhere to go */
+                ctr_error_copy(&e->site_refused, &blocked);
+                sl = NULL;
+            }
             e->site[k] = sl ? sl->name : NULL;
             e->site_swaps += sl != NULL;
         }

@@ -9,6 +9,7 @@
 #include "options.h"
 #include "outcome.h"
 #include "plan.h"
+#include "site_profile.h"
 
 /* One file of the bundle: a site library or one of its dependencies (the C
  * library's own files excepted: they stay the image's). */
@@ -19,19 +20,23 @@ typedef struct ctr_site_file {
 } ctr_site_file;
 
 typedef struct ctr_site_lib {
-    const char *old;    /* the image's SONAME it stands in for */
+    const char *old;    /* --redirect: the image's SONAME it stands in for; NULL for a
+                         * library of the site profile, which stands in for the image's
+                         * libraries of its class */
+    ctr_lib_class cls;  /* (a profile's library) its class */
     size_t file;        /* the library: site->files[file] */
     const char *name;   /* ... its SONAME: WORK/site/NAME, CTR_SITE_DIR/NAME */
 } ctr_site_lib;
 
 typedef struct ctr_site {
-    ctr_site_lib lib[CTR_MAX_REDIRECTS];
+    ctr_site_lib lib[CTR_MAX_REDIRECTS + CTR_SITE_MAX_PROVIDERS];
     size_t nlib;
     ctr_site_file *files; /* every file of the bundle, once */
     size_t nfiles;
 } ctr_site;
 
-/* Read the --redirect libraries of o and their closures (NULL: none asked).
+/* Read the --redirect libraries of o, those of its site profile (--site),
+ * and their closures (NULL: none asked).
  * -1 with err when one cannot be read or its closure resolved. */
 int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err);
 void ctr_site_free(ctr_site *site);
