@@ -162,26 +162,28 @@ static const char *problem_of(const ctr_options *o, int nargs, const char *lto, 
     return NULL;
 }
 
+/* The option table, beside the usage text above. */
+static const struct option opts[] = {
+    {"plan", no_argument, NULL, 'p'},      {"store", required_argument, NULL, 's'},
+    {"json", no_argument, NULL, 'J'},      {"help", no_argument, NULL, 'h'},
+    {"output", required_argument, NULL, 'o'}, {"march", required_argument, NULL, 'm'},
+    {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
+    {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
+    {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
+    {"pgo", required_argument, NULL, 'P'},
+    {"select", required_argument, NULL, 'S'}, {"select-rounds", required_argument, NULL, 'R'},
+    {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
+    {"cmd-timeout", required_argument, NULL, 'C'},
+    {"build-timeout", required_argument, NULL, 'B'},
+    {"sandbox-user", required_argument, NULL, 'U'},
+    {"max-unpacked", required_argument, NULL, 'X'},
+    {"redirect", required_argument, NULL, 'D'},
+    {"site", required_argument, NULL, 'Y'},
+    {NULL, 0, NULL, 0},
+};
+
 int ctr_options_parse(int argc, char **argv, ctr_options *o)
 {
-    static const struct option opts[] = {
-        {"plan", no_argument, NULL, 'p'},      {"store", required_argument, NULL, 's'},
-        {"json", no_argument, NULL, 'J'},      {"help", no_argument, NULL, 'h'},
-        {"output", required_argument, NULL, 'o'}, {"march", required_argument, NULL, 'm'},
-        {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
-        {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
-        {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
-        {"pgo", required_argument, NULL, 'P'},
-        {"select", required_argument, NULL, 'S'}, {"select-rounds", required_argument, NULL, 'R'},
-        {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
-        {"cmd-timeout", required_argument, NULL, 'C'},
-        {"build-timeout", required_argument, NULL, 'B'},
-        {"sandbox-user", required_argument, NULL, 'U'},
-        {"max-unpacked", required_argument, NULL, 'X'},
-        {"redirect", required_argument, NULL, 'D'},
-        {"site", required_argument, NULL, 'Y'},
-        {NULL, 0, NULL, 0},
-    };
     /* thin: as fast as full LTO on the demo kernels (bench/relink-time.sh
      * and scripts/demo), with parallel back ends: a third less relink time */
     const char *lto = "thin", *sandbox_user = NULL;

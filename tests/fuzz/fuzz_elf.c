@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "elf_link.h"
+#include "fuzz_file.h"
 #include "ir_symbols.h"
 #include "link_policy.h"
 #include "object_policy.h"
@@ -28,13 +29,8 @@ static void accepted_is_clean(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int fd = -1;
-    static char path[64];
-    if (fd < 0) {
-        fd = memfd_create("fuzz-elf", 0);
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    }
-    if (fd < 0 || ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+    const char *path = fuzz_as_file(data, size);
+    if (!path)
         return 0;
     ctr_error err;
     ctr_object_policy_check(CTR_IR_GCC_LTO, data, size, "fuzz", &err);
@@ -61,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!irs_is_hash_hex(l->tu_ids[i]))
             abort();
     ctr_needed *needed = calloc(l->needed.n + 1, sizeof *needed);
-    ctr_binary b = {.inner = "/fuzz", .host = path, .link = l, .needed = needed};
+    ctr_binary b = {.inner = "/fuzz", .host = (char *)path, .link = l, .needed = needed};
     for (size_t i = 0; needed && i < l->needed.n; i++)
         needed[i].name = l->needed.v[i];
     if (needed && ctr_link_strings_check(&b, &err) == 0) {
