@@ -12,6 +12,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int remove_at(int dirfd, const char *name, dev_t dev);
+
+/* Every entry of the open directory fd (which this closes); -1 with the
+ * errno of the first failure, after trying them all. */
+static int remove_entries(int fd, dev_t dev)
+{
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return -1;
+    }
+    int rc = 0, e = 0;
+    for (struct dirent *de; (de = readdir(d));)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+            remove_at(fd, de->d_name, dev) < 0 && !e)
+            rc = -1, e = errno;
+    closedir(d);
+    if (rc < 0)
+        errno = e;
+    return rc;
+}
+
 /* name in dirfd and everything below it; other file systems mounted inside
  * are left alone (dev). */
 static int remove_at(int dirfd, const char *name, dev_t dev)
@@ -29,19 +51,10 @@ static int remove_at(int dirfd, const char *name, dev_t dev)
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 && errno == EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
         fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d = fd < 0 ? NULL : fdopendir(fd);
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
+    if (fd < 0)
         return -1;
-    }
-    int rc = 0, e = 0;
-    for (struct dirent *de; (de = readdir(d));)
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-            remove_at(fd, de->d_name, dev) < 0 && !e)
-            rc = -1, e = errno;
-    closedir(d);
-    if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && !e)
+    int rc = remove_entries(fd, dev), e = errno;
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && rc == 0)
         rc = -1, e = errno;
     if (rc < 0)
         errno = e;
@@ -60,19 +73,12 @@ int ctr_tree_empty(const char *path)
 {
     struct stat st;
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d = fd < 0 || fstat(fd, &st) < 0 ? NULL : fdopendir(fd);
-    if (!d) {
+    if (fd < 0 || fstat(fd, &st) < 0) {
         if (fd >= 0)
             close(fd);
         return -1;
     }
-    int rc = 0;
-    for (struct dirent *de; (de = readdir(d));)
-        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-            remove_at(fd, de->d_name, st.st_dev) < 0)
-            rc = -1;
-    closedir(d);
-    return rc;
+    return remove_entries(fd, st.st_dev);
 }
 
 int ctr_tree_remove(const char *path)
