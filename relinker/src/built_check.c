@@ -66,6 +66,12 @@ static const struct lib_entry *image_lib(ctr_lib_cache *c, const char *inner)
     return e;
 }
 
+const ctr_elf_link *ctr_lib_cache_get(ctr_lib_cache *c, const char *inner)
+{
+    const struct lib_entry *le = inner ? image_lib(c, inner) : NULL;
+    return le ? le->link : NULL;
+}
+
 /* Library lib of the image (at inner) provides every version of it that
  * the relinked file nl needs. */
 static int versions_found(const ctr_elf_link *nl, const char *lib, const char *inner,

@@ -16,6 +16,10 @@ typedef struct ctr_lib_cache ctr_lib_cache;
 ctr_lib_cache *ctr_lib_cache_new(const char *root);
 void ctr_lib_cache_free(ctr_lib_cache *c);
 
+/* The link facts of the image's library at inner path `inner` (NULL: none),
+ * read once per cache; NULL when absent, unreadable or out of memory. */
+const ctr_elf_link *ctr_lib_cache_get(ctr_lib_cache *c, const char *inner);
+
 /* 0 when the file at path may replace binary e; else -1 with the reason in
  * why (CTR_E_TOOL: the link failed; CTR_E_INPUT: the file is not what it
  * must be; CTR_E_NOMEM). */

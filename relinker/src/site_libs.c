@@ -1,6 +1,7 @@
 /* The site's libraries (see site_libs.h). */
 #include "site_libs.h"
 #include "swap_check.h"
+#include "built_check.h"
 #include "rootfs_scan.h"
 #include "comtainer/files.h"
 
@@ -196,17 +197,14 @@ int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err)
     return 0;
 }
 
-/* The image's library inner (NULL: none) of root, read; NULL when absent
- * or unreadable. */
-static ctr_elf_link *image_lib(const char *root, const char *inner)
+/* The image's library `name` as binary b finds it, from the run's cache. */
+static const ctr_elf_link *image_lib(ctr_lib_cache *libs, const char *root, const ctr_binary *b,
+                                     const char *name)
 {
-    char host[PATH_MAX * 2];
-    ctr_elf_link *l = NULL;
-    ctr_error err;
-    if (!inner)
-        return NULL;
-    snprintf(host, sizeof host, "%s%s", root, inner);
-    return ctr_elf_link_read(host, &l, &err) == 0 ? l : NULL;
+    char *inner = ctr_rootfs_find_needed(root, b, name);
+    const ctr_elf_link *l = ctr_lib_cache_get(libs, inner);
+    free(inner);
+    return l;
 }
 
 /* The site profile's library of the image library old's class: one of the
@@ -238,7 +236,7 @@ static const ctr_site_lib *from_profile(const ctr_site *site, const ctr_elf_link
 /* The site library for DT_NEEDED entry i of e, checked (NULL: none asked,
  * or refused: then e->site_refused says why, for the first refusal). */
 static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site *site,
-                                    const char *root, ctr_elf_link *libc, ctr_elf_link *libm)
+                                    const char *root, ctr_lib_cache *libs)
 {
     const char *name = e->bin->link->needed.v[i];
     const ctr_site_lib *sl = NULL;
@@ -251,7 +249,7 @@ static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site 
     if (!sl && !profile)
         return NULL;
     ctr_error why = {0};
-    ctr_elf_link *old = image_lib(root, e->bin->needed[i].found);
+    const ctr_elf_link *old = ctr_lib_cache_get(libs, e->bin->needed[i].found);
     if (!sl && old)
         sl = from_profile(site, old, &why);
     int rc = -1;
@@ -261,10 +259,11 @@ static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site 
         const ctr_elf_link *closure[MAX_SITE_FILES];
         for (size_t k = 0; k < site->nfiles; k++)
             closure[k] = site->files[k].link;
-        ctr_swap_libs s = {old, site->files[sl->file].link, closure, site->nfiles, libc, libm};
+        ctr_swap_libs s = {old, site->files[sl->file].link, closure, site->nfiles,
+                           image_lib(libs, root, e->bin, "libc.so.6"),
+                           image_lib(libs, root, e->bin, "libm.so.6")};
         rc = ctr_swap_check(e->bin->link, &s, &why);
     }
-    ctr_elf_link_free(old);
     if (rc == 0)
         return sl;
     if (why.code && !e->site_refused.code)
@@ -293,21 +292,23 @@ static int bundle_blocked(const char *root, ctr_error *why)
 int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
 {
     ctr_error blocked = {0};
-    if (site)
-        bundle_blocked(plan->fs->root, &blocked);
-    for (size_t i = 0; site && i < plan->n; i++) {
+    if (!site)
+        return 0;
+    bundle_blocked(plan->fs->root, &blocked);
+    ctr_lib_cache *libs = ctr_lib_cache_new(plan->fs->root);
+    if (!libs)
+        return ctr_error_set(err, ENOMEM, "site libraries");
+    for (size_t i = 0; i < plan->n; i++) {
         ctr_plan_entry *e = &plan->v[i];
         const ctr_elf_link *l = e->bin->link;
         if (e->problem.code)
             continue;
-        if (!(e->site = calloc(l->needed.n + 1, sizeof *e->site)))
+        if (!(e->site = calloc(l->needed.n + 1, sizeof *e->site))) {
+            ctr_lib_cache_free(libs);
             return ctr_error_set(err, ENOMEM, "site libraries");
-        char *inner_c = ctr_rootfs_find_needed(plan->fs->root, e->bin, "libc.so.6");
-        char *inner_m = ctr_rootfs_find_needed(plan->fs->root, e->bin, "libm.so.6");
-        ctr_elf_link *libc = image_lib(plan->fs->root, inner_c),
-                     *libm = image_lib(plan->fs->root, inner_m);
+        }
         for (size_t k = 0; k < l->needed.n; k++) {
-            const ctr_site_lib *sl = swap_for(e, k, site, plan->fs->root, libc, libm);
+            const ctr_site_lib *sl = swap_for(e, k, site, plan->fs->root, libs);
             if (sl && blocked.code) { /* every swap: the bundle has nowhere to go */
                 ctr_error_copy(&e->site_refused, &blocked);
                 sl = NULL;
@@ -315,11 +316,8 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
             e->site[k] = sl ? sl->name : NULL;
             e->site_swaps += sl != NULL;
         }
-        ctr_elf_link_free(libc);
-        ctr_elf_link_free(libm);
-        free(inner_c);
-        free(inner_m);
     }
+    ctr_lib_cache_free(libs);
     return 0;
 }
 
