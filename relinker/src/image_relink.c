@@ -51,11 +51,6 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const char *lto_name(enum ctr_lto lto)
-{
-    return lto == CTR_LTO_THIN ? "thin" : lto == CTR_LTO_NONE ? "none" : "full";
-}
-
 /* ---- stages ------------------------------------------------------------------------ */
 
 static int prepare(struct image_run *r, const char *image, ctr_error *err)
@@ -261,7 +256,7 @@ static int write_image(struct image_run *r, ctr_error *err)
         pgo |= r->res.oc[i].pgo;
     static const char *const toolchain_opt[] = {"", " --toolchain=llvm", " --toolchain=gcc"};
     snprintf(options, sizeof options, "--march=%s --lto=%s%s%s%s", r->ro.march,
-             lto_name(r->ro.lto), toolchain_opt[r->ro.toolchain], pgo ? " --pgo" : "",
+             ctr_lto_option(r->ro.lto), toolchain_opt[r->ro.toolchain], pgo ? " --pgo" : "",
              r->ro.keep_store ? " --keep-store" : "");
     snprintf(created_by, sizeof created_by, "ctr-relink %s", options);
     toolchain_versions(r, toolchains, sizeof toolchains);

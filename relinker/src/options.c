@@ -140,8 +140,26 @@ static int add_redirect(ctr_options *o, const char *arg)
     return 0;
 }
 
-/* What is wrong with a full set of options, or NULL. */
-static const char *problem_of(const ctr_options *o, int nargs, const char *lto, long cmd_timeout,
+static const char *const lto_words[] = {[CTR_LTO_FULL] = "full", [CTR_LTO_THIN] = "thin",
+                                        [CTR_LTO_NONE] = "none"};
+
+const char *ctr_lto_option(enum ctr_lto lto)
+{
+    return (unsigned)lto <= CTR_LTO_NONE ? lto_words[lto] : "full";
+}
+
+int ctr_lto_parse(const char *s, enum ctr_lto *out)
+{
+    for (int k = CTR_LTO_FULL; k <= CTR_LTO_NONE; k++)
+        if (!strcmp(s, lto_words[k])) {
+            *out = (enum ctr_lto)k;
+            return 0;
+        }
+    return -1;
+}
+
+/* What is wrong with a full set of options (o->lto set from lto), or NULL. */
+static const char *problem_of(ctr_options *o, int nargs, const char *lto, long cmd_timeout,
                               long build_timeout)
 {
     if (nargs != 1)
@@ -154,7 +172,7 @@ static const char *problem_of(const ctr_options *o, int nargs, const char *lto, 
         return "--select-rounds takes 1 to 100";
     if (cmd_timeout < 0 || build_timeout < 0)
         return "--cmd-timeout and --build-timeout take whole seconds";
-    if (strcmp(lto, "full") && strcmp(lto, "thin") && strcmp(lto, "none"))
+    if (ctr_lto_parse(lto, &o->lto) < 0)
         return "--lto takes full, thin or none";
     /* their copies of the root do not hold the bundle yet */
     if ((o->nredirect || o->site_profile) && (o->pgo || o->select))
@@ -238,8 +256,6 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
         return 2;
     }
     o->input = argv[optind];
-    o->lto = !strcmp(lto, "thin") ? CTR_LTO_THIN : !strcmp(lto, "none") ? CTR_LTO_NONE
-                                                                        : CTR_LTO_FULL;
     ctr_error err;
     if (ctr_sandbox_init(&o->sandbox, sandbox_user, (unsigned)build_timeout,
                          (unsigned)cmd_timeout, &err) < 0) {

@@ -50,6 +50,11 @@ typedef struct ctr_options {
     uint64_t max_unpacked; /* --max-unpacked: bound on the layers' tar bytes (0: default) */
 } ctr_options;
 
+/* --lto's word for lto ("full", "thin", "none"), and back: -1 for
+ * another word. */
+const char *ctr_lto_option(enum ctr_lto lto);
+int ctr_lto_parse(const char *s, enum ctr_lto *out);
+
 /* Fill o from the command line (the sandbox included).  0 to go on; 1 when
  * --help was printed (exit 0); 2 after a usage error was printed (exit 2). */
 int ctr_options_parse(int argc, char **argv, ctr_options *o);
