@@ -19,26 +19,9 @@
 
 static char *tus[] = {"t1", "t2"};
 
-/* One PIE program: an LLVM TU and a recorded object. */
-static void make_plan(ctr_plan *plan, ctr_plan_entry *e, ctr_binary *bin, ctr_elf_link *l,
-                      ctr_rootfs *fs, irs_record *recs, irs_record **rp, ctr_ir_kind *kinds)
-{
-    *l = (ctr_elf_link){.kind = CTR_ELF_PIE, .interp = "", .soname = "", .tu_ids = tus,
-                        .ntu = 2};
-    *bin = (ctr_binary){.inner = "/bin/a\x1b$", .host = "/nonexistent", .link = l};
-    recs[0] = (irs_record){.language = "c", .source = "a.c", .pie_level = 2};
-    recs[1] = (irs_record){.language = "c", .source = "b.o"};
-    rp[0] = &recs[0];
-    rp[1] = &recs[1];
-    kinds[0] = CTR_IR_LLVM_BC;
-    kinds[1] = CTR_IR_ELF_OBJECT;
-    *e = (ctr_plan_entry){.bin = bin, .recs = rp, .kinds = kinds, .ir = CTR_TOOLCHAIN_LLVM};
-    *fs = (ctr_rootfs){.root = "/r", .v = bin, .n = 1};
-    *plan = (ctr_plan){.fs = fs, .v = e, .n = 1};
-}
-
-static void test_ninja_file(void)
-{
+/* One PIE program: an LLVM TU and a recorded object, in a plan of its own
+ * (the parts point at each other: fill it where it stays). */
+struct fixture {
     ctr_plan plan;
     ctr_plan_entry e;
     ctr_binary bin;
@@ -46,7 +29,29 @@ static void test_ninja_file(void)
     ctr_rootfs fs;
     irs_record recs[2], *rp[2];
     ctr_ir_kind kinds[2];
-    make_plan(&plan, &e, &bin, &l, &fs, recs, rp, kinds);
+};
+
+static void make_plan(struct fixture *f)
+{
+    f->l = (ctr_elf_link){.kind = CTR_ELF_PIE, .interp = "", .soname = "", .tu_ids = tus,
+                          .ntu = 2};
+    f->bin = (ctr_binary){.inner = "/bin/a\x1b$", .host = "/nonexistent", .link = &f->l};
+    f->recs[0] = (irs_record){.language = "c", .source = "a.c", .pie_level = 2};
+    f->recs[1] = (irs_record){.language = "c", .source = "b.o"};
+    f->rp[0] = &f->recs[0];
+    f->rp[1] = &f->recs[1];
+    f->kinds[0] = CTR_IR_LLVM_BC;
+    f->kinds[1] = CTR_IR_ELF_OBJECT;
+    f->e = (ctr_plan_entry){.bin = &f->bin, .recs = f->rp, .kinds = f->kinds,
+                            .ir = CTR_TOOLCHAIN_LLVM};
+    f->fs = (ctr_rootfs){.root = "/r", .v = &f->bin, .n = 1};
+    f->plan = (ctr_plan){.fs = &f->fs, .v = &f->e, .n = 1};
+}
+
+static void test_ninja_file(void)
+{
+    struct fixture f;
+    make_plan(&f);
     ctr_options o = {.march = "native", .work = "/w", .lto = CTR_LTO_THIN};
     ctr_recipe rc[CTR_RECIPES_MAX];
     ctr_recipes_of(&o, rc);
@@ -54,7 +59,7 @@ static void test_ninja_file(void)
     ctr_pass ps = {rc, 1, "", "", "build.ninja", false};
     ctr_strbuf sb = CTR_STRBUF_INIT;
     size_t links = 9;
-    ctr_ninja_file(&sb, &plan, &oc, &o, "znver4", &ps, &links);
+    ctr_ninja_file(&sb, &f.plan, &oc, &o, "znver4", &ps, &links);
     const char *s = ctr_sb_str(&sb);
     CHECK(links == 1 && !sb.failed);
     CHECK(strstr(s, "builddir = state\n"));
@@ -74,7 +79,7 @@ static void test_ninja_file(void)
     oc.toolchain = CTR_TOOLCHAIN_MIXED;
     CHECK(!ctr_pass_includes(&train, &oc) && ctr_pass_includes(&ps, &oc));
     oc.relinked = false;
-    ctr_ninja_file(&sb, &plan, &oc, &o, "znver4", &ps, &links);
+    ctr_ninja_file(&sb, &f.plan, &oc, &o, "znver4", &ps, &links);
     CHECK(links == 0 && !strstr(ctr_sb_str(&sb), "build "));
     ctr_sb_release(&sb);
     /* --select's recipes: one link per recipe, each into its own directories */
@@ -83,7 +88,7 @@ static void test_ninja_file(void)
     oc.relinked = true;
     oc.toolchain = CTR_TOOLCHAIN_LLVM;
     ps.nrecipes = n;
-    ctr_ninja_file(&sb, &plan, &oc, &o, "znver4", &ps, &links);
+    ctr_ninja_file(&sb, &f.plan, &oc, &o, "znver4", &ps, &links);
     s = ctr_sb_str(&sb);
     CHECK(links == 3 && strstr(s, "build bin-r1/0: link rec/0.s cc-r1/t1.o obj/t2.o"));
     CHECK(strstr(s, "build cc-r2/t1.o: compile tu-generic/t1.bc"));
@@ -92,23 +97,17 @@ static void test_ninja_file(void)
 
 static void test_checks(const char *dir)
 {
-    ctr_plan plan;
-    ctr_plan_entry e;
-    ctr_binary bin;
-    ctr_elf_link l;
-    ctr_rootfs fs;
-    irs_record recs[2], *rp[2];
-    ctr_ir_kind kinds[2];
-    make_plan(&plan, &e, &bin, &l, &fs, recs, rp, kinds);
+    struct fixture f;
+    make_plan(&f);
     ctr_lib_cache *libs = ctr_lib_cache_new(dir);
     ctr_error why;
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/missing", dir);
-    CHECK(ctr_built_check(&e, path, libs, &why) == -1 && why.code == CTR_E_TOOL &&
+    CHECK(ctr_built_check(&f.e, path, libs, &why) == -1 && why.code == CTR_E_TOOL &&
           strstr(why.msg, "the native link failed"));
     snprintf(path, sizeof path, "%s/not-elf", dir);
     CHECK(ctr_file_write(path, "text", 4, 0755, 0, &why) == 0);
-    CHECK(ctr_built_check(&e, path, libs, &why) == -1 && why.code != CTR_E_TOOL &&
+    CHECK(ctr_built_check(&f.e, path, libs, &why) == -1 && why.code != CTR_E_TOOL &&
           strstr(why.msg, "not-elf"));
     ctr_lib_cache_free(libs);
 }
