@@ -24,3 +24,13 @@ int ctr_elf_sections(const void *data, size_t len, const char *what, ctr_section
         elf_end(elf);
     return rc < 0 ? -1 : 0;
 }
+
+bool ctr_elf_section_bytes(Elf_Scn *scn, const GElf_Shdr *sh, const char **data, size_t *size)
+{
+    Elf_Data *d = sh->sh_type == SHT_NOBITS ? NULL : elf_rawdata(scn, NULL);
+    if (!d || (d->d_size && !d->d_buf))
+        return false;
+    *data = d->d_buf;
+    *size = d->d_size;
+    return true;
+}

@@ -5,6 +5,7 @@
 
 #include <gelf.h>
 #include <libelf.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "comtainer/irstore.h"
@@ -18,5 +19,10 @@ typedef int (*ctr_section_fn)(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const
  * `what` when the bytes are not an ELF object or a section header is bad. */
 int ctr_elf_sections(const void *data, size_t len, const char *what, ctr_section_fn fn,
                      void *ctx, ctr_error *err);
+
+/* The bytes a section holds in the file, in *data and *size (size may be 0);
+ * false for SHT_NOBITS or a section libelf cannot read, so no caller ever
+ * walks a null buffer with a non-zero size. */
+bool ctr_elf_section_bytes(Elf_Scn *scn, const GElf_Shdr *sh, const char **data, size_t *size);
 
 #endif

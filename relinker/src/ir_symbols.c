@@ -141,9 +141,11 @@ static int section_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const ch
     if (!w->lto && sh->sh_type == SHT_SYMTAB)
         return elf_symtab(elf, scn, sh, w->what, w->out, err);
     if (w->lto && !strncmp(name, ".gnu.lto_.symtab.", 17)) {
-        Elf_Data *d = elf_rawdata(scn, NULL);
-        return d ? lto_symtab(d->d_buf, d->d_size, w->what, w->out, err)
-                 : ctr_error_set(err, 0, "%s: unreadable %s", w->what, name);
+        const char *p;
+        size_t n;
+        return ctr_elf_section_bytes(scn, sh, &p, &n)
+                   ? lto_symtab(p, n, w->what, w->out, err)
+                   : ctr_error_set(err, 0, "%s: unreadable %.64s", w->what, name);
     }
     return 0;
 }

@@ -105,9 +105,11 @@ static int check_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char
         return ctr_error_code(err, CTR_E_POLICY, "%s: section '%.64s' is not taken from an image: not "
                                      "relinked", w->what, name);
     if (w->lto && !strcmp(name, ".gnu.lto_.opts")) {
-        Elf_Data *d = sh->sh_type == SHT_NOBITS ? NULL : elf_rawdata(scn, NULL);
-        return d && d->d_size ? check_opts(d->d_buf, d->d_size, w->what, err)
-                              : ctr_error_code(err, CTR_E_POLICY, "%s: unreadable .gnu.lto_.opts", w->what);
+        const char *p;
+        size_t n;
+        return ctr_elf_section_bytes(scn, sh, &p, &n) && n
+                   ? check_opts(p, n, w->what, err)
+                   : ctr_error_code(err, CTR_E_POLICY, "%s: unreadable .gnu.lto_.opts", w->what);
     }
     if (w->lto && starts(name, ".gnu.lto_.opts"))
         return ctr_error_code(err, CTR_E_POLICY, "%s: unexpected section '%.64s'", w->what, name);
