@@ -34,6 +34,31 @@ int irs_strv_push(irs_strv *v, const char *s)
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void irs_strv_sort_unique(irs_strv *v)
+{
+    if (!v->n) /* qsort(NULL, 0, ...) is undefined (found by fuzz_elf) */
+        return;
+    qsort(v->v, v->n, sizeof *v->v, cmp_str);
+    size_t k = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        if (k && !strcmp(v->v[k - 1], v->v[i]))
+            free(v->v[i]);
+        else
+            v->v[k++] = v->v[i];
+    }
+    v->n = k;
+}
+
+bool irs_strv_sorted_has(const irs_strv *v, const char *s)
+{
+    return v->n && bsearch(&s, v->v, v->n, sizeof *v->v, cmp_str) != NULL;
+}
+
 void irs_strv_clear(irs_strv *v)
 {
     for (size_t i = 0; i < v->n; i++)

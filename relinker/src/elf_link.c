@@ -42,11 +42,6 @@ void ctr_elf_link_free(ctr_elf_link *l)
     free(l);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int split_path(irs_strv *v, const char *s)
 {
     const char *p = s;
@@ -113,22 +108,6 @@ static int read_dynamic(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
     return 0;
 }
 
-/* Sort v and drop repeated strings. */
-static void sort_unique(irs_strv *v)
-{
-    if (!v->n) /* qsort(NULL, 0, ...) is undefined (found by fuzz_elf) */
-        return;
-    qsort(v->v, v->n, sizeof *v->v, cmp_str);
-    size_t k = 0;
-    for (size_t i = 0; i < v->n; i++) {
-        if (k && !strcmp(v->v[k - 1], v->v[i]))
-            free(v->v[i]);
-        else
-            v->v[k++] = v->v[i];
-    }
-    v->n = k;
-}
-
 static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
                         const char *path, ctr_error *err)
 {
@@ -155,9 +134,8 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         if (*name && irs_strv_push(undef ? &l->imports : &l->exports, name) < 0)
             return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
-    if (l->exports.n) /* qsort(NULL, 0, ...) is undefined */
-        qsort(l->exports.v, l->exports.n, sizeof *l->exports.v, cmp_str);
-    sort_unique(&l->imports);
+    irs_strv_sort_unique(&l->exports);
+    irs_strv_sort_unique(&l->imports);
     return 0;
 }
 
@@ -381,7 +359,7 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, ctr_error *err)
         }
     if (drop_copied(elf, &eh, l, path, err) < 0)
         goto out;
-    sort_unique(&l->defined);
+    irs_strv_sort_unique(&l->defined);
     if (read_interp(elf, l, path, err) < 0)
         goto out;
     if (eh.e_type == ET_EXEC)

@@ -1,4 +1,4 @@
-/* Defined symbols of TU inputs (see ir_symbols.h). */
+/* The symbols of TU inputs (see ir_symbols.h). */
 #include "ir_symbols.h"
 #include "elf_sections.h"
 #include "llvm_context.h"
@@ -17,6 +17,8 @@
 static int push_name(irs_strv *out, const char *name, size_t len, const char *what,
                      ctr_error *err)
 {
+    if (!out)
+        return 0;
     /* LLVM marks names that bypass the platform's mangling with \1, GCC
      * with '*'; the binary knows them without the mark */
     if (len && (name[0] == '\1' || name[0] == '*'))
@@ -40,7 +42,21 @@ static bool llvm_exported(LLVMValueRef v)
            l != LLVMAvailableExternallyLinkage;
 }
 
-static int llvm_symbols(const void *data, size_t len, const char *what, irs_strv *out,
+/* A function or variable of the module: into s->defined when it defines it
+ * for other TUs, into s->referenced when it only declares it (LLVM's own
+ * intrinsics are no symbols). */
+static int llvm_value(LLVMValueRef v, const char *what, ctr_ir_symbols *s, ctr_error *err)
+{
+    size_t n;
+    const char *name = LLVMGetValueName2(v, &n);
+    if (llvm_exported(v))
+        return push_name(s->defined, name, n, what, err);
+    if (LLVMIsDeclaration(v) && !(n > 5 && !strncmp(name, "llvm.", 5)))
+        return push_name(s->referenced, name, n, what, err);
+    return 0;
+}
+
+static int llvm_symbols(const void *data, size_t len, const char *what, ctr_ir_symbols *out,
                         ctr_error *err)
 {
     LLVMContextRef ctx = ctr_llvm_context_new();
@@ -54,20 +70,14 @@ static int llvm_symbols(const void *data, size_t len, const char *what, irs_strv
     }
     size_t n;
     for (LLVMValueRef f = LLVMGetFirstFunction(m); f && rc == 0; f = LLVMGetNextFunction(f))
-        if (llvm_exported(f)) {
-            const char *name = LLVMGetValueName2(f, &n);
-            rc = push_name(out, name, n, what, err);
-        }
+        rc = llvm_value(f, what, out, err);
     for (LLVMValueRef g = LLVMGetFirstGlobal(m); g && rc == 0; g = LLVMGetNextGlobal(g))
-        if (llvm_exported(g)) {
-            const char *name = LLVMGetValueName2(g, &n);
-            rc = push_name(out, name, n, what, err);
-        }
+        rc = llvm_value(g, what, out, err);
     for (LLVMValueRef a = LLVMGetFirstGlobalAlias(m); a && rc == 0;
          a = LLVMGetNextGlobalAlias(a))
         if (LLVMGetLinkage(a) != LLVMInternalLinkage && LLVMGetLinkage(a) != LLVMPrivateLinkage) {
             const char *name = LLVMGetValueName2(a, &n);
-            rc = push_name(out, name, n, what, err);
+            rc = push_name(out->defined, name, n, what, err);
         }
     LLVMDisposeModule(m);
     LLVMContextDispose(ctx);
@@ -79,7 +89,7 @@ static int llvm_symbols(const void *data, size_t len, const char *what, irs_strv
 /* Each entry: name NUL, comdat NUL, kind (1), visibility (1), size (8),
  * slot (4) — the table lto-plugin reads.  Kinds 0..4: def, weak def, undef,
  * weak undef, common. */
-static int lto_symtab(const char *p, size_t size, const char *what, irs_strv *out,
+static int lto_symtab(const char *p, size_t size, const char *what, ctr_ir_symbols *out,
                       ctr_error *err)
 {
     size_t off = 0;
@@ -97,7 +107,8 @@ static int lto_symtab(const char *p, size_t size, const char *what, irs_strv *ou
         off += 14;
         if (kind > 4)
             return ctr_error_set(err, 0, "%s: bad LTO symbol kind %u", what, kind);
-        if ((kind <= 1 || kind == 4) && push_name(out, name, nlen, what, err) < 0)
+        irs_strv *into = kind <= 1 || kind == 4 ? out->defined : out->referenced;
+        if (push_name(into, name, nlen, what, err) < 0)
             return -1;
     }
     return 0;
@@ -106,7 +117,7 @@ static int lto_symtab(const char *p, size_t size, const char *what, irs_strv *ou
 /* ---- ELF relocatable objects: the symbol table -------------------------- */
 
 static int elf_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *what,
-                      irs_strv *out, ctr_error *err)
+                      ctr_ir_symbols *out, ctr_error *err)
 {
     Elf_Data *d = elf_getdata(scn, NULL);
     if (!d || sh->sh_entsize == 0)
@@ -116,13 +127,13 @@ static int elf_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *w
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))
             return ctr_error_set(err, 0, "%s: bad symbol %zu", what, i);
-        int bind = GELF_ST_BIND(sym.st_info);
-        if (sym.st_shndx == SHN_UNDEF || bind == STB_LOCAL)
+        if (GELF_ST_BIND(sym.st_info) == STB_LOCAL)
             continue;
         const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
         if (!name)
             return ctr_error_set(err, 0, "%s: symbol name out of range", what);
-        if (push_name(out, name, strlen(name), what, err) < 0)
+        irs_strv *into = sym.st_shndx == SHN_UNDEF ? out->referenced : out->defined;
+        if (push_name(into, name, strlen(name), what, err) < 0)
             return -1;
     }
     return 0;
@@ -131,7 +142,7 @@ static int elf_symtab(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *w
 struct symbols_walk {
     bool lto;
     const char *what;
-    irs_strv *out;
+    ctr_ir_symbols *out;
 };
 
 static int section_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
@@ -151,14 +162,14 @@ static int section_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, const ch
 }
 
 static int elf_symbols(ctr_ir_kind kind, const void *data, size_t len, const char *what,
-                       irs_strv *out, ctr_error *err)
+                       ctr_ir_symbols *out, ctr_error *err)
 {
     struct symbols_walk w = {kind == CTR_IR_GCC_LTO, what, out};
     return ctr_elf_sections(data, len, what, section_symbols, &w, err);
 }
 
-int ctr_ir_defined_symbols(ctr_ir_kind kind, const void *data, size_t len, const char *what,
-                           irs_strv *out, ctr_error *err)
+int ctr_ir_symbols_read(ctr_ir_kind kind, const void *data, size_t len, const char *what,
+                        ctr_ir_symbols *out, ctr_error *err)
 {
     if (kind == CTR_IR_LLVM_BC)
         return llvm_symbols(data, len, what, out, err);

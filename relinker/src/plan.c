@@ -21,6 +21,7 @@ void ctr_plan_free(ctr_plan *plan)
         free(e->kinds);
         free(e->site);
         irs_strv_clear(&e->foreign);
+        irs_strv_clear(&e->ir_refs);
     }
     free(plan->v);
     ctr_rootfs_free(plan->fs);
@@ -78,6 +79,8 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *ca
                        "the link with the comtainer-ld plugin to relink it",
                        e->foreign.n, e->foreign.n == 1 ? "" : "s", e->foreign.v[0],
                        e->foreign.n > 1 ? ", ..." : "");
+    else
+        ctr_tu_references(e, store, cache, p);
 }
 
 int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,

@@ -18,6 +18,7 @@ typedef struct ctr_plan_entry {
     size_t objects;     /* recs of kind "elf-object": native code recorded at link time */
     bool link_recorded; /* a "link" record names the link's command line */
     irs_strv foreign;   /* symbols the binary defines that no stored input does */
+    irs_strv ir_refs;   /* symbols its stored inputs use and none defines, sorted */
     ctr_error problem;  /* why it cannot be relinked; code CTR_OK if it can */
     /* --redirect (site_libs.h): per DT_NEEDED entry, the SONAME of the site
      * library that replaces the image's (its name in the bundle), or NULL;

@@ -22,11 +22,6 @@ static const char *const linker_symbols[] = {
     "_PROCEDURE_LINKAGE_TABLE_", "__rela_iplt_start", "__rela_iplt_end", "_TLS_MODULE_BASE_",
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int add_elf(Elf *elf, irs_strv *names)
 {
     for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
@@ -93,7 +88,7 @@ int ctr_runtime_symbols_load(ctr_runtime_symbols *rs, ctr_error *err)
             return ctr_error_set(err, ENOMEM, "reading '%s'", path);
         }
     }
-    qsort(rs->names.v, rs->names.n, sizeof *rs->names.v, cmp_str);
+    irs_strv_sort_unique(&rs->names);
     return 0;
 }
 
@@ -102,8 +97,7 @@ bool ctr_runtime_symbols_has(const ctr_runtime_symbols *rs, const char *name)
     /* made by code generation from the IR, not present in it as such */
     if (!strncmp(name, "DW.ref.", 7) || !strncmp(name, "__x86.get_pc_thunk.", 19))
         return true;
-    return rs->names.n &&
-           bsearch(&name, rs->names.v, rs->names.n, sizeof *rs->names.v, cmp_str) != NULL;
+    return irs_strv_sorted_has(&rs->names, name);
 }
 
 void ctr_runtime_symbols_clear(ctr_runtime_symbols *rs)

@@ -5,17 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* name is in the sorted list v. */
-static bool in_sorted(const irs_strv *v, const char *name)
-{
-    return v->n && bsearch(&name, v->v, v->n, sizeof *v->v, cmp_str) != NULL;
-}
-
 static bool any_match(const char *soname, const char *const *patterns)
 {
     for (size_t i = 0; patterns[i]; i++)
@@ -93,7 +82,7 @@ static int symbols_covered(const ctr_elf_link *bin, const ctr_swap_libs *s, ctr_
     const char *first = NULL;
     for (size_t i = 0; i < bin->imports.n; i++) {
         const char *sym = bin->imports.v[i];
-        if (in_sorted(&s->old_lib->exports, sym) && !in_sorted(&s->new_lib->exports, sym)) {
+        if (irs_strv_sorted_has(&s->old_lib->exports, sym) && !irs_strv_sorted_has(&s->new_lib->exports, sym)) {
             first = first ? first : sym;
             missing++;
         }

@@ -1,7 +1,7 @@
 /* Fuzz target: the ELF link reader (relinker/src/elf_link.c) over any bytes
  * as a file, then what the relinker does with its strings: the link-string
  * policy (link_policy.c), the stored-object policy (object_policy.c), the
- * symbols a stored GIMPLE or recorded object defines (ir_symbols.c: its
+ * symbols a stored GIMPLE or recorded object defines and uses (ir_symbols.c: its
  * .gnu.lto_.symtab and .symtab readers) and the TU ids of the file
  * (irstore's .comtainer reader).  Invariants: the kind
  * is one of the four, every TU id is a hash, every string a policy accepts
@@ -37,12 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctr_object_policy_check(CTR_IR_ELF_OBJECT, data, size, "fuzz", &err);
     static const ctr_ir_kind kinds[] = {CTR_IR_GCC_LTO, CTR_IR_ELF_OBJECT};
     for (int k = 0; k < 2; k++) {
-        irs_strv syms = {0};
-        if (ctr_ir_defined_symbols(kinds[k], data, size, "fuzz", &syms, &err) == 0)
-            for (size_t i = 0; i < syms.n; i++)
-                if (!syms.v[i][0])
-                    abort(); /* empty names are dropped */
-        irs_strv_clear(&syms);
+        irs_strv def = {0}, ref = {0};
+        ctr_ir_symbols syms = {&def, &ref};
+        if (ctr_ir_symbols_read(kinds[k], data, size, "fuzz", &syms, &err) == 0)
+            for (size_t i = 0; i < def.n + ref.n; i++)
+                if (!(i < def.n ? def.v[i] : ref.v[i - def.n])[0])
+                    abort(); /* empty names are dropped: the confined answer relies on it */
+        irs_strv_clear(&def);
+        irs_strv_clear(&ref);
     }
     char **ids = NULL;
     size_t n = 0;

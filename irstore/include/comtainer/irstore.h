@@ -133,6 +133,10 @@ int irs_record_set(char **field, const char *value);
 /* Append a copy of s to v. */
 int irs_strv_push(irs_strv *v, const char *s);
 void irs_strv_clear(irs_strv *v);
+/* Sort v (strcmp order) and drop repeated strings. */
+void irs_strv_sort_unique(irs_strv *v);
+/* s is in v, sorted by irs_strv_sort_unique. */
+bool irs_strv_sorted_has(const irs_strv *v, const char *s);
 
 /* Serialize to the canonical msgpack encoding (fixed key order, so equal
  * records give equal bytes).  *buf is malloc'ed. */
