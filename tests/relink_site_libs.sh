@@ -226,6 +226,80 @@ bad_profile '{"version": 1, "mode": "host"}' 'mode: only "bundle" is built so fa
 bad_profile '{"version": 1, "blas": {"libraries": ["lib/x.so"]}}' "blas.libraries[0]: not an absolute path"
 bad_profile '{"version": 1,' "bad.json': line"
 
+note "complex values (zdotc): the same convention on both sides, or refused"
+cat >zdot.f90 <<'F'
+program zdot
+  implicit none
+  integer, parameter :: n = 100
+  complex(8) :: x(n), y(n)
+  complex(8), external :: zdotc
+  integer :: i
+  do i = 1, n
+    x(i) = cmplx(i, -i, 8)
+    y(i) = cmplx(1, mod(i, 3), 8)
+  end do
+  print '(2f14.1)', zdotc(n, x, 1, y, 1)
+end program zdot
+F
+zroot="$WORK/zroot"
+empty_app_rootfs "$zroot"
+cp "$REF" "$zroot/usr/lib/x86_64-linux-gnu/"
+for lib in libgfortran.so.5 libquadmath.so.0; do
+    cp "/lib/x86_64-linux-gnu/$lib" "$zroot/usr/lib/x86_64-linux-gnu/"
+done
+gfortran-12 -O2 -fplugin="$GCC_PLUGIN" zdot.f90 -o "$zroot/opt/app/zdot" -L"$ML/blas" -lblas ||
+    fail "building zdot"
+want_zdot=$(chroot "$zroot" /opt/app/zdot) || fail "the generic zdot"
+zprofile() { # complex_return
+    printf '{"version": 1, "blas": {"libraries": ["%s"]%s}}\n' "$OPENBLAS" \
+        "${1:+, \"complex_return\": \"$1\"}" >z.json
+}
+# gfortran's callers, OpenBLAS built by gfortran (its libopenblas.so.0 needs libgfortran)
+zprofile ""
+rc=0
+"$RELINK" "$zroot" -o "$WORK/zout" -j2 --json --site z.json >zout.json 2>zout.err || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 zout.err))"
+python3 - zout.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+assert b["action"] == "relinked" and [s["library"] for s in b["site"]["swapped"]] == ["libblas.so.3"], b
+PY
+assert_eq "$want_zdot" "$(chroot "$WORK/zout" /opt/app/zdot)" "zdotc from OpenBLAS"
+# a site BLAS declared to return them f2c's way (as MKL's Intel interface does)
+zprofile f2c
+"$RELINK" "$zroot" --plan --json --site z.json >zf2c.json 2>&1 || fail "--plan"
+python3 - zf2c.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+r = b["site"]["refused"] or ""
+assert b["site"]["swapped"] == [] and "calls zdotc_" in r and "the f2c way" in r, b
+PY
+# a C caller: nothing says how the image's reference BLAS returns them
+cat >zdot_c.c <<'C'
+#include <complex.h>
+#include <stdio.h>
+double complex zdotc_(const int *n, const double complex *x, const int *incx,
+                      const double complex *y, const int *incy);
+int main(void)
+{
+    double complex x[2] = {1 + 2 * I, 3}, y[2] = {2, 1 - I};
+    int n = 2, one = 1;
+    double complex r = zdotc_(&n, x, &one, y, &one);
+    printf("%.1f %.1f\n", creal(r), cimag(r));
+    return 0;
+}
+C
+"$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" zdot_c.c -o "$zroot/opt/app/zdot_c" -L"$ML/blas" -lblas ||
+    fail "building zdot_c"
+zprofile ""
+"$RELINK" "$zroot" --plan --json --site z.json >zc.json 2>&1 || fail "--plan"
+python3 - zc.json <<'PY'
+import json, sys
+b = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}["/opt/app/zdot_c"]
+r = b["site"]["refused"] or ""
+assert b["site"]["swapped"] == [] and "not known" in r and "libblas.so.3" in r, b
+PY
+
 note "an image whose /opt/comtainer is a symlink: nothing written through it"
 cp -a "$root" "$WORK/evil"
 mkdir -p "$WORK/victim"

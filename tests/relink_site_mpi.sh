@@ -59,9 +59,9 @@ mpi_root() { # root wrapper
 }
 # ranks in ROOT, as a container runtime would run them: the root as /, the
 # host's /sys, one /dev/shm for both
-run_mpi() { # root ranks
+run_mpi() { # root ranks [program]
     timeout 120 mpiexec.mpich -n "$2" bwrap --bind "$1" / --proc /proc --dev /dev \
-        --ro-bind /sys /sys --bind /dev/shm /dev/shm /opt/app/mpi 2>mpi.err
+        --ro-bind /sys /sys --bind /dev/shm /dev/shm "${3:-/opt/app/mpi}" 2>mpi.err
 }
 root="$WORK/rootfs"
 mpi_root "$root" mpicc.mpich
@@ -113,5 +113,98 @@ python3 - stub.json <<'PY'
 import json, sys
 b = json.load(open(sys.argv[1]))["binaries"][0]
 assert b["site"]["swapped"] == [] and "does not export 'MPI_" in b["site"]["refused"], b
+PY
+note "IR compiled for Open MPI in a binary that names MPICH: refused"
+fake="$WORK/fake-root"
+cp -a "$WORK/ompi-root" "$fake"
+patchelf --replace-needed libmpi.so.40 libmpich.so.12 "$fake/opt/app/mpi"
+cp -L "$ML/libmpich.so.12" "$fake/usr/lib/x86_64-linux-gnu/"
+"$RELINK" "$fake" --plan --json --redirect "libmpich.so.12=$WORK/site/libmpi.so.12" \
+    >fake.json 2>&1 || fail "--plan"
+python3 - fake.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+r = b["site"]["refused"] or ""
+assert b["site"]["swapped"] == [] and "compiled for Open MPI" in r and "ompi_mpi_" in r, b
+PY
+
+note "Fortran: the bindings swapped with the C library"
+GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
+cat >mpif.f90 <<'F'
+program allsum
+  use mpi
+  implicit none
+  integer :: ierr, rank, nranks
+  integer(8) :: mine, total
+  call MPI_Init(ierr)
+  call MPI_Comm_rank(MPI_COMM_WORLD, rank, ierr)
+  call MPI_Comm_size(MPI_COMM_WORLD, nranks, ierr)
+  mine = rank + 1
+  call MPI_Allreduce(mine, total, 1, MPI_INTEGER8, MPI_SUM, MPI_COMM_WORLD, ierr)
+  if (rank == 0) print '(a,i0,a,i0)', 'fortran ranks ', nranks, ' sum ', total
+  call MPI_Finalize(ierr)
+end program
+F
+froot="$WORK/fortran-root"
+empty_app_rootfs "$froot"
+# --no-as-needed, as many MPI wrappers link: it needs libmpichfort.so.12 and libmpich.so.12
+gfortran-12 -O2 -fplugin="$GCC_PLUGIN" -Wl,--no-as-needed mpif.f90 \
+    $(mpif90.mpich -show | cut -d' ' -f2-) -o "$froot/opt/app/mpif" ||
+    fail "building the Fortran MPI program"
+for f in $(ldd "$froot/opt/app/mpif" | awk '/=>/ { print $3 }'); do
+    cp -nL "$f" "$froot/usr/lib/x86_64-linux-gnu/"
+done
+[ -d "$ML/ucx" ] && cp -rn "$root/usr/lib/x86_64-linux-gnu/." "$froot/usr/lib/x86_64-linux-gnu/"
+assert_eq "fortran ranks 2 sum 3" "$(run_mpi "$froot" 2 /opt/app/mpif)" "the generic Fortran program"
+# the site's bindings, built by the same gfortran, beside its libmpi.so.12
+cp -L "$ML/libmpichfort.so.12" "$WORK/site/libmpifort.so.12"
+# (one change per call: patchelf 0.14 given two mixes their strings up)
+patchelf --replace-needed libmpich.so.12 libmpi.so.12 "$WORK/site/libmpifort.so.12"
+patchelf --set-soname libmpifort.so.12 "$WORK/site/libmpifort.so.12"
+cat >site.json <<JSON
+{"version": 1, "mode": "bundle",
+ "mpi": {"family": "mpich-abi",
+         "libraries": ["$WORK/site/libmpi.so.12", "$WORK/site/libmpifort.so.12"]}}
+JSON
+rc=0
+"$RELINK" "$froot" -o "$WORK/fout" -j2 --json --site site.json >fout.json 2>fout.err || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 fout.err))"
+python3 - fout.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+assert b["action"] == "relinked", b
+assert sorted(s["library"] for s in b["site"]["swapped"]) == ["libmpi.so.12", "libmpifort.so.12"], b
+PY
+assert_eq "fortran ranks 2 sum 3" "$(run_mpi "$WORK/fout" 2 /opt/app/mpif)" \
+    "the relinked Fortran program, 2 ranks ($(tail -3 mpi.err))"
+
+note "Fortran: the C library alone refused (the image's bindings need the image's MPICH)"
+cat >site-c.json <<JSON
+{"version": 1, "mpi": {"libraries": ["$WORK/site/libmpi.so.12"]}}
+JSON
+"$RELINK" "$froot" --plan --json --site site-c.json >fc.json 2>&1 || fail "--plan"
+python3 - fc.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+r = b["site"]["refused"] or ""
+assert b["site"]["swapped"] == [] and "libmpichfort.so.12 needs it too" in r, b
+PY
+
+note "Fortran: bindings of another compiler refused"
+mkdir -p "$WORK/ifort"
+echo 'int for_write_seq_lis(void) { return 0; }' >ifcore.c
+gcc-12 -shared -fPIC -Wl,-soname,libifcore.so.5 ifcore.c -o "$WORK/ifort/libifcore.so.5"
+cp "$WORK/site/libmpifort.so.12" "$WORK/site/ifort-libmpifort.so.12"
+patchelf --replace-needed libgfortran.so.5 libifcore.so.5 "$WORK/site/ifort-libmpifort.so.12"
+patchelf --set-rpath "$WORK/ifort" "$WORK/site/ifort-libmpifort.so.12"
+cat >site-if.json <<JSON
+{"version": 1, "mpi": {"libraries": ["$WORK/site/libmpi.so.12", "$WORK/site/ifort-libmpifort.so.12"]}}
+JSON
+"$RELINK" "$froot" --plan --json --site site-if.json >fi.json 2>&1 || fail "--plan ($(tail -3 fi.json))"
+python3 - fi.json <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))["binaries"][0]
+r = b["site"]["refused"] or ""
+assert b["site"]["swapped"] == [] and "libifcore.so.5" in r and "libgfortran.so.5" in r, b
 PY
 note "ok"

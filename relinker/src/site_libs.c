@@ -122,12 +122,14 @@ static int add_file(ctr_site *site, const char *name, const char *host, ctr_erro
     return 0;
 }
 
-/* The library at path, with its closure, as site->lib[site->nlib]: named
- * by its SONAME, of class cls (CTR_LIB_OTHER: any) and ABI abi (unknown:
- * any).  `what` introduces errors. */
-static int add_lib(ctr_site *site, const char *old, const char *path, ctr_lib_class cls,
-                   ctr_lib_abi abi, const char *what, ctr_error *err)
+/* The library at p->path, with its closure, as site->lib[site->nlib]: named
+ * by its SONAME, of class p->cls (CTR_LIB_OTHER: any; MPI: its C library or
+ * its Fortran bindings) and ABI p->abi (unknown: any).  `what` introduces
+ * errors. */
+static int add_lib(ctr_site *site, const char *old, const ctr_site_provider *p,
+                   const char *what, ctr_error *err)
 {
+    const char *path = p->path;
     ctr_elf_link *l;
     if (ctr_elf_link_read(path, &l, err) < 0)
         return ctr_error_wrap(err, "%s", what);
@@ -141,16 +143,18 @@ static int add_lib(ctr_site *site, const char *old, const char *path, ctr_lib_cl
     if (!shared)
         return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' is no shared library with a SONAME",
                               what, path);
-    if (cls != CTR_LIB_OTHER && have != cls)
+    bool fits = p->cls == CTR_LIB_OTHER || have == p->cls ||
+                (p->cls == CTR_LIB_MPI && have == CTR_LIB_MPI_FORTRAN);
+    if (!fits)
         return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' (%s) is not a library of that kind",
                               what, path, name);
-    if (abi != CTR_ABI_UNKNOWN && have_abi != abi)
+    if (p->abi != CTR_ABI_UNKNOWN && have_abi != p->abi)
         return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' (%s) has the %s ABI, not %s", what,
-                              path, name, ctr_lib_abi_name(have_abi), ctr_lib_abi_name(abi));
+                              path, name, ctr_lib_abi_name(have_abi), ctr_lib_abi_name(p->abi));
     if (add_file(site, name, path, err) < 0)
         return ctr_error_wrap(err, "%s", what);
     ctr_site_lib *sl = &site->lib[site->nlib++];
-    *sl = (ctr_site_lib){old, have, (size_t)find_file(site, name), NULL};
+    *sl = (ctr_site_lib){old, have, p->cret, (size_t)find_file(site, name), NULL};
     sl->name = site->files[sl->file].name;
     return 0;
 }
@@ -160,8 +164,9 @@ static int load_all(const ctr_options *o, ctr_site *site, ctr_error *err)
     for (size_t i = 0; i < o->nredirect; i++) {
         char what[300];
         snprintf(what, sizeof what, "--redirect %s", o->redirect[i].old);
-        if (add_lib(site, o->redirect[i].old, o->redirect[i].path, CTR_LIB_OTHER,
-                    CTR_ABI_UNKNOWN, what, err) < 0)
+        ctr_site_provider any = {CTR_LIB_OTHER, CTR_ABI_UNKNOWN, CTR_CRET_UNKNOWN, ""};
+        snprintf(any.path, sizeof any.path, "%s", o->redirect[i].path);
+        if (add_lib(site, o->redirect[i].old, &any, what, err) < 0)
             return -1;
     }
     if (!o->site_profile)
@@ -173,7 +178,7 @@ static int load_all(const ctr_options *o, ctr_site *site, ctr_error *err)
     for (size_t i = 0; i < n; i++) {
         char what[4200];
         snprintf(what, sizeof what, "site profile '%s'", o->site_profile);
-        if (add_lib(site, NULL, p[i].path, p[i].cls, p[i].abi, what, err) < 0)
+        if (add_lib(site, NULL, &p[i], what, err) < 0)
             return -1;
     }
     return 0;
@@ -233,6 +238,33 @@ static const ctr_site_lib *from_profile(const ctr_site *site, const ctr_elf_link
     return n == 1 ? only : NULL;
 }
 
+/* How site library sl returns complex values: as the profile declares, else
+ * as it or a library of its closure shows (OpenBLAS's libblas.so.3 needs
+ * libopenblas.so.0, which needs libgfortran). */
+static ctr_complex_ret site_cret(const ctr_site *site, const ctr_site_lib *sl)
+{
+    if (sl->cret != CTR_CRET_UNKNOWN)
+        return sl->cret;
+    size_t queue[MAX_SITE_FILES], head = 0, tail = 0;
+    bool seen[MAX_SITE_FILES] = {false};
+    queue[tail++] = sl->file;
+    seen[sl->file] = true;
+    while (head < tail) {
+        const ctr_elf_link *l = site->files[queue[head++]].link;
+        ctr_complex_ret c = ctr_lib_complex_ret(l);
+        if (c != CTR_CRET_UNKNOWN)
+            return c;
+        for (size_t i = 0; i < l->needed.n; i++) {
+            ssize_t k = find_file(site, l->needed.v[i]);
+            if (k >= 0 && !seen[k]) {
+                seen[k] = true;
+                queue[tail++] = (size_t)k;
+            }
+        }
+    }
+    return CTR_CRET_UNKNOWN;
+}
+
 /* The site library for DT_NEEDED entry i of e, checked (NULL: none asked,
  * or refused: then e->site_refused says why, for the first refusal). */
 static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site *site,
@@ -259,16 +291,88 @@ static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site 
         const ctr_elf_link *closure[MAX_SITE_FILES];
         for (size_t k = 0; k < site->nfiles; k++)
             closure[k] = site->files[k].link;
-        ctr_swap_libs s = {old, site->files[sl->file].link, closure, site->nfiles,
+        ctr_swap_libs s = {old, site->files[sl->file].link, site_cret(site, sl), closure,
+                           site->nfiles,
                            image_lib(libs, root, e->bin, "libc.so.6"),
                            image_lib(libs, root, e->bin, "libm.so.6")};
-        rc = ctr_swap_check(e->bin->link, &s, &why);
+        ctr_swap_user u = {e->bin->link, &e->ir_refs,
+                           ctr_caller_complex_ret(e->recs, e->bin->link->ntu)};
+        rc = ctr_swap_check(&u, &s, &why);
     }
     if (rc == 0)
         return sl;
     if (why.code && !e->site_refused.code)
         ctr_error_code(&e->site_refused, why.code, "%s kept: %s", name, why.msg);
     return NULL;
+}
+
+/* How far loads_old_too looks into a binary's libraries. */
+#define MAX_CLOSURE 256
+
+static bool swapped_name(const ctr_plan_entry *e, const char *name)
+{
+    const irs_strv *needed = &e->bin->link->needed;
+    for (size_t j = 0; j < needed->n; j++)
+        if (e->site[j] && !strcmp(needed->v[j], name))
+            return true;
+    return false;
+}
+
+/* One of the image's libraries that e still loads (breadth-first from its
+ * DT_NEEDED entries not swapped, each found as the loader would find it for
+ * e) and that needs `old` itself: with it, `old` would load beside the
+ * site's stand-in and two copies of one library would share the process.
+ * NULL when there is none. */
+static const char *loads_old_too(const ctr_plan_entry *e, const char *old, const char *root,
+                                 ctr_lib_cache *libs)
+{
+    const char *queue[MAX_CLOSURE];
+    size_t head = 0, tail = 0;
+    const irs_strv *needed = &e->bin->link->needed;
+    for (size_t j = 0; j < needed->n && tail < MAX_CLOSURE; j++)
+        if (!e->site[j])
+            queue[tail++] = needed->v[j];
+    while (head < tail) {
+        const char *name = queue[head++];
+        char *inner = is_glibc(name) ? NULL : ctr_rootfs_find_needed(root, e->bin, name);
+        const ctr_elf_link *l = inner ? ctr_lib_cache_get(libs, inner) : NULL;
+        free(inner);
+        for (size_t i = 0; l && i < l->needed.n; i++) {
+            const char *dep = l->needed.v[i];
+            if (!strcmp(dep, old))
+                return name;
+            bool seen = swapped_name(e, dep);
+            for (size_t q = 0; q < tail && !seen; q++)
+                seen = !strcmp(queue[q], dep);
+            if (!seen && tail < MAX_CLOSURE)
+                queue[tail++] = dep;
+        }
+    }
+    return NULL;
+}
+
+/* Undo each swap whose old library another of the binary's libraries still
+ * loads (loads_old_too), until none is left: undoing one can keep another's
+ * user in place. */
+static void drop_double_loads(ctr_plan_entry *e, const char *root, ctr_lib_cache *libs)
+{
+    const irs_strv *needed = &e->bin->link->needed;
+    for (bool again = true; again;) {
+        again = false;
+        for (size_t k = 0; k < needed->n; k++) {
+            const char *user = e->site[k] ? loads_old_too(e, needed->v[k], root, libs) : NULL;
+            if (!user)
+                continue;
+            if (!e->site_refused.code)
+                ctr_error_code(&e->site_refused, CTR_E_POLICY, "%s kept: the image's %s needs "
+                                                               "it too, and it would load beside "
+                                                               "%s",
+                               needed->v[k], user, e->site[k]);
+            e->site[k] = NULL;
+            e->site_swaps--;
+            again = true;
+        }
+    }
 }
 
 /* The bundle cannot go into root: something of the image's that is no
@@ -316,6 +420,7 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
             e->site[k] = sl ? sl->name : NULL;
             e->site_swaps += sl != NULL;
         }
+        drop_double_loads(e, plan->fs->root, libs);
     }
     ctr_lib_cache_free(libs);
     return 0;

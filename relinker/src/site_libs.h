@@ -24,6 +24,7 @@ typedef struct ctr_site_lib {
                          * library of the site profile, which stands in for the image's
                          * libraries of its class */
     ctr_lib_class cls;  /* (a profile's library) its class */
+    ctr_complex_ret cret; /* (a profile's BLAS) how it returns complex values, if declared */
     size_t file;        /* the library: site->files[file] */
     const char *name;   /* ... its SONAME: WORK/site/NAME, CTR_SITE_DIR/NAME */
 } ctr_site_lib;

@@ -1,8 +1,11 @@
 /* The site profile (see site_profile.h).
  *
  *   {"version": 1, "mode": "bundle",
- *    "blas": {"libraries": ["/opt/site/lib/libblas.so.3", ...], "integer": "lp64"},
- *    "mpi":  {"libraries": ["/opt/cray/pe/lib64/libmpi_gnu_123.so.12"], "family": "mpich-abi"},
+ *    "blas": {"libraries": ["/opt/site/lib/libblas.so.3", ...], "integer": "lp64",
+ *             "complex_return": "gnu"},
+ *    "mpi":  {"libraries": ["/opt/cray/pe/lib64/libmpi_gnu_123.so.12",
+ *                           "/opt/cray/pe/lib64/libmpifort_gnu_123.so.12"],
+ *             "family": "mpich-abi"},
  *    "fftw": {"libraries": ["/opt/site/lib/libfftw3.so.3"]}}
  */
 #include "site_profile.h"
@@ -48,18 +51,42 @@ static int section_abi(const char *path, size_t s, json_t *sec, ctr_lib_abi *abi
                           sections[s].key, k);
 }
 
+/* blas.complex_return into *c. */
+static int complex_return(const char *path, size_t s, json_t *sec, ctr_complex_ret *c,
+                          ctr_error *err)
+{
+    json_t *v = json_object_get(sec, "complex_return");
+    const char *w = json_string_value(v);
+    *c = CTR_CRET_UNKNOWN;
+    if (!v)
+        return 0;
+    if (sections[s].cls != CTR_LIB_BLAS)
+        return ctr_error_code(err, CTR_E_INPUT, "'%s': %s: unknown field 'complex_return'",
+                              path, sections[s].key);
+    if (w && !strcmp(w, "gnu"))
+        *c = CTR_CRET_GNU;
+    else if (w && !strcmp(w, "f2c"))
+        *c = CTR_CRET_F2C;
+    else
+        return ctr_error_code(err, CTR_E_INPUT, "'%s': blas.complex_return: \"gnu\" or \"f2c\" "
+                                                "is needed", path);
+    return 0;
+}
+
 static int read_section(const char *path, size_t s, json_t *sec, ctr_site_provider *out,
                         size_t *n, ctr_error *err)
 {
     const char *key;
     json_t *v, *libs = json_object_get(sec, "libraries");
     json_object_foreach(sec, key, v) {
-        if (strcmp(key, "libraries") && (!sections[s].abi_key || strcmp(key, sections[s].abi_key)))
+        if (strcmp(key, "libraries") && strcmp(key, "complex_return") &&
+            (!sections[s].abi_key || strcmp(key, sections[s].abi_key)))
             return ctr_error_code(err, CTR_E_INPUT, "'%s': %s: unknown field '%.64s'", path,
                                   sections[s].key, key);
     }
     ctr_lib_abi abi;
-    if (section_abi(path, s, sec, &abi, err) < 0)
+    ctr_complex_ret cret;
+    if (section_abi(path, s, sec, &abi, err) < 0 || complex_return(path, s, sec, &cret, err) < 0)
         return -1;
     if (!json_is_array(libs) || !json_array_size(libs))
         return ctr_error_code(err, CTR_E_INPUT, "'%s': %s.libraries: a list of paths is needed",
@@ -75,6 +102,7 @@ static int read_section(const char *path, size_t s, json_t *sec, ctr_site_provid
                                   CTR_SITE_MAX_PROVIDERS);
         out[*n].cls = sections[s].cls;
         out[*n].abi = abi;
+        out[*n].cret = cret;
         snprintf(out[*n].path, sizeof out[*n].path, "%s", p);
         ++*n;
     }

@@ -12,11 +12,13 @@
 #define CTR_SITE_PROFILE_VERSION 1
 #define CTR_SITE_MAX_PROVIDERS 16
 
-/* One library of the profile: its class (the section it is listed in), the
- * ABI the section declares (CTR_ABI_UNKNOWN: none declared), its path. */
+/* One library of the profile: its class (the section it is listed in; the
+ * mpi section holds MPI's C library and its Fortran bindings), the ABI the
+ * section declares (CTR_ABI_UNKNOWN: none declared), its path. */
 typedef struct ctr_site_provider {
     ctr_lib_class cls;
     ctr_lib_abi abi;
+    ctr_complex_ret cret; /* blas.complex_return; unknown: not declared */
     char path[4096];
 } ctr_site_provider;
 
