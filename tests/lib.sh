@@ -235,6 +235,26 @@ PY
     runc --root "$WORK/.runc" run -b "$b" "ctr-test-$$-$RANDOM"
 }
 
+# podman in a private store, as `pod ARGS...`: with runc, cgroupfs and the
+# vfs driver (no mounts left behind), as the facts note says.  False when
+# podman is absent or COMTAINER_TEST_PODMAN=0 (the tests that use it then
+# skip that part).  The run root is removed when the test ends.
+podman_setup() {
+    command -v podman >/dev/null && [ "${COMTAINER_TEST_PODMAN:-1}" != 0 ] || return 1
+    cat >"$WORK/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+    PODRUN=$(mktemp -d /tmp/ctr-podman.XXXXXX) # podman wants a runroot under 50 characters
+    trap 'rm -rf "$PODRUN"' EXIT
+    pod() { CONTAINERS_CONF=$WORK/containers.conf podman --root "$WORK/podman" \
+        --runroot "$PODRUN" --storage-driver vfs "$@"; }
+}
+
 # Check every digest, size and diff_id of an OCI image (DIR[:TAG] or an
 # oci-archive FILE[:TAG]) and print a JSON summary: manifest_digest,
 # ref_name, annotations, config, layers [{digest, size, mediaType, diff_id}].

@@ -193,21 +193,8 @@ rc=0
     --work "$WORK/out.ctr-work" >app.txt 2>&1 || rc=$?
 [ $rc = 0 ] || { cat app.txt; fail "ctr-relink to an archive with --tag localhost/app:native: exit $rc"; }
 assert_eq localhost/app:native "$(oci_show "$WORK/app.tar" | json_get 'j["ref_name"]')" "ref name of the archive"
-# podman is optional (COMTAINER_TEST_PODMAN=0 skips it): with runc, cgroupfs and
-# the vfs driver (no mounts left behind) in a private store, as the facts note says
-if command -v podman >/dev/null && [ "${COMTAINER_TEST_PODMAN:-1}" != 0 ]; then
-    cat >containers.conf <<'CONF'
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-CONF
-    podrun=$(mktemp -d /tmp/ctr-podman.XXXXXX) # podman wants a runroot under 50 characters
-    trap 'rm -rf "$podrun"' EXIT
-    pod() { CONTAINERS_CONF=$WORK/containers.conf podman --root "$WORK/podman" \
-        --runroot "$podrun" --storage-driver vfs "$@"; }
+# podman is optional (COMTAINER_TEST_PODMAN=0 skips it)
+if podman_setup; then
     pod load -i "$WORK/app.tar" >podman.txt 2>&1 || { cat podman.txt; fail "podman load"; }
     grep -q "localhost/app:native" podman.txt || { cat podman.txt; fail "podman load: image name"; }
     pod run --rm localhost/app:native /opt/app/kernel >podman.txt 2>&1 || { cat podman.txt; fail "podman run"; }

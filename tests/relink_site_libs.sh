@@ -222,7 +222,12 @@ bad_profile "{\"version\": 1, \"blas\": {\"libraries\": [\"$OPENBLAS\"], \"integ
 bad_profile "{\"version\": 1, \"fftw\": {\"libraries\": [\"$OPENBLAS\"]}}" "is not a library of that kind"
 bad_profile '{"version": 2}' "version 2 (this ctr-relink reads version 1)"
 bad_profile '{"version": 1, "blsa": {}}' "unknown field 'blsa'"
-bad_profile '{"version": 1, "mode": "host"}' 'mode: only "bundle" is built so far'
+bad_profile '{"version": 1, "mode": "host"}' 'cdi_spec: mode "host" needs the absolute path'
+bad_profile '{"version": 1, "mode": "host", "cdi_spec": "cdi.json"}' 'cdi_spec: mode "host" needs'
+bad_profile '{"version": 1, "mode": "hosted"}' 'mode: "bundle" or "host" is needed'
+bad_profile '{"version": 1, "cdi_spec": "/etc/cdi/x.json"}' 'cdi_spec: only for mode "host"'
+bad_profile "{\"version\": 1, \"fftw\": {\"libraries\": [\"$WORK/fftw-site/libfftw3.so.3\"], \"complex_return\": \"gnu\"}}" \
+    "fftw: unknown field 'complex_return'"
 bad_profile '{"version": 1, "blas": {"libraries": ["lib/x.so"]}}' "blas.libraries[0]: not an absolute path"
 bad_profile '{"version": 1,' "bad.json': line"
 
@@ -337,4 +342,72 @@ oci_unpack "$WORK/new:v1" "$WORK/bundle"
 cmp "$OPENBLAS" "$WORK/bundle/rootfs/opt/comtainer/site/lib/libblas.so.3" ||
     fail "the new image lacks the bundled libblas.so.3"
 assert_eq "$want_gemm" "$(oci_run "$WORK/bundle" /opt/app/gemm)" "gemm in the new image (runc)"
+assert_eq "bundle libblas.so.3,libopenblas.so.0,libgfortran.so.5" \
+    "$(oci_show "$WORK/new:v1" | json_get 'j["annotations"]["org.comtainer.site.mode"] + " " + ",".join(j["annotations"]["org.comtainer.site.libraries"].split(",")[:3])')" \
+    "the bundle's annotations"
+
+note "host mode: no copy in the image; the runtime binds the host's files in (CDI)"
+cat >host.json <<JSON
+{"version": 1, "mode": "host", "cdi_spec": "$WORK/cdi/site.json",
+ "blas": {"libraries": ["$OPENBLAS"]}}
+JSON
+mkdir -p "$WORK/cdi"
+rc=0
+"$RELINK" "$root" -o "$WORK/hout" -j2 --json --site host.json >hout.json 2>hout.err || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 hout.err))"
+[ -d "$WORK/hout/opt/comtainer/site/lib" ] && [ -z "$(ls -A "$WORK/hout/opt/comtainer/site/lib")" ] ||
+    fail "host mode: the site directory is not there and empty"
+device=$(json_get 'j["site"]["device"]' <hout.json)
+python3 - "$WORK/cdi/site.json" "$device" "$OPENBLAS" <<'PY'
+import json, os, sys
+spec, device, openblas = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+kind, name = device.split("=")
+assert spec["kind"] == kind == "comtainer.io/site" and spec["cdiVersion"], spec
+(dev,) = spec["devices"]
+assert dev["name"] == name and name.startswith("libs-"), dev
+m = {x["containerPath"]: x for x in dev["containerEdits"]["mounts"]}
+lib = m["/opt/comtainer/site/lib/libblas.so.3"]
+assert lib["hostPath"] == os.path.realpath(openblas) and "ro" in lib["options"], lib
+assert "/opt/comtainer/site/lib/libopenblas.so.0" in m and "/opt/comtainer/site/lib/libgfortran.so.5" in m, m
+PY
+# the new root with the spec's bindings, as a CDI-aware runtime makes them
+binds=$(python3 -c 'import json, sys
+for m in json.load(open(sys.argv[1]))["devices"][0]["containerEdits"]["mounts"]:
+    print("--ro-bind", m["hostPath"], m["containerPath"])' "$WORK/cdi/site.json")
+# shellcheck disable=SC2086 # one word per argument: the paths have no blanks
+assert_eq "$want_gemm" "$(bwrap --bind "$WORK/hout" / --proc /proc --dev /dev $binds /opt/app/gemm)" \
+    "gemm with the host's OpenBLAS bound in"
+bwrap --bind "$WORK/hout" / --proc /proc --dev /dev /opt/app/gemm >/dev/null 2>&1 &&
+    fail "gemm ran without the bindings: it does not take the host's library"
+# an image: annotations name the device and the bindings; podman runs it
+rc=0
+"$RELINK" "$WORK/img:v1" -o "$WORK/host.tar" --tag localhost/site:host -j2 --site host.json \
+    >himg.txt 2>&1 || rc=$?
+assert_eq 0 "$rc" "the image relink in host mode ($(tail -3 himg.txt))"
+grep -q "run with --device $device" himg.txt || { cat himg.txt; fail "no device named"; }
+oci_show "$WORK/host.tar" >host-show.json
+assert_eq "host $device" "$(json_get 'j["annotations"]["org.comtainer.site.mode"] + " " + j["annotations"]["org.comtainer.site.cdi-device"]' <host-show.json)" \
+    "host mode annotations"
+json_get 'json.loads(j["annotations"]["org.comtainer.site.bindings"])[0]["container"]' <host-show.json |
+    grep_q "^/opt/comtainer/site/lib/" || fail "the bindings annotation"
+python3 - "$WORK/host.tar" <<'PY' || fail "host mode: the new layer"
+import io, json, sys, tarfile
+a = tarfile.open(sys.argv[1])
+blob = lambda d: a.extractfile("blobs/sha256/" + d.split(":")[1]).read()
+m = json.loads(blob(json.loads(a.extractfile("index.json").read())["manifests"][0]["digest"]))
+names = tarfile.open(fileobj=io.BytesIO(blob(m["layers"][-1]["digest"]))).getnames()
+site = [n for n in names if "opt/comtainer/site/lib/" in n]
+assert any(n.rstrip("/").endswith("opt/comtainer/site/lib") for n in names) and site == [], names
+PY
+if podman_setup; then
+    # podman 4.3 reads CDI specs from /etc/cdi and /var/run/cdi only
+    cdi=/var/run/cdi/comtainer-test-$$.json
+    mkdir -p /var/run/cdi
+    cp "$WORK/cdi/site.json" "$cdi"
+    trap 'rm -rf "$PODRUN" "$cdi"' EXIT
+    pod load -i "$WORK/host.tar" >podman.txt 2>&1 || { cat podman.txt; fail "podman load"; }
+    pod run --rm --device "$device" localhost/site:host /opt/app/gemm >podman.txt 2>&1 ||
+        { cat podman.txt; fail "podman run --device $device"; }
+    assert_eq "$want_gemm" "$(cat podman.txt)" "gemm under podman with the host's OpenBLAS"
+fi
 note "ok"

@@ -7,6 +7,7 @@
  * stays there; image/ (the source archive's files, the unpacked and the
  * relinked root, the new layer) is removed when the run ends. */
 #include "comtainer/files.h"
+#include "comtainer/strbuf.h"
 #include "image_relink.h"
 #include "relink.h"
 #include "report.h"
@@ -242,6 +243,33 @@ static void toolchain_versions(const struct image_run *r, char *buf, size_t size
     }
 }
 
+/* With site libraries in use: their names (comma-separated) and, in host
+ * mode, the bindings (JSON) for the image's annotations; both NULL without. */
+static int site_annotations(const struct image_run *r, char **libs, char **bindings,
+                            ctr_error *err)
+{
+    *libs = *bindings = NULL;
+    if (!ctr_site_used(r->site, r->plan, r->res.oc))
+        return 0;
+    ctr_strbuf sb = CTR_STRBUF_INIT;
+    for (size_t i = 0; i < r->site->nfiles; i++)
+        ctr_sb_addf(&sb, "%s%s", i ? "," : "", r->site->files[i].name);
+    if (ctr_sb_done(&sb, "annotations", err) < 0)
+        return -1;
+    *libs = ctr_sb_detach(&sb);
+    if (r->site->mode == CTR_SITE_HOST) {
+        json_t *b = ctr_site_bindings_json(r->site);
+        *bindings = b ? json_dumps(b, JSON_COMPACT) : NULL;
+        json_decref(b);
+        if (!*bindings) {
+            free(*libs);
+            *libs = NULL;
+            return ctr_error_set(err, ENOMEM, "annotations");
+        }
+    }
+    return 0;
+}
+
 static int write_image(struct image_run *r, ctr_error *err)
 {
     double t = now();
@@ -261,13 +289,28 @@ static int write_image(struct image_run *r, ctr_error *err)
     snprintf(created_by, sizeof created_by, "ctr-relink %s", options);
     toolchain_versions(r, toolchains, sizeof toolchains);
     const char *source = oci_image_manifest_digest(r->img);
-    oci_annotation ann[] = {
+    char *site_libs = NULL, *bindings = NULL;
+    if (site_annotations(r, &site_libs, &bindings, err) < 0) {
+        ctr_target_clear(&target);
+        return -1;
+    }
+    bool host = bindings != NULL;
+    oci_annotation ann[9] = {
         {"org.comtainer.source.digest", source},
         {"org.comtainer.target.cpu", target.cpu},
         {"org.comtainer.toolchain", toolchains},
         {"org.comtainer.options", options},
         {"org.opencontainers.image.base.digest", source},
     };
+    size_t nann = 5;
+    if (site_libs) {
+        ann[nann++] = (oci_annotation){"org.comtainer.site.libraries", site_libs};
+        ann[nann++] = (oci_annotation){"org.comtainer.site.mode", host ? "host" : "bundle"};
+    }
+    if (host) {
+        ann[nann++] = (oci_annotation){"org.comtainer.site.cdi-device", r->site->device};
+        ann[nann++] = (oci_annotation){"org.comtainer.site.bindings", bindings};
+    }
     r->ref_name = r->ro.tag          ? r->ro.tag
                   : r->out.tag        ? r->out.tag
                   : oci_image_tag(r->img) ? oci_image_tag(r->img)
@@ -278,8 +321,13 @@ static int write_image(struct image_run *r, ctr_error *err)
                          .layer = &r->layer,
                          .created_by = created_by,
                          .annotations = ann,
-                         .nannotations = sizeof ann / sizeof *ann};
+                         .nannotations = nann};
     int rc = oci_image_write(r->img, &wo, &r->written, err);
+    /* the spec last: it binds libraries into an image that now exists */
+    if (rc == 0 && host)
+        rc = ctr_site_cdi_write(r->site, err);
+    free(site_libs);
+    free(bindings);
     ctr_target_clear(&target);
     r->seconds_write = now() - t;
     return rc;
@@ -302,13 +350,19 @@ static void report(const struct image_run *r)
         ctr_report_plan(r->plan, r->ro.json);
         return;
     }
+    bool host = r->site && r->site->mode == CTR_SITE_HOST &&
+                ctr_site_used(r->site, r->plan, r->res.oc);
     if (r->ro.json) {
         json_t *j = ctr_report_summary_json(r->plan, &r->res, r->out.path);
         json_object_set_new(j, "image", image_json(r));
+        if (host)
+            json_object_set_new(j, "site", ctr_site_host_json(r->site));
         ctr_report_json(j);
         return;
     }
     ctr_report_summary(r->plan, &r->res);
+    if (host)
+        ctr_site_host_print(r->site);
     printf("image %s%s (%s)\n  manifest %s\n  layer %s, %llu bytes\n"
            "  unpack %.2fs  relink %.2fs  write %.2fs\n",
            r->out.kind == OCI_REF_ARCHIVE ? "oci-archive:" : "oci:", r->out.path, r->ref_name,

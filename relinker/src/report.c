@@ -42,7 +42,7 @@ void ctr_report_plan(const ctr_plan *plan, bool json)
         for (size_t k = 0; e->site && k < e->bin->link->needed.n; k++)
             if (e->site[k])
                 printf("  site library: %s for the image's %s\n", e->site[k],
-                       e->bin->link->needed.v[k]);
+                       ctr_shown(e->bin->link->needed.v[k], 0, problem, sizeof problem));
         if (e->site_refused.code)
             printf("  site library refused: %s\n",
                    ctr_shown(e->site_refused.msg, 0, problem, sizeof problem));

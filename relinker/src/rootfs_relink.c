@@ -24,12 +24,23 @@ static int relink(const ctr_plan *plan, irs_store *store, const ctr_options *o,
         status = 2;
         if (!work_existed) /* exit 2: nothing written */
             ctr_tree_remove(o->work);
+    } else if (site && site->mode == CTR_SITE_HOST && ctr_site_used(site, plan, res.oc) &&
+               ctr_site_cdi_write(site, &err) < 0) {
+        ctr_report_error(err.msg);
+        status = 2;
     } else {
+        bool host = site && site->mode == CTR_SITE_HOST && ctr_site_used(site, plan, res.oc);
         status = ctr_report_status(plan, &res);
-        if (o->json)
-            ctr_report_json(ctr_report_summary_json(plan, &res, o->out));
-        else
+        if (o->json) {
+            json_t *j = ctr_report_summary_json(plan, &res, o->out);
+            if (host)
+                json_object_set_new(j, "site", ctr_site_host_json(site));
+            ctr_report_json(j);
+        } else {
             ctr_report_summary(plan, &res);
+            if (host)
+                ctr_site_host_print(site);
+        }
     }
     ctr_relink_result_clear(&res);
     return status;

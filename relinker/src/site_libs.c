@@ -4,6 +4,7 @@
 #include "built_check.h"
 #include "rootfs_scan.h"
 #include "comtainer/files.h"
+#include "comtainer/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,7 @@ void ctr_site_free(ctr_site *site)
         ctr_elf_link_free(site->files[i].link);
     }
     free(site->files);
+    free(site->cdi_spec);
     free(site);
 }
 
@@ -143,6 +145,13 @@ static int add_lib(ctr_site *site, const char *old, const ctr_site_provider *p,
     if (!shared)
         return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' is no shared library with a SONAME",
                               what, path);
+    /* its file name in the output: a name, nothing more */
+    if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+        char shown[300];
+        return ctr_error_code(err, CTR_E_USAGE, "%s: '%s' has the SONAME '%s', which is no "
+                                                "file name",
+                              what, path, ctr_shown(name, 64, shown, sizeof shown));
+    }
     bool fits = p->cls == CTR_LIB_OTHER || have == p->cls ||
                 (p->cls == CTR_LIB_MPI && have == CTR_LIB_MPI_FORTRAN);
     if (!fits)
@@ -171,17 +180,24 @@ static int load_all(const ctr_options *o, ctr_site *site, ctr_error *err)
     }
     if (!o->site_profile)
         return 0;
-    ctr_site_provider p[CTR_SITE_MAX_PROVIDERS];
-    size_t n;
-    if (ctr_site_profile_read(o->site_profile, p, &n, err) < 0)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
+    ctr_site_profile *prof = malloc(sizeof *prof);
+    if (!prof)
+        return ctr_error_set(err, ENOMEM, "site profile");
+    int rc = ctr_site_profile_read(o->site_profile, prof, err);
+    site->mode = prof->mode;
+    if (rc == 0 && prof->mode == CTR_SITE_HOST && !(site->cdi_spec = strdup(prof->cdi_spec)))
+        rc = ctr_error_set(err, ENOMEM, "site profile");
+    if (rc == 0 && prof->mode == CTR_SITE_HOST && o->check)
+        rc = ctr_error_code(err, CTR_E_USAGE, "site profile '%s': --check runs the new root "
+                                              "without the host's libraries: not with mode "
+                                              "\"host\"", o->site_profile);
+    for (size_t i = 0; rc == 0 && i < prof->n; i++) {
         char what[4200];
         snprintf(what, sizeof what, "site profile '%s'", o->site_profile);
-        if (add_lib(site, NULL, &p[i], what, err) < 0)
-            return -1;
+        rc = add_lib(site, NULL, &prof->lib[i], what, err);
     }
-    return 0;
+    free(prof);
+    return rc;
 }
 
 int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err)
@@ -194,7 +210,7 @@ int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err)
         free(site);
         return ctr_error_set(err, ENOMEM, "site libraries");
     }
-    if (load_all(o, site, err) < 0) {
+    if (load_all(o, site, err) < 0 || ctr_site_name_device(site, err) < 0) {
         ctr_site_free(site);
         return -1;
     }
@@ -475,18 +491,25 @@ static int site_dir(const char *tree, ctr_file_list *added, ctr_error *err)
     return fd;
 }
 
+bool ctr_site_used(const ctr_site *site, const ctr_plan *plan, const ctr_outcome *oc)
+{
+    for (size_t i = 0; site && i < plan->n; i++)
+        if (oc[i].relinked && plan->v[i].site_swaps)
+            return true;
+    return false;
+}
+
 int ctr_site_install(const ctr_site *site, const ctr_plan *plan, const ctr_outcome *oc,
                      const char *work, const char *tree, ctr_file_list *added, ctr_error *err)
 {
-    bool used = false;
-    for (size_t i = 0; site && i < plan->n; i++)
-        used |= oc[i].relinked && plan->v[i].site_swaps;
-    if (!used)
+    if (!ctr_site_used(site, plan, oc))
         return 0;
     int fd = site_dir(tree, added, err);
     if (fd < 0)
         return -1;
     close(fd);
+    if (site->mode == CTR_SITE_HOST) /* the runtime binds the files in (site_host.c) */
+        return 0;
     for (size_t i = 0; i < site->nfiles; i++) {
         char from[PATH_MAX * 2], inner[PATH_MAX], host[PATH_MAX * 3];
         snprintf(from, sizeof from, "%s/site/%s", work, site->files[i].name);

@@ -29,11 +29,17 @@ typedef struct ctr_site_lib {
     const char *name;   /* ... its SONAME: WORK/site/NAME, CTR_SITE_DIR/NAME */
 } ctr_site_lib;
 
+/* The kind of the CDI devices of host mode (site_host.c). */
+#define CTR_SITE_CDI_KIND "comtainer.io/site"
+
 typedef struct ctr_site {
     ctr_site_lib lib[CTR_MAX_REDIRECTS + CTR_SITE_MAX_PROVIDERS];
     size_t nlib;
     ctr_site_file *files; /* every file of the bundle, once */
     size_t nfiles;
+    ctr_site_mode mode;   /* bundled into the image, or bound in from the host */
+    char *cdi_spec;       /* host mode: where its CDI spec goes */
+    char device[96];      /* host mode: the CDI device, CTR_SITE_CDI_KIND=libs-HASH */
 } ctr_site;
 
 /* Read the --redirect libraries of o, those of its site profile (--site),
@@ -50,12 +56,30 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err);
 /* The site's files in WORK/site/NAME, where the sandboxed links read them. */
 int ctr_site_stage(const ctr_site *site, const char *work, ctr_error *err);
 
+/* Some relinked binary of the plan uses a site library. */
+bool ctr_site_used(const ctr_site *site, const ctr_plan *plan, const ctr_outcome *oc);
+
 /* Bundle the files that the relinked binaries use into the tree `tree`
  * (the new root being written): CTR_SITE_DIR created without following any
  * symlink of the image's (a symlink or file on the way is refused).  What was
  * added (directories, then files) goes to *added as inner paths and their
- * places in `tree`.  0 when nothing is needed. */
+ * places in `tree`.  0 when nothing is needed.  In host mode only the
+ * directory is made: the runtime binds the files into it. */
 int ctr_site_install(const ctr_site *site, const ctr_plan *plan, const ctr_outcome *oc,
                      const char *work, const char *tree, ctr_file_list *added, ctr_error *err);
+
+/* ---- host mode (site_host.c) ---- */
+
+/* site->device, from the hash of the site's files and their host paths. */
+int ctr_site_name_device(ctr_site *site, ctr_error *err);
+/* The bindings: [{"container": CTR_SITE_DIR/NAME, "host": PATH}, ...]. */
+json_t *ctr_site_bindings_json(const ctr_site *site);
+/* Write the CDI spec (site->cdi_spec, replaced whole) that binds the site's
+ * files into CTR_SITE_DIR, read-only, for the device site->device. */
+int ctr_site_cdi_write(const ctr_site *site, ctr_error *err);
+/* What a run in host mode tells its user: {"mode", "cdi_spec", "device",
+ * "bindings"} for --json, a line otherwise. */
+json_t *ctr_site_host_json(const ctr_site *site);
+void ctr_site_host_print(const ctr_site *site);
 
 #endif

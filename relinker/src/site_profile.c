@@ -7,6 +7,7 @@
  *                           "/opt/cray/pe/lib64/libmpifort_gnu_123.so.12"],
  *             "family": "mpich-abi"},
  *    "fftw": {"libraries": ["/opt/site/lib/libfftw3.so.3"]}}
+ *   {"version": 1, "mode": "host", "cdi_spec": "/etc/cdi/comtainer-site.json", ...}
  */
 #include "site_profile.h"
 
@@ -109,20 +110,41 @@ static int read_section(const char *path, size_t s, json_t *sec, ctr_site_provid
     return 0;
 }
 
-/* The top level: version, mode, the sections. */
-static int read_top(const char *path, json_t *j, ctr_site_provider *out, size_t *n,
-                    ctr_error *err)
+/* mode and cdi_spec. */
+static int read_mode(const char *path, json_t *j, ctr_site_profile *out, ctr_error *err)
 {
-    json_t *version = json_object_get(j, "version"), *mode = json_object_get(j, "mode"), *v;
+    json_t *mode = json_object_get(j, "mode"), *cdi = json_object_get(j, "cdi_spec");
+    const char *m = mode ? json_string_value(mode) : "bundle", *c = json_string_value(cdi);
+    if (m && !strcmp(m, "bundle"))
+        out->mode = CTR_SITE_BUNDLE;
+    else if (m && !strcmp(m, "host"))
+        out->mode = CTR_SITE_HOST;
+    else
+        return ctr_error_code(err, CTR_E_INPUT, "'%s': mode: \"bundle\" or \"host\" is needed",
+                              path);
+    if (out->mode == CTR_SITE_BUNDLE && cdi)
+        return ctr_error_code(err, CTR_E_INPUT, "'%s': cdi_spec: only for mode \"host\"", path);
+    if (out->mode == CTR_SITE_HOST && (!c || c[0] != '/' || strlen(c) >= sizeof out->cdi_spec))
+        return ctr_error_code(err, CTR_E_INPUT, "'%s': cdi_spec: mode \"host\" needs the "
+                                                "absolute path of the CDI spec to write",
+                              path);
+    if (c)
+        snprintf(out->cdi_spec, sizeof out->cdi_spec, "%s", c);
+    return 0;
+}
+
+/* The top level: version, mode, the sections. */
+static int read_top(const char *path, json_t *j, ctr_site_profile *out, ctr_error *err)
+{
+    json_t *version = json_object_get(j, "version"), *v;
     if (!json_is_integer(version))
         return ctr_error_code(err, CTR_E_INPUT, "'%s': version: a number is needed", path);
     if (json_integer_value(version) != CTR_SITE_PROFILE_VERSION)
         return ctr_error_code(err, CTR_E_UNSUPPORTED, "'%s': version %lld (this ctr-relink "
                                                       "reads version %d)", path,
                               (long long)json_integer_value(version), CTR_SITE_PROFILE_VERSION);
-    if (mode && (!json_is_string(mode) || strcmp(json_string_value(mode), "bundle")))
-        return ctr_error_code(err, CTR_E_UNSUPPORTED, "'%s': mode: only \"bundle\" is built so "
-                                                      "far", path);
+    if (read_mode(path, j, out, err) < 0)
+        return -1;
     const char *key;
     json_object_foreach(j, key, v) {
         size_t s = 0;
@@ -132,18 +154,18 @@ static int read_top(const char *path, json_t *j, ctr_site_provider *out, size_t 
             if (!json_is_object(v))
                 return ctr_error_code(err, CTR_E_INPUT, "'%s': %s: an object is needed", path,
                                       key);
-            if (read_section(path, s, v, out, n, err) < 0)
+            if (read_section(path, s, v, out->lib, &out->n, err) < 0)
                 return -1;
-        } else if (strcmp(key, "version") && strcmp(key, "mode")) {
+        } else if (strcmp(key, "version") && strcmp(key, "mode") && strcmp(key, "cdi_spec")) {
             return ctr_error_code(err, CTR_E_INPUT, "'%s': unknown field '%.64s'", path, key);
         }
     }
     return 0;
 }
 
-int ctr_site_profile_read(const char *path, ctr_site_provider *out, size_t *n, ctr_error *err)
+int ctr_site_profile_read(const char *path, ctr_site_profile *out, ctr_error *err)
 {
-    *n = 0;
+    *out = (ctr_site_profile){0};
     FILE *f = fopen(path, "re");
     if (!f)
         return ctr_error_set(err, errno, "site profile '%s'", path);
@@ -163,7 +185,7 @@ int ctr_site_profile_read(const char *path, ctr_site_provider *out, size_t *n, c
     if (!j)
         return ctr_error_code(err, CTR_E_INPUT, "'%s': line %d, column %d: %s", path, je.line,
                               je.column, je.text);
-    int rc = json_is_object(j) ? read_top(path, j, out, n, err)
+    int rc = json_is_object(j) ? read_top(path, j, out, err)
                                : ctr_error_code(err, CTR_E_INPUT, "'%s': not a JSON object",
                                                 path);
     json_decref(j);

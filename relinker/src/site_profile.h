@@ -22,9 +22,23 @@ typedef struct ctr_site_provider {
     char path[4096];
 } ctr_site_provider;
 
-/* Read the profile at path into out (at most CTR_SITE_MAX_PROVIDERS); -1
- * with err (CTR_E_INPUT: malformed; CTR_E_UNSUPPORTED: another version, a
- * mode not built yet). */
-int ctr_site_profile_read(const char *path, ctr_site_provider *out, size_t *n, ctr_error *err);
+/* How the new image gets the site's libraries: a copy inside it, or bound
+ * in from the host by the container runtime (a CDI spec). */
+typedef enum ctr_site_mode {
+    CTR_SITE_BUNDLE,
+    CTR_SITE_HOST,
+} ctr_site_mode;
+
+typedef struct ctr_site_profile {
+    ctr_site_mode mode;
+    char cdi_spec[4096]; /* host mode: where the CDI spec is written (absolute) */
+    ctr_site_provider lib[CTR_SITE_MAX_PROVIDERS];
+    size_t n;
+} ctr_site_profile;
+
+/* Read the profile at path into out (at most CTR_SITE_MAX_PROVIDERS
+ * libraries); -1 with err (CTR_E_INPUT: malformed; CTR_E_UNSUPPORTED:
+ * another version). */
+int ctr_site_profile_read(const char *path, ctr_site_profile *out, ctr_error *err);
 
 #endif
