@@ -29,6 +29,10 @@ typedef struct ctr_site_lib {
     const char *name;   /* ... its SONAME: WORK/site/NAME, CTR_SITE_DIR/NAME */
 } ctr_site_lib;
 
+/* The bundle holds at most this many files: a site library's closure is a
+ * handful (OpenBLAS: 4). */
+#define CTR_SITE_MAX_FILES 64
+
 /* The kind of the CDI devices of host mode (site_host.c). */
 #define CTR_SITE_CDI_KIND "comtainer.io/site"
 
@@ -48,7 +52,13 @@ typedef struct ctr_site {
 int ctr_site_load(const ctr_options *o, ctr_site **out, ctr_error *err);
 void ctr_site_free(ctr_site *site);
 
-/* For each binary of the plan that can be relinked: which of its DT_NEEDED
+/* The index in site->files of the file named `name`, or -1. */
+ssize_t ctr_site_file_index(const ctr_site *site, const char *name);
+/* name is one of the C library's own files (libc.so.6, libm.so.6,
+ * ld-linux-x86-64.so.2, ...): a bundle never carries them. */
+bool ctr_site_is_libc_file(const char *name);
+
+/* (site_plan.c) For each binary of the plan that can be relinked: which of its DT_NEEDED
  * libraries the site's replace (e->site[i]), after the checks; the first
  * refusal in e->site_refused (the binary keeps that image library). */
 int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err);
