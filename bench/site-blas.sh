@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # What a site's BLAS/LAPACK buys a generic image: a C program of DGEMM and
 # an LU solve (DGESV) built -O2 against Debian's reference BLAS and LAPACK,
-# captured into a root filesystem; relinked natively (R), and relinked with
-# --redirect to OpenBLAS's libblas.so.3 and liblapack.so.3 (R+site).  Each
-# round runs G, R and R+site interleaved inside their roots (chroot, as
-# root); prints the median wall time of each and the speedups, and checks
-# the three agree.
+# captured into a root filesystem; relinked natively (R), relinked with
+# --redirect to OpenBLAS's libblas.so.3 and liblapack.so.3 (R+site), and
+# with BLIS's libblas.so.3 (R+BLIS: the image's reference LAPACK then calls
+# BLIS).  Each round runs G, R, R+site and R+BLIS interleaved inside their
+# roots (chroot, as root); prints the median wall time of each and the
+# speedups, and checks that all agree.
 #   bench/site-blas.sh [N] [ROUNDS]      defaults: 1200, 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ chmod 755 "$tmp" # the sandboxes' uid passes through it to the work directory
 trap 'rm -rf "$tmp"' EXIT
 root=$tmp/rootfs
 mkdir -p "$root/opt/app" "$root/usr/lib/x86_64-linux-gnu" "$root/lib64"
-for lib in libc.so.6 libm.so.6 libgfortran.so.5 libquadmath.so.0 libgcc_s.so.1; do
+for lib in libc.so.6 libm.so.6 libpthread.so.0 libgfortran.so.5 libquadmath.so.0 libgcc_s.so.1; do
     cp "/lib/x86_64-linux-gnu/$lib" "$root/usr/lib/x86_64-linux-gnu/"
 done
 cp "$ml/blas/libblas.so.3" "$ml/lapack/liblapack.so.3" "$root/usr/lib/x86_64-linux-gnu/"
@@ -63,21 +64,26 @@ clang-19 -O2 -fplugin="$plugin" "$tmp/la.c" -o "$root/opt/app/la" -L"$ml/blas" -
     --redirect "liblapack.so.3=$ml/openblas-pthread/liblapack.so.3" >"$tmp/site.txt" 2>&1 ||
     { cat "$tmp/site.txt"; exit 1; }
 grep -q "with site libraries" "$tmp/site.txt" || { cat "$tmp/site.txt"; exit 1; }
+"$relink" "$root" -o "$tmp/blis" --redirect "libblas.so.3=$ml/blis-pthread/libblas.so.3" \
+    >"$tmp/blis.txt" 2>&1 || { cat "$tmp/blis.txt"; exit 1; }
+grep -q "with site libraries" "$tmp/blis.txt" || { cat "$tmp/blis.txt"; exit 1; }
 declare -A times
 for ((k = 0; k < rounds; k++)); do
-    for v in G R S; do
+    for v in G R S B; do
         dir=$root
         [ $v = R ] && dir=$tmp/r
         [ $v = S ] && dir=$tmp/site
+        [ $v = B ] && dir=$tmp/blis
         start=$(date +%s%N)
         chroot "$dir" /opt/app/la "$n" >"$tmp/out.$v"
         times[$v]+="$((($(date +%s%N) - start) / 1000000)) "
     done
 done
-cmp -s "$tmp/out.G" "$tmp/out.R" && cmp -s "$tmp/out.G" "$tmp/out.S" ||
+cmp -s "$tmp/out.G" "$tmp/out.R" && cmp -s "$tmp/out.G" "$tmp/out.S" && cmp -s "$tmp/out.G" "$tmp/out.B" ||
     { echo "site-blas: results differ:"; cat "$tmp"/out.*; exit 1; }
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-g=$(median "${times[G]}") r=$(median "${times[R]}") s=$(median "${times[S]}")
-printf "N=%d, %d rounds, median ms: G %d  R %d  R+site %d  (G/R %.2fx, G/R+site %.1fx)\n" \
-    "$n" "$rounds" "$g" "$r" "$s" "$(echo "$g / $r" | bc -l)" "$(echo "$g / $s" | bc -l)"
+g=$(median "${times[G]}") r=$(median "${times[R]}") s=$(median "${times[S]}") b=$(median "${times[B]}")
+printf "N=%d, %d rounds, median ms: G %d  R %d  R+site %d  R+BLIS %d  (G/R %.2fx, G/R+site %.1fx, G/R+BLIS %.1fx)\n" \
+    "$n" "$rounds" "$g" "$r" "$s" "$b" "$(echo "$g / $r" | bc -l)" "$(echo "$g / $s" | bc -l)" \
+    "$(echo "$g / $b" | bc -l)"
 echo "results agree: $(cat "$tmp/out.G")"

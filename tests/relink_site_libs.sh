@@ -153,6 +153,25 @@ readelf -d "$WORK/out2/opt/app/gemm" | grep_q "NEEDED.*\[libopenblas.so.0\]" ||
     fail "gemm does not need libopenblas.so.0: $(readelf -d "$WORK/out2/opt/app/gemm" | grep NEEDED)"
 assert_eq "$want_gemm" "$(chroot "$WORK/out2" /opt/app/gemm)" "gemm with libopenblas.so.0"
 
+note "BLIS for gemm (and for lu's reference LAPACK, through the same SONAME)"
+BLIS=$ML/blis-pthread/libblas.so.3
+[ -f "$BLIS" ] || fail "$BLIS is missing (scripts/debian-packages: libblis4-pthread)"
+# BLIS needs libpthread.so.0, which a bundle never carries and this image lacks
+"$RELINK" "$root" --plan --redirect "libblas.so.3=$BLIS" >planb.txt 2>&1 || fail "--plan"
+grep_q "libblas.so.3 needs libpthread.so.0, which the image lacks" planb.txt ||
+    { cat planb.txt; fail "no refusal for the missing libpthread.so.0"; }
+cp /lib/x86_64-linux-gnu/libpthread.so.0 "$root/usr/lib/x86_64-linux-gnu/"
+rc=0
+"$RELINK" "$root" -o "$WORK/outb" -j2 --json --redirect "libblas.so.3=$BLIS" >outb.json 2>outb.err || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 outb.err))"
+python3 - outb.json <<'PY'
+import json, sys
+b = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}
+assert [s["library"] for s in b["/opt/app/gemm"]["site"]["swapped"]] == ["libblas.so.3"], b
+PY
+cmp "$BLIS" "$WORK/outb/opt/comtainer/site/lib/libblas.so.3" || fail "the bundled BLIS"
+assert_eq "$want_gemm" "$(chroot "$WORK/outb" /opt/app/gemm)" "gemm with BLIS"
+
 note "FFTW: a program built against Debian's FFTW, relinked against an FFTW under a site prefix"
 [ -f "$ML/libfftw3.so.3" ] || fail "no libfftw3.so.3 (scripts/debian-packages: libfftw3-dev)"
 cat >fft.c <<'C'
@@ -279,6 +298,15 @@ b = json.load(open(sys.argv[1]))["binaries"][0]
 r = b["site"]["refused"] or ""
 assert b["site"]["swapped"] == [] and "calls zdotc_" in r and "the f2c way" in r, b
 PY
+# BLIS shows no Fortran runtime: refused unless the profile declares its convention
+printf '{"version": 1, "blas": {"libraries": ["%s"]}}\n' "$BLIS" >zb.json
+"$RELINK" "$zroot" --plan --json --site zb.json >zb.json.out 2>&1 || fail "--plan"
+grep_q "how libblas.so.3 returns one is not known" zb.json.out || { cat zb.json.out; fail "BLIS undeclared"; }
+printf '{"version": 1, "blas": {"libraries": ["%s"], "complex_return": "gnu"}}\n' "$BLIS" >zb.json
+rc=0
+"$RELINK" "$zroot" -o "$WORK/zbout" -j2 --site zb.json >zbout.txt 2>&1 || rc=$?
+assert_eq 0 "$rc" "exit status ($(tail -3 zbout.txt))"
+assert_eq "$want_zdot" "$(chroot "$WORK/zbout" /opt/app/zdot)" "zdotc from BLIS, declared gnu"
 # a C caller: nothing says how the image's reference BLAS returns them
 cat >zdot_c.c <<'C'
 #include <complex.h>

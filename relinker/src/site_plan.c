@@ -78,6 +78,26 @@ static ctr_complex_ret site_cret(const ctr_site *site, const ctr_site_lib *sl)
     return CTR_CRET_UNKNOWN;
 }
 
+/* Every C library file the site's files need (libpthread.so.0, ...) is in
+ * the image, as binary b finds it: a bundle never carries them.  The loader
+ * itself is there when b has an interpreter. */
+static int libc_files_present(const ctr_site *site, ctr_lib_cache *libs, const char *root,
+                              const ctr_binary *b, ctr_error *why)
+{
+    for (size_t f = 0; f < site->nfiles; f++) {
+        const irs_strv *needed = &site->files[f].link->needed;
+        for (size_t i = 0; i < needed->n; i++) {
+            const char *n = needed->v[i];
+            if (!ctr_site_is_libc_file(n) || image_lib(libs, root, b, n) ||
+                (!strncmp(n, "ld-linux", 8) && *b->link->interp))
+                continue;
+            return ctr_error_code(why, CTR_E_INPUT, "%s needs %s, which the image lacks",
+                                  site->files[f].name, n);
+        }
+    }
+    return 0;
+}
+
 /* The site library for DT_NEEDED entry i of e, checked (NULL: none asked,
  * or refused: then e->site_refused says why, for the first refusal). */
 static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site *site,
@@ -111,6 +131,8 @@ static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site 
         ctr_swap_user u = {e->bin->link, &e->ir_refs,
                            ctr_caller_complex_ret(e->recs, e->bin->link->ntu)};
         rc = ctr_swap_check(&u, &s, &why);
+        if (rc == 0)
+            rc = libc_files_present(site, libs, root, e->bin, &why);
     }
     if (rc == 0)
         return sl;
@@ -164,16 +186,20 @@ static const char *loads_old_too(const ctr_plan_entry *e, const char *old, const
     return NULL;
 }
 
-/* Undo each swap whose old library another of the binary's libraries still
- * loads (loads_old_too), until none is left: undoing one can keep another's
- * user in place. */
+/* Undo each swap to a library of another SONAME whose old library another
+ * of the binary's libraries still loads (loads_old_too), until none is left:
+ * undoing one can keep another's user in place.  A site library under the
+ * old SONAME serves those users too. */
 static void drop_double_loads(ctr_plan_entry *e, const char *root, ctr_lib_cache *libs)
 {
     const irs_strv *needed = &e->bin->link->needed;
     for (bool again = true; again;) {
         again = false;
         for (size_t k = 0; k < needed->n; k++) {
-            const char *user = e->site[k] ? loads_old_too(e, needed->v[k], root, libs) : NULL;
+            /* under the old SONAME, the loader finds the site's file for
+             * every user: it is loaded by that name already */
+            bool renamed = e->site[k] && strcmp(e->site[k], needed->v[k]);
+            const char *user = renamed ? loads_old_too(e, needed->v[k], root, libs) : NULL;
             if (!user)
                 continue;
             if (!e->site_refused.code)
