@@ -1,5 +1,6 @@
 /* Checks of relinked files (see built_check.h). */
 #include "built_check.h"
+#include "comtainer/strbuf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -128,20 +129,23 @@ static int image_can_load(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_l
     return 0;
 }
 
-/* A relinked shared library exports every symbol the original did (both
- * lists are sorted). */
+/* A relinked file exports every symbol the original did, each of the same
+ * version (name@@V, name@V): a library for its users, an executable for
+ * the modules it loads (linked with -E). */
 static int exports_kept(const ctr_elf_link *l, const ctr_elf_link *nl, ctr_error *why)
 {
-    if (l->kind != CTR_ELF_SHARED)
-        return 0;
-    size_t j = 0;
-    for (size_t k = 0; k < l->exports.n; k++) {
-        while (j < nl->exports.n && strcmp(nl->exports.v[j], l->exports.v[k]) < 0)
-            j++;
-        if (j == nl->exports.n || strcmp(nl->exports.v[j], l->exports.v[k]))
-            return ctr_error_code(why, CTR_E_INPUT, "the relinked library does not export '%s'",
-                                  l->exports.v[k]);
-    }
+    const char *what = l->kind == CTR_ELF_SHARED ? "library" : "executable";
+    char shown[300];
+    for (size_t k = 0; k < l->exports.n; k++)
+        if (!irs_strv_sorted_has(&nl->exports, l->exports.v[k]))
+            return ctr_error_code(why, CTR_E_INPUT, "the relinked %s does not export '%s'", what,
+                                  ctr_shown(l->exports.v[k], 80, shown, sizeof shown));
+    for (size_t k = 0; k < l->exports_ver.n; k++)
+        if (!irs_strv_sorted_has(&nl->exports_ver, l->exports_ver.v[k]))
+            return ctr_error_code(why, CTR_E_INPUT, "the relinked %s does not export '%s' "
+                                                    "(%zu versioned symbols, the original %zu)",
+                                  what, ctr_shown(l->exports_ver.v[k], 80, shown, sizeof shown),
+                                  nl->exports_ver.n, l->exports_ver.n);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* Reading a linked ELF file's link facts with libelf. */
 #include "elf_link.h"
+#include "elf_versions.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +39,8 @@ void ctr_elf_link_free(ctr_elf_link *l)
     irs_strv_clear(&l->defined);
     irs_strv_clear(&l->verneed);
     irs_strv_clear(&l->verdef);
+    irs_strv_clear(&l->verdef_parent);
+    irs_strv_clear(&l->exports_ver);
     irs_ids_free(l->tu_ids);
     free(l);
 }
@@ -172,8 +175,8 @@ static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
 }
 
 /* GNU symbol versioning: what a file needs from each library
- * (SHT_GNU_verneed) and what a library defines (SHT_GNU_verdef).  The
- * chains are walked with their offsets bounded by the section. */
+ * (SHT_GNU_verneed; what it defines: elf_versions.c).  The chains are
+ * walked with their offsets bounded by the section. */
 static int read_verneed(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
                         const char *path, ctr_error *err)
 {
@@ -204,28 +207,6 @@ static int read_verneed(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         if (!vn.vn_next)
             break;
         off += vn.vn_next;
-    }
-    return 0;
-}
-
-static int read_verdef(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
-                       const char *path, ctr_error *err)
-{
-    Elf_Data *d = elf_getdata(scn, NULL);
-    size_t off = 0;
-    for (size_t n = 0; d && n < sh->sh_info && n < MAX_NEEDED; n++) {
-        GElf_Verdef vd;
-        GElf_Verdaux va;
-        const char *name;
-        if (off >= d->d_size || !gelf_getverdef(d, (int)off, &vd) ||
-            off + vd.vd_aux >= d->d_size || !gelf_getverdaux(d, (int)(off + vd.vd_aux), &va) ||
-            !(name = elf_strptr(elf, sh->sh_link, va.vda_name)))
-            return ctr_error_set(err, 0, "'%s': bad version definition %zu", path, n);
-        if (!(vd.vd_flags & VER_FLG_BASE) && irs_strv_push(&l->verdef, name) < 0)
-            return ctr_error_set(err, ENOMEM, "'%s'", path);
-        if (!vd.vd_next)
-            break;
-        off += vd.vd_next;
     }
     return 0;
 }
@@ -347,8 +328,6 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, ctr_error *err)
             goto out;
         if (sh.sh_type == SHT_GNU_verneed && read_verneed(elf, scn, &sh, l, path, err) < 0)
             goto out;
-        if (sh.sh_type == SHT_GNU_verdef && read_verdef(elf, scn, &sh, l, path, err) < 0)
-            goto out;
         has_symtab |= sh.sh_type == SHT_SYMTAB;
     }
     l->stripped = !has_symtab;
@@ -357,7 +336,7 @@ int ctr_elf_link_read(const char *path, ctr_elf_link **out, ctr_error *err)
             ctr_error_set(err, ENOMEM, "'%s'", path);
             goto out;
         }
-    if (drop_copied(elf, &eh, l, path, err) < 0)
+    if (drop_copied(elf, &eh, l, path, err) < 0 || ctr_elf_read_versions(elf, l, path, err) < 0)
         goto out;
     irs_strv_sort_unique(&l->defined);
     if (read_interp(elf, l, path, err) < 0)

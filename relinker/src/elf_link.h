@@ -24,7 +24,10 @@ typedef struct ctr_elf_link {
                            stripped), without @version, sorted, unique */
     bool stripped;      /* no .symtab: `defined` holds only the dynamic ones */
     irs_strv verneed;   /* symbol versions needed, as "FILE VERSION" (libc.so.6 GLIBC_2.34) */
-    irs_strv verdef;    /* symbol versions defined (a library's), without the base */
+    irs_strv verdef;    /* symbol versions defined (a library's), without the base, in order */
+    irs_strv verdef_parent; /* for each, the version it inherits from, "" none */
+    irs_strv exports_ver; /* exported symbols of a defined version: "name@@V" (its
+                             default) or "name@V", sorted */
     char **tu_ids;      /* from the .comtainer section, link order */
     size_t ntu;
 } ctr_elf_link;

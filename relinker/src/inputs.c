@@ -1,6 +1,7 @@
 /* A binary's inputs in the work directory (see inputs.h). */
 #include "inputs.h"
 #include "confined.h"
+#include "version_script.h"
 #include "comtainer/files.h"
 #include "comtainer/strbuf.h"
 
@@ -163,5 +164,14 @@ int ctr_link_files_write(const ctr_plan_entry *e, size_t i, const char *work, ct
     rc = ctr_sb_done(&exp, path, err) < 0 ? -1
          : ctr_file_write(path, ctr_sb_str(&exp), exp.len, 0644, CTR_WRITE_KEEP_SAME, err);
     ctr_sb_release(&exp);
+    if (rc < 0 || !l->verdef.n)
+        return rc;
+    /* the original's symbol versions, read back from it */
+    ctr_strbuf ver = CTR_STRBUF_INIT;
+    ctr_version_script(l, &ver);
+    snprintf(path, sizeof path, "%s/exp/%zu.ver", work, i);
+    rc = ctr_sb_done(&ver, path, err) < 0 ? -1
+         : ctr_file_write(path, ctr_sb_str(&ver), ver.len, 0644, CTR_WRITE_KEEP_SAME, err);
+    ctr_sb_release(&ver);
     return rc;
 }

@@ -23,6 +23,11 @@ static int push_name(irs_strv *out, const char *name, size_t len, const char *wh
      * with '*'; the binary knows them without the mark */
     if (len && (name[0] == '\1' || name[0] == '*'))
         name++, len--;
+    /* GCC's symver attribute names api@V_1 and api@@V_2: the binary's
+     * symbol tables call both api */
+    const char *at = memchr(name, '@', len);
+    if (at)
+        len = (size_t)(at - name);
     if (!len)
         return 0;
     if (out->n >= MAX_SYMBOLS)
@@ -56,6 +61,36 @@ static int llvm_value(LLVMValueRef v, const char *what, ctr_ir_symbols *s, ctr_e
     return 0;
 }
 
+/* The names that `.symver LOCAL, NAME@VERSION` directives of the module's
+ * inline assembly define (glibc-style compatibility symbols): the linked
+ * file defines NAME, which no IR value is called. */
+static int asm_symver_names(const char *s, size_t len, const char *what, ctr_ir_symbols *out,
+                            ctr_error *err)
+{
+    static const char dir[] = ".symver";
+    const char *end = s + len;
+    for (const char *p = s; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        eol = eol ? eol : end;
+        const char *q = p;
+        while (q < eol && (*q == ' ' || *q == '\t'))
+            q++;
+        const char *comma = (size_t)(eol - q) > sizeof dir && !memcmp(q, dir, sizeof dir - 1)
+                                ? memchr(q, ',', (size_t)(eol - q))
+                                : NULL;
+        if (comma) {
+            const char *n = comma + 1;
+            while (n < eol && (*n == ' ' || *n == '\t'))
+                n++;
+            const char *at = memchr(n, '@', (size_t)(eol - n));
+            if (at && at > n && push_name(out->defined, n, (size_t)(at - n), what, err) < 0)
+                return -1;
+        }
+        p = eol + 1;
+    }
+    return 0;
+}
+
 static int llvm_symbols(const void *data, size_t len, const char *what, ctr_ir_symbols *out,
                         ctr_error *err)
 {
@@ -79,6 +114,10 @@ static int llvm_symbols(const void *data, size_t len, const char *what, ctr_ir_s
             const char *name = LLVMGetValueName2(a, &n);
             rc = push_name(out->defined, name, n, what, err);
         }
+    size_t asm_len = 0;
+    const char *asm_text = rc == 0 ? LLVMGetModuleInlineAsm(m, &asm_len) : NULL;
+    if (asm_text && asm_len)
+        rc = asm_symver_names(asm_text, asm_len, what, out, err);
     LLVMDisposeModule(m);
     LLVMContextDispose(ctx);
     return rc;

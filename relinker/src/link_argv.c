@@ -48,7 +48,7 @@ static bool any_language(const ctr_plan_entry *e, const char *lang)
 }
 
 /* The driver and its options for toolchain tc. */
-static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr_toolchain tc,
+static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, ctr_toolchain tc,
                        const ctr_link_ctx *c)
 {
     bool fortran = any_language(e, "fortran"), cxx = any_language(e, "c++");
@@ -58,11 +58,6 @@ static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr
          * files for lld to open */
         ctr_sb_add(b, " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries");
         ctr_sb_add(b, ctr_recipe_lto_flag(c->rc));
-        if (e->bin->link->exports.n) {
-            char list[PATH_MAX];
-            snprintf(list, sizeof list, "%s/exp/%zu.list", c->o->work, index);
-            add_linker_pair(b, "--export-dynamic-symbol-list", list);
-        }
         add_option(b, "-march=", c->cpu);
         return;
     }
@@ -73,6 +68,27 @@ static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr
      * default -mtune=generic, which an implied tuning does not override */
     add_option(b, "-mtune=", ctr_recipe_gcc_tune(c->rc, c->o));
     add_option(b, "-march=", c->o->march);
+}
+
+/* The original's dynamic symbols exported again (LTO would drop or hide
+ * inline functions it exported; an executable linked with -E exports what
+ * it did), and its symbol versions defined again (inputs.c writes both
+ * files).  lld reads the list as --export-dynamic-symbol-list, ld.bfd as
+ * --dynamic-list. */
+static void add_symbol_files(ctr_strbuf *b, const ctr_plan_entry *e, size_t index,
+                             ctr_toolchain tc, const ctr_link_ctx *c)
+{
+    char path[PATH_MAX];
+    const ctr_elf_link *l = e->bin->link;
+    if (l->exports.n) {
+        snprintf(path, sizeof path, "%s/exp/%zu.list", c->o->work, index);
+        add_linker_pair(b, tc == CTR_TOOLCHAIN_LLVM ? "--export-dynamic-symbol-list"
+                                                    : "--dynamic-list", path);
+    }
+    if (l->verdef.n) {
+        snprintf(path, sizeof path, "%s/exp/%zu.ver", c->o->work, index);
+        add_linker_pair(b, "--version-script", path);
+    }
 }
 
 /* What kind of ELF file, its SONAME, interpreter and RUNPATH.  A binary
@@ -129,7 +145,8 @@ static void add_libraries(ctr_strbuf *b, const ctr_plan_entry *e, const ctr_link
 void ctr_link_command(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr_toolchain tc,
                       const ctr_link_ctx *c)
 {
-    add_driver(b, e, index, tc, c);
+    add_driver(b, e, tc, c);
+    add_symbol_files(b, e, index, tc, c);
     add_output_kind(b, e, c);
     add_libraries(b, e, c);
     if (tc == CTR_TOOLCHAIN_LLVM)

@@ -68,7 +68,10 @@ static void add_link(ctr_strbuf *b, const ctr_plan_entry *e, size_t i, ctr_toolc
     add_inputs(b, e, false, mixed, c->rc);
     if (mixed)
         ctr_sb_addf(b, " part%s/%zu.o", tag, i);
-    ctr_sb_addf(b, " | exp/%zu.list\n  pre = ", i);
+    ctr_sb_addf(b, " | exp/%zu.list", i);
+    if (e->bin->link->verdef.n)
+        ctr_sb_addf(b, " exp/%zu.ver", i);
+    ctr_sb_add(b, "\n  pre = ");
     ctr_link_command(b, e, i, tc, c);
     add_name(b, e->bin->inner);
 }

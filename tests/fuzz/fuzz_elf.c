@@ -3,7 +3,8 @@
  * policy (link_policy.c), the stored-object policy (object_policy.c), the
  * symbols a stored GIMPLE or recorded object defines and uses (ir_symbols.c: its
  * .gnu.lto_.symtab and .symtab readers) and the TU ids of the file
- * (irstore's .comtainer reader).  Invariants: the kind
+ * (irstore's .comtainer reader), the symbol versions it defines and the
+ * version script made from them.  Invariants: the kind
  * is one of the four, every TU id is a hash, every string a policy accepts
  * is free of the separators and option markers it promises to exclude. */
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include "ir_symbols.h"
 #include "link_policy.h"
 #include "object_policy.h"
+#include "version_script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,6 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < l->ntu; i++)
         if (!irs_is_hash_hex(l->tu_ids[i]))
             abort();
+    /* every versioned export names its version; each version its parent */
+    if (l->verdef_parent.n != l->verdef.n)
+        abort();
+    for (size_t i = 0; i < l->exports_ver.n; i++)
+        if (!strchr(l->exports_ver.v[i], '@') || l->exports_ver.v[i][0] == '@')
+            abort();
+    ctr_strbuf script = CTR_STRBUF_INIT;
+    ctr_version_script(l, &script);
+    ctr_sb_release(&script);
     ctr_needed *needed = calloc(l->needed.n + 1, sizeof *needed);
     ctr_binary b = {.inner = "/fuzz", .host = (char *)path, .link = l, .needed = needed};
     for (size_t i = 0; needed && i < l->needed.n; i++)

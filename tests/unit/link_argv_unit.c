@@ -3,6 +3,7 @@
  * hold; the recipes' names and the toolchain choice. */
 #include "check.h"
 #include "link_argv.h"
+#include "version_script.h"
 #include "recipe.h"
 #include "toolchain.h"
 
@@ -51,8 +52,8 @@ static void test_llvm_program(void)
     ctr_strbuf sb = CTR_STRBUF_INIT;
     ctr_link_command(&sb, &e, 3, CTR_TOOLCHAIN_LLVM, &c);
     CHECK(same(&sb, CTR_CLANGXX " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries -flto=thin"
-                    " -Xlinker '--export-dynamic-symbol-list' -Xlinker '/w/exp/3.list'"
-                    " '-march=znver4' -pie"
+                    " '-march=znver4'"
+                    " -Xlinker '--export-dynamic-symbol-list' -Xlinker '/w/exp/3.list' -pie"
                     " -Xlinker '--dynamic-linker' -Xlinker '/lib64/ld-linux-x86-64.so.2'"
                     " -Wl,--enable-new-dtags -Xlinker '-rpath' -Xlinker '$$ORIGIN/../lib'"
                     "\n  post = -Wl,--no-as-needed -lm '/r/usr/lib/libfoo.so.1' -lstdc++"));
@@ -111,10 +112,53 @@ static void test_gcc_library(void)
                     " '-march=skylake' -shared -Xlinker '-soname' -Xlinker 'libx.so.1'"
                     " -Wl,--disable-new-dtags -Xlinker '-rpath' -Xlinker '/opt/lib'"
                     "\n  post = -Wl,--no-as-needed -lgfortran -lquadmath"));
+    /* a library with symbol versions and exports: ld.bfd's dynamic list and
+     * the version script of exp/ */
+    char *exports[] = {"x_api"}, *verdef[] = {"X_1.0"};
+    l.exports = (irs_strv){1, exports};
+    l.verdef = (irs_strv){1, verdef};
+    ctr_link_command(&sb, &e, 4, CTR_TOOLCHAIN_GCC, &c);
+    CHECK(same(&sb, CTR_GFORTRAN " -O3 -flto=auto -fno-fat-lto-objects '-mtune=skylake'"
+                    " '-march=skylake' -Xlinker '--dynamic-list' -Xlinker '/w/exp/4.list'"
+                    " -Xlinker '--version-script' -Xlinker '/w/exp/4.ver'"
+                    " -shared -Xlinker '-soname' -Xlinker 'libx.so.1'"
+                    " -Wl,--disable-new-dtags -Xlinker '-rpath' -Xlinker '/opt/lib'"
+                    "\n  post = -Wl,--no-as-needed -lgfortran -lquadmath"));
     c.rc = &rc[0];
     ctr_compile_command(&sb, &r0, CTR_IR_GCC_LTO, &c);
     CHECK(same(&sb, CTR_GCC " -O3 -flto -r -nostdlib -flinker-output=nolto-rel"
                     " '-mtune=skylake' '-march=skylake'"));
+}
+
+/* The version script from an original's versions: nodes in order with
+ * parents, default versions listed, non-default ones left to the IR's
+ * .symver, local: * when every export had a version. */
+static void test_version_script(void)
+{
+    char *verdef[] = {"LUA_5.4", "LUA_5.4.6"}, *parent[] = {"", "LUA_5.4"};
+    char *exports[] = {"lua_close", "lua_newstate", "old_api"};
+    char *ver[] = {"lua_close@@LUA_5.4", "lua_newstate@@LUA_5.4.6", "old_api@LUA_5.4",
+                   "old_api@@LUA_5.4.6"};
+    ctr_elf_link l = {.verdef = {2, verdef}, .verdef_parent = {2, parent},
+                      .exports = {3, exports}, .exports_ver = {4, ver}};
+    ctr_strbuf sb = CTR_STRBUF_INIT;
+    ctr_version_script(&l, &sb);
+    CHECK(same(&sb, "LUA_5.4 {\n  global:\n    \"lua_close\";\n    \"old_api\";\n"
+                    "  local: *;\n};\n"
+                    "LUA_5.4.6 {\n  global:\n    \"lua_newstate\";\n    \"old_api\";\n"
+                    "} LUA_5.4;\n"));
+    /* an unversioned export stays visible: no local: * */
+    char *more[] = {"lua_close", "lua_newstate", "old_api", "plain"};
+    l.exports = (irs_strv){4, more};
+    ctr_version_script(&l, &sb);
+    CHECK(strstr(ctr_sb_str(&sb), "local") == NULL);
+    ctr_sb_release(&sb);
+    /* names a version script cannot hold are left out */
+    char *bad[] = {"LUA_5.4", "a b"};
+    l.verdef = (irs_strv){2, bad};
+    ctr_version_script(&l, &sb);
+    CHECK(strstr(ctr_sb_str(&sb), "a b") == NULL);
+    ctr_sb_release(&sb);
 }
 
 static void test_recipes(void)
@@ -166,6 +210,7 @@ int main(void)
     test_quoting();
     test_llvm_program();
     test_gcc_library();
+    test_version_script();
     test_recipes();
     test_toolchains();
     return failures != 0;
