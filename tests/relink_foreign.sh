@@ -48,7 +48,29 @@ cat >cout.cc <<'C'
 #include <iostream>
 int main() { std::cout << "cout " << 42 << std::endl; return 0; }
 C
+# a shared library with a hidden assembly routine (zstd's HUF_*_asm_loop):
+# local in the library lld links, its visibility kept (ld.bfd drops it:
+# there the relink's own check finds it, after the link)
+cat >hid.c <<'C'
+long hid_loop(long n);
+long hid_sum(long n) { return hid_loop(n) + 1; }
+C
+cat >hid_loop.S <<'S'
+    .text
+    .globl hid_loop
+    .hidden hid_loop
+    .type hid_loop, @function
+hid_loop:
+    leaq 1(%rdi), %rax
+    ret
+    .size hid_loop, .-hid_loop
+    .section .note.GNU-stack,"",@progbits
+S
 P="-O2 -fplugin=$COMTAINER_PLUGIN"
+mkdir -p "$root/usr/lib"
+"$CC_CLANG" $P -fPIC -c hid.c
+"$CC_CLANG" -c hid_loop.S
+"$CC_CLANG" -fuse-ld=lld -shared hid.o hid_loop.o -Wl,-soname,libhid.so.1 -o "$root/usr/lib/libhid.so.1"
 "$CC_CLANG" $P -c main.c work.c
 "$CC_CLANG" $P -fno-pic -c clean.c
 "$CC_CLANG" -c asm_add.S
@@ -71,6 +93,8 @@ assert "code without IR: 2 symbols" in prog["problem"], prog["problem"]
 assert prog["symbols_checked"] == "symtab"
 assert clean["code_without_ir"] == [] and clean["problem"] is None, clean
 assert cout["code_without_ir"] == [] and cout["problem"] is None, cout
+hid = bins["/usr/lib/libhid.so.1"]
+assert hid["code_without_ir"] == ["hid_loop"] and "code without IR: 1 symbol" in hid["problem"], hid
 PY
 
 note "the program with code without IR is kept byte-identical, the clean one relinked"
@@ -89,6 +113,7 @@ cmp -s "$root/opt/app/clean" "$WORK/out/opt/app/clean" && fail "the clean progra
 assert_eq "$("$root/opt/app/clean")" "$("$WORK/out/opt/app/clean")" "relinked clean output"
 
 note "a stripped program: only its dynamic symbols can be checked; the relink still keeps it"
+rm "$root/usr/lib/libhid.so.1"
 strip "$root/opt/app/prog"
 # (the plan sees no symbol without IR in .dynsym: no problem, exit 0)
 rc=0

@@ -144,7 +144,10 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
 
 
 /* The global symbols the file defines itself, in any section: the code the
- * relink has to reproduce.  Versioned names (foo@@V1) lose the version. */
+ * relink has to reproduce.  Versioned names (foo@@V1) lose the version.
+ * A hidden symbol was global in its object and is local in the linked
+ * file, its visibility kept: it counts too (a library's hidden assembly
+ * routine), unlike a file's static functions. */
 static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
                         const char *path, ctr_error *err)
 {
@@ -158,8 +161,10 @@ static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))
             return ctr_error_set(err, 0, "'%s': bad symbol %zu", path, i);
-        int bind = GELF_ST_BIND(sym.st_info), type = GELF_ST_TYPE(sym.st_info);
-        if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || bind == STB_LOCAL ||
+        int bind = GELF_ST_BIND(sym.st_info), type = GELF_ST_TYPE(sym.st_info),
+            vis = GELF_ST_VISIBILITY(sym.st_other);
+        bool was_global = bind != STB_LOCAL || vis == STV_HIDDEN || vis == STV_INTERNAL;
+        if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || !was_global ||
             type == STT_SECTION || type == STT_FILE)
             continue;
         const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);

@@ -20,7 +20,7 @@ typedef struct ctr_elf_link {
     bool rpath;         /* the search path came from DT_RPATH, not DT_RUNPATH */
     irs_strv exports;   /* defined global/weak dynamic symbols, sorted */
     irs_strv imports;   /* undefined global/weak dynamic symbols, sorted, unique */
-    irs_strv defined;   /* defined global/weak symbols of .symtab (of .dynsym when
+    irs_strv defined;   /* defined global/weak (and hidden) symbols of .symtab (of .dynsym when
                            stripped), without @version, sorted, unique */
     bool stripped;      /* no .symtab: `defined` holds only the dynamic ones */
     irs_strv verneed;   /* symbol versions needed, as "FILE VERSION" (libc.so.6 GLIBC_2.34) */
