@@ -128,6 +128,36 @@ assert_eq kept "$(binary_field relink2.json /opt/app/prog action)" "the stripped
 cmp "$root/opt/app/prog" "$WORK/out/opt/app/prog" || fail "the kept stripped program changed"
 rm -f "$root/opt/app/prog"
 
+note "the hidden routine linked by ld.bfd (visibility lost): kept after the link, the reason in one line"
+# a library: it links with a hole, which the check after the link finds
+"$CC_CLANG" -fuse-ld=bfd -shared hid.o hid_loop.o -Wl,-soname,libhid.so.1 -o "$root/usr/lib/libhid.so.1"
+# a program: its link fails, summed up from the linker's log
+cat >hidmain.c <<'C'
+#include <stdio.h>
+long hid_sum(long n);
+int main(void) { printf("%ld\n", hid_sum(1)); return 0; }
+C
+"$CC_CLANG" $P -c hidmain.c
+"$CC_CLANG" -fuse-ld=bfd hidmain.o hid.o hid_loop.o -o "$root/opt/app/hidprog"
+rm -rf "$WORK/out" "$WORK/out.ctr-work"
+rc=0
+"$RELINK" "$root" -o "$WORK/out" --json >relink6.json 2>relink6.err || rc=$?
+assert_eq 1 "$rc" "exit status with both kept"
+reason=$(binary_field relink6.json /usr/lib/libhid.so.1 reason)
+assert_eq "the relinked file leaves 'hid_loop' undefined, and no library it needs defines it (code without IR)" \
+    "$reason" "the library's reason"
+reason=$(binary_field relink6.json /opt/app/hidprog reason)
+case $reason in
+"the native link failed: undefined symbol hid_loop (log: $WORK/out.ctr-work/bin/"*".log)") ;;
+*) fail "the program's reason: $reason" ;;
+esac
+log=${reason##*log: }
+grep_q "hid_loop" "${log%)}" || fail "the link's log lacks its messages"
+grep_q "undefined" relink6.err && fail "the linker's messages reached the terminal: $(cat relink6.err)"
+cmp "$root/usr/lib/libhid.so.1" "$WORK/out/usr/lib/libhid.so.1" || fail "the kept library changed"
+cmp "$root/opt/app/hidprog" "$WORK/out/opt/app/hidprog" || fail "the kept program changed"
+rm "$root/usr/lib/libhid.so.1" "$root/opt/app/hidprog"
+
 note "the same program linked with the link-time recorder is relinked, objects and all"
 if [ -n "${COMTAINER_LD_PLUGIN:-}" ]; then
     "$CC_CLANG" -fuse-ld=bfd main.o work.o asm_add.o libvendor.a \

@@ -129,6 +129,41 @@ static int image_can_load(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_l
     return 0;
 }
 
+/* Every symbol the relinked file nl takes from elsewhere and the original
+ * did not is defined by a library it needs (what -z defs checks, with the
+ * image's libraries): a shared library links with holes — a routine whose
+ * code was not in the IR — that would fail only when loaded.  A site
+ * library among its needs is not read here (its swap was checked before). */
+static int imports_resolved(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_lib_cache *libs,
+                            ctr_error *why)
+{
+    const ctr_elf_link *l = e->bin->link;
+    for (size_t k = 0; k < nl->imports.n; k++) {
+        const char *sym = nl->imports.v[k];
+        if (irs_strv_sorted_has(&l->imports, sym) || irs_strv_sorted_has(&nl->weak_imports, sym))
+            continue;
+        bool found = false;
+        for (size_t i = 0; i < nl->needed.n && !found; i++) {
+            if (from_site(e, nl->needed.v[i])) {
+                found = true;
+                break;
+            }
+            char *inner = ctr_rootfs_find_needed(libs->root, e->bin, nl->needed.v[i]);
+            const ctr_elf_link *have = ctr_lib_cache_get(libs, inner);
+            found = have && irs_strv_sorted_has(&have->exports, sym);
+            free(inner);
+        }
+        if (!found) {
+            char shown[300];
+            return ctr_error_code(why, CTR_E_INPUT, "the relinked file leaves '%s' undefined, and "
+                                                    "no library it needs defines it (code "
+                                                    "without IR)",
+                                  ctr_shown(sym, 80, shown, sizeof shown));
+        }
+    }
+    return 0;
+}
+
 /* A relinked file exports every symbol the original did, each of the same
  * version (name@@V, name@V): a library for its users, an executable for
  * the modules it loads (linked with -E). */
@@ -149,12 +184,73 @@ static int exports_kept(const ctr_elf_link *l, const ctr_elf_link *nl, ctr_error
     return 0;
 }
 
+/* Bounds on reading a link's log. */
+#define LOG_BYTES (1 << 20)
+#define LOG_SYMBOLS 3
+
+/* The undefined symbol a linker's line names: lld's "undefined symbol:
+ * NAME", ld.bfd's "undefined reference to `NAME'"; into sym, or false. */
+static bool undefined_in(const char *line, char *sym, size_t size)
+{
+    const char *p = strstr(line, "undefined symbol: "), *end;
+    if (p)
+        p += 18, end = p + strcspn(p, "\n");
+    else if ((p = strstr(line, "undefined reference to `")))
+        p += 24, end = p + strcspn(p, "'\n");
+    else
+        return false;
+    snprintf(sym, size, "%.*s", (int)(end - p), p);
+    return *sym != '\0';
+}
+
+/* Why the link at path failed, in one line, from its log (path.log): the
+ * undefined symbols it names, else its first error; the log's place. */
+static int link_failure(const char *path, ctr_error *why)
+{
+    char log[PATH_MAX + 8], line[1024], first_error[300] = "", syms[LOG_SYMBOLS][128];
+    size_t nsyms = 0, more = 0, read = 0;
+    snprintf(log, sizeof log, "%s.log", path);
+    FILE *f = fopen(log, "re");
+    while (f && read < LOG_BYTES && fgets(line, sizeof line, f)) {
+        read += strlen(line);
+        char sym[128];
+        bool seen = false;
+        if (undefined_in(line, sym, sizeof sym)) {
+            for (size_t k = 0; k < nsyms && !seen; k++)
+                seen = !strcmp(syms[k], sym);
+            if (!seen && nsyms < LOG_SYMBOLS)
+                snprintf(syms[nsyms++], sizeof *syms, "%s", sym);
+            else if (!seen)
+                more++;
+        } else if (!*first_error && strstr(line, "error")) {
+            snprintf(first_error, sizeof first_error, "%.*s", (int)strcspn(line, "\n"), line);
+        }
+    }
+    if (f)
+        fclose(f);
+    char shown[3][300];
+    if (nsyms)
+        return ctr_error_code(why, CTR_E_TOOL, "the native link failed: undefined symbol%s %s%s%s%s%s%s "
+                                               "(log: %s)",
+                              nsyms + more > 1 ? "s" : "",
+                              ctr_shown(syms[0], 80, shown[0], sizeof shown[0]),
+                              nsyms > 1 ? ", " : "",
+                              nsyms > 1 ? ctr_shown(syms[1], 80, shown[1], sizeof shown[1]) : "",
+                              nsyms > 2 ? ", " : "",
+                              nsyms > 2 ? ctr_shown(syms[2], 80, shown[2], sizeof shown[2]) : "",
+                              more ? " and more" : "", log);
+    return ctr_error_code(why, CTR_E_TOOL, "the native link failed: %s (log: %s)",
+                          *first_error ? ctr_shown(first_error, 200, shown[0], sizeof shown[0])
+                                       : "no message",
+                          log);
+}
+
 int ctr_built_check(const ctr_plan_entry *e, const char *path, ctr_lib_cache *libs,
                     ctr_error *why)
 {
     const ctr_elf_link *l = e->bin->link;
     if (access(path, F_OK) != 0)
-        return ctr_error_code(why, CTR_E_TOOL, "the native link failed (see the messages above)");
+        return link_failure(path, why);
     ctr_elf_link *nl = NULL;
     int rc = ctr_elf_link_read(path, &nl, why);
     if (rc == 0 && nl->ntu != l->ntu)
@@ -162,6 +258,8 @@ int ctr_built_check(const ctr_plan_entry *e, const char *path, ctr_lib_cache *li
                             nl->ntu, l->ntu);
     if (rc == 0)
         rc = image_can_load(e, nl, libs, why);
+    if (rc == 0)
+        rc = imports_resolved(e, nl, libs, why);
     if (rc == 0)
         rc = exports_kept(l, nl, why);
     ctr_elf_link_free(nl);

@@ -40,6 +40,7 @@ void ctr_elf_link_free(ctr_elf_link *l)
     irs_strv_clear(&l->verneed);
     irs_strv_clear(&l->verdef);
     irs_strv_clear(&l->verdef_parent);
+    irs_strv_clear(&l->weak_imports);
     irs_strv_clear(&l->exports_ver);
     irs_ids_free(l->tu_ids);
     free(l);
@@ -136,9 +137,12 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
             return ctr_error_set(err, 0, "'%s': symbol name out of range", path);
         if (*name && irs_strv_push(undef ? &l->imports : &l->exports, name) < 0)
             return ctr_error_set(err, ENOMEM, "'%s'", path);
+        if (*name && undef && bind == STB_WEAK && irs_strv_push(&l->weak_imports, name) < 0)
+            return ctr_error_set(err, ENOMEM, "'%s'", path);
     }
     irs_strv_sort_unique(&l->exports);
     irs_strv_sort_unique(&l->imports);
+    irs_strv_sort_unique(&l->weak_imports);
     return 0;
 }
 

@@ -20,6 +20,7 @@ typedef struct ctr_elf_link {
     bool rpath;         /* the search path came from DT_RPATH, not DT_RUNPATH */
     irs_strv exports;   /* defined global/weak dynamic symbols, sorted */
     irs_strv imports;   /* undefined global/weak dynamic symbols, sorted, unique */
+    irs_strv weak_imports; /* those of them that are weak (may stay undefined), sorted */
     irs_strv defined;   /* defined global/weak (and hidden) symbols of .symtab (of .dynsym when
                            stripped), without @version, sorted, unique */
     bool stripped;      /* no .symtab: `defined` holds only the dynamic ones */
