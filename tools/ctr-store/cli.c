@@ -92,6 +92,7 @@ int ctr_parse(int argc, char **argv, const char *usage, unsigned allowed, int mi
         {"json", no_argument, NULL, 'j'},
         {"store", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'},
+        {"dry-run", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -118,6 +119,11 @@ int ctr_parse(int argc, char **argv, const char *usage, unsigned allowed, int mi
             if (!(allowed & CTR_OPT_OUTPUT))
                 goto bad;
             o->output = optarg;
+            break;
+        case 'n':
+            if (!(allowed & CTR_OPT_DRY_RUN))
+                goto bad;
+            o->dry_run = true;
             break;
         default:
             goto bad;

@@ -56,6 +56,7 @@ int cmd_which(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 
 /* Find the one TU whose id starts with prefix (at least 6 hex digits). */
 int ctr_find_tu(irs_store *store, const char *prefix, char id[IRS_HASH_HEX_LEN + 1]);
@@ -65,12 +66,14 @@ int ctr_find_tu(irs_store *store, const char *prefix, char id[IRS_HASH_HEX_LEN +
 /* Options shared by the commands. */
 struct ctr_opts {
     bool json;
+    bool dry_run;
     const char *store;
     const char *output;
     int npos;
     char **pos;
 };
-enum { CTR_OPT_JSON = 1 << 0, CTR_OPT_STORE = 1 << 1, CTR_OPT_OUTPUT = 1 << 2 };
+enum { CTR_OPT_JSON = 1 << 0, CTR_OPT_STORE = 1 << 1, CTR_OPT_OUTPUT = 1 << 2,
+       CTR_OPT_DRY_RUN = 1 << 3 };
 /* Parse argv (starting at the command name) against usage.  Returns 0 to go
  * on, 1 when --help was printed, -1 after a usage error was printed. */
 int ctr_parse(int argc, char **argv, const char *usage, unsigned allowed, int min_pos,

@@ -18,6 +18,7 @@ static const struct command {
     {"verify", cmd_verify, "check every blob and record of a store"},
     {"stats", cmd_stats, "count TUs and bytes by language and compiler"},
     {"extract", cmd_extract, "write one TU's IR to a file"},
+    {"prune", cmd_prune, "drop the TUs no binary of a root filesystem names"},
 };
 
 static void usage(FILE *out)
