@@ -262,7 +262,9 @@ static int record_object(const struct ld_input *in, char id[IRS_HASH_HEX_LEN + 1
     char hex[IRS_HASH_HEX_LEN + 1];
     if (irs_blob_put(g.store, in->data, in->size, hex, err) < 0)
         return -1;
-    irs_record *r = base_record("elf-object", hex, in->size, "ld", in->path);
+    /* named by the linker, as the link's own record is */
+    irs_record *r = base_record("elf-object", hex, in->size, g.gold ? "ld.gold" : "ld.bfd",
+                                in->path);
     if (!r)
         return ctr_error_set(err, ENOMEM, "recording %s", in->path);
     int rc = irs_record_put(g.store, r, id, err);

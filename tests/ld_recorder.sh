@@ -119,7 +119,7 @@ llvm-bc main.c" "$(kinds_sources "$name" | LC_ALL=C sort)" "$name records"
     id=$(record_id_of "$name" elf-object 'libvendor.a(used.o)')
     "$CTR_STORE" extract "$id" -o "$name.used.o" || fail "$name: extract used.o"
     cmp "$name.used.o" src/used.member || fail "$name: stored member differs from ar p"
-    assert_eq ld "$(record_field "$id" compiler)" "$name: elf-object compiler"
+    assert_eq "$lname" "$(record_field "$id" compiler)" "$name: elf-object compiler (the linker, as the link's record names it)"
     assert_eq "$WORK/src" "$(record_field "$id" cwd)" "$name: elf-object cwd"
     assert_eq "../$name" "$(record_field "$id" output)" "$name: elf-object output"
     "$CTR_STORE" show "$id" | grep_q '^ir_kind  *elf-object$' || fail "$name: show elf-object"
@@ -162,6 +162,17 @@ PY
 check_link gcc-bfd ld.bfd gcc
 check_link gcc-gold ld.gold gcc -fuse-ld=gold
 check_link clang-bfd ld.bfd "$CC_CLANG" -fuse-ld=bfd
+
+note "stats: the recorder's records by their kind, by the linker that wrote them"
+"$CTR_STORE" stats --json >stats.json || fail "ctr-store stats"
+python3 - stats.json <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+langs = set(s["by_language"])
+comps = set(s["by_compiler"])
+assert "(link)" in langs and "(object)" in langs and "" not in langs, langs
+assert "ld" not in comps and {"ld.bfd", "ld.gold"} <= comps, comps
+PY
 
 note "crt files and the unused member are never stored"
 n_objects=$("$CTR_STORE" ls --json | python3 -c '

@@ -69,7 +69,12 @@ static int each_record(irs_store *store, const char *id, const char *path, void 
         return 0;
     }
     unsigned long long z = file_size(store, rec->ir, true);
-    add(&ctx->by_language, rec->language, rec->ir_size, z);
+    /* the link-time recorder's records have no language: by their kind */
+    const char *lang = *rec->language                        ? rec->language
+                       : !strcmp(rec->ir_kind, "link")       ? "(link)"
+                       : !strcmp(rec->ir_kind, "elf-object") ? "(object)"
+                                                             : "(none)";
+    add(&ctx->by_language, lang, rec->ir_size, z);
     add(&ctx->by_compiler, rec->compiler, rec->ir_size, z);
     ctx->total.tus++;
     ctx->total.raw += rec->ir_size;
