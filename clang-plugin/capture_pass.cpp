@@ -99,6 +99,13 @@ int capture(Module &M, const CompileFacts &f, ctr_error *err)
     if (irs_section_asm(id, asmtext, sizeof asmtext) < 0)
         return ctr_error_set(err, 0, "formatting the TU record");
     M.appendModuleInlineAsm(asmtext);
+    // under a compile cache the object brings its IR along (irstore.h)
+    char carry[3 * 4096 + 256];
+    if (stored == 0 && irs_carry_wanted()) {
+        if (irs_carry_asm(store.get(), id, ir_hash, carry, sizeof carry, err) < 0)
+            return -1;
+        M.appendModuleInlineAsm(carry);
+    }
     return stored;
 }
 

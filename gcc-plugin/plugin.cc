@@ -118,6 +118,22 @@ void snapshot_compile(void)
     c.debug_info = debug_info_level > DINFO_LEVEL_NONE;
 }
 
+// The assembler text that copies TU id's record and blob, as the capture
+// process stored them, into the object.
+static int carry_text(const char *id, char *buf, size_t size, ctr_error *err)
+{
+    irs_store *store = nullptr;
+    irs_record *rec = nullptr;
+    int rc = irs_store_open (nullptr, 0, &store, err);
+    if (rc == 0)
+        rc = irs_record_get (store, id, &rec, err);
+    if (rc == 0)
+        rc = irs_carry_asm (store, id, rec->ir, buf, size, err);
+    irs_record_free (rec);
+    irs_store_free (store);
+    return rc;
+}
+
 // Wait for the report and put the TU record into the output.
 void collect(bool as_toplevel_asm)
 {
@@ -139,10 +155,19 @@ void collect(bool as_toplevel_asm)
         warn_not_captured (reason);
         return;
     }
-    char text[512];
-    if (irs_section_asm (id, text, sizeof text) < 0) {
+    char text[512 + 3 * 4096];
+    if (irs_section_asm (id, text, 512) < 0) {
         warn_not_captured ("cannot format the TU record");
         return;
+    }
+    // under a compile cache the object brings its IR along (irstore.h)
+    if (irs_carry_wanted ()) {
+        size_t used = strlen (text);
+        ctr_error err = {};
+        if (carry_text (id, text + used, sizeof text - used, &err) < 0) {
+            warn_not_captured (err.msg);
+            return;
+        }
     }
     if (as_toplevel_asm)
         symtab->finalize_toplevel_asm (build_string (strlen (text), text));

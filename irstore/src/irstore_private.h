@@ -39,6 +39,13 @@ int irs__read_entry(const irs_store *store, const char *path, size_t limit, void
                     size_t *len, ctr_error *err);
 int irs__read_file(const char *path, size_t limit, void **buf, size_t *len,
                    ctr_error *err);
+/* fn(data, size, what, ctx, err) for the bytes of every section named
+ * `section` of the ELF file at path, or of each ELF member of the ar archive
+ * at path (`what` names the file or member); a negative return stops. */
+typedef int (*irs__section_fn)(const void *data, size_t size, const char *what, void *ctx,
+                               ctr_error *err);
+int irs__each_section(const char *path, const char *section, irs__section_fn fn, void *ctx,
+                      ctr_error *err);
 /* mkdir -p. */
 int irs__mkdirs(const char *path, ctr_error *err);
 

@@ -94,7 +94,8 @@ int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***
     return 0;
 }
 
-static int scan_elf(Elf *elf, struct idlist *l, const char *what, ctr_error *err)
+static int scan_elf(Elf *elf, const char *section, irs__section_fn fn, void *ctx,
+                    const char *what, ctr_error *err)
 {
     size_t shstrndx;
     if (elf_getshdrstrndx(elf, &shstrndx) != 0)
@@ -106,12 +107,12 @@ static int scan_elf(Elf *elf, struct idlist *l, const char *what, ctr_error *err
             return ctr_error_set(err, 0, "%s: bad section header: %s", what,
                                  elf_errmsg(-1));
         const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (!name || strcmp(name, IRS_SECTION_NAME) != 0 || sh.sh_type == SHT_NOBITS)
+        if (!name || strcmp(name, section) != 0 || sh.sh_type == SHT_NOBITS)
             continue;
         for (Elf_Data *d = NULL; (d = elf_rawdata(scn, d));) {
             if (d->d_size && !d->d_buf)
-                return ctr_error_set(err, 0, "%s: unreadable " IRS_SECTION_NAME, what);
-            if (parse_section(d->d_buf, d->d_size, l, what, err) < 0)
+                return ctr_error_set(err, 0, "%s: unreadable %s", what, section);
+            if (fn(d->d_buf, d->d_size, what, ctx, err) < 0)
                 return -1;
         }
     }
@@ -127,12 +128,10 @@ static int looks_like_bitcode(int fd)
            (m[0] == 0xde && m[1] == 0xc0 && m[2] == 0x17 && m[3] == 0x0b);
 }
 
-int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, ctr_error *err)
+int irs__each_section(const char *path, const char *section, irs__section_fn fn, void *ctx,
+                      ctr_error *err)
 {
-    struct idlist l = {0};
     int rc = -1;
-    *ids = NULL;
-    *n = 0;
     if (elf_version(EV_CURRENT) == EV_NONE)
         return ctr_error_set(err, 0, "libelf: %s", elf_errmsg(-1));
     int fd = irs_open_regular(path, 0, NULL, err);
@@ -147,7 +146,7 @@ int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, ctr_error *err)
     switch (elf_kind(top)) {
     case ELF_K_ELF:
         snprintf(what, sizeof what, "'%s'", path);
-        rc = scan_elf(top, &l, what, err);
+        rc = scan_elf(top, section, fn, ctx, what, err);
         break;
     case ELF_K_AR: {
         rc = 0;
@@ -158,7 +157,7 @@ int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, ctr_error *err)
             snprintf(what, sizeof what, "'%s(%s)'", path, ah && ah->ar_name ? ah->ar_name : "?");
             /* skip the symbol table and string table pseudo-members */
             if (elf_kind(m) == ELF_K_ELF && !(ah && ah->ar_name && ah->ar_name[0] == '/'))
-                rc = scan_elf(m, &l, what, err);
+                rc = scan_elf(m, section, fn, ctx, what, err);
             cmd = elf_next(m);
             elf_end(m);
         }
@@ -176,6 +175,21 @@ out:
     if (top)
         elf_end(top);
     close(fd);
+    return rc;
+}
+
+static int parse_into(const void *data, size_t size, const char *what, void *ctx,
+                      ctr_error *err)
+{
+    return parse_section(data, size, ctx, what, err);
+}
+
+int irs_elf_tu_ids(const char *path, char ***ids, size_t *n, ctr_error *err)
+{
+    struct idlist l = {0};
+    *ids = NULL;
+    *n = 0;
+    int rc = irs__each_section(path, IRS_SECTION_NAME, parse_into, &l, err);
     if (rc < 0) {
         for (size_t i = 0; i < l.n; i++)
             free(l.v[i]);

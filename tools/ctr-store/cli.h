@@ -57,6 +57,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
+int cmd_harvest(int argc, char **argv);
 
 /* Find the one TU whose id starts with prefix (at least 6 hex digits). */
 int ctr_find_tu(irs_store *store, const char *prefix, char id[IRS_HASH_HEX_LEN + 1]);

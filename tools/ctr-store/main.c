@@ -19,6 +19,7 @@ static const struct command {
     {"stats", cmd_stats, "count TUs and bytes by language and compiler"},
     {"extract", cmd_extract, "write one TU's IR to a file"},
     {"prune", cmd_prune, "drop the TUs no binary of a root filesystem names"},
+    {"harvest", cmd_harvest, "store the IR that objects built under a compile cache carry"},
 };
 
 static void usage(FILE *out)

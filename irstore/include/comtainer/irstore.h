@@ -188,6 +188,43 @@ void irs_ids_free(char **ids);
 int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***ids,
                        size_t *n, ctr_error *err);
 
+/* ---- IR carried in objects, for compile caches ------------------------------ */
+
+/* A compile cache (ccache, sccache) that hits never runs the compiler, so
+ * the plugin never stores the TU: the cached object must bring its IR.
+ * Objects then carry the store's record and blob of each TU in the section
+ * IRS_CARRY_SECTION, flagged SHF_EXCLUDE: no linked file keeps it.  Each
+ * entry: IRS_CARRY_MAGIC (8 bytes), the record's length (u32 LE), 0 (u32),
+ * the blob's length (u64 LE), the record's bytes, the blob's (as stored:
+ * a zstd frame).  Entries of several objects (ld -r) follow each other,
+ * NUL padding allowed between them. */
+#define IRS_CARRY_SECTION ".comtainer.ir"
+#define IRS_CARRY_MAGIC "CMTRIR1"
+
+/* Whether a compile should carry its IR: COMTAINER_CARRY=1 yes, =0 no;
+ * unset, yes under a compile cache or distributor (ccache, sccache, distcc,
+ * icecc among the compiler's parent processes). */
+bool irs_carry_wanted(void);
+/* Assembler text that copies record id and its blob ir_hex, as the store
+ * holds them, into the object's IRS_CARRY_SECTION (.incbin of the store's
+ * files).  -1 with err when an entry is missing or a path cannot be
+ * quoted. */
+int irs_carry_asm(const irs_store *store, const char *id, const char *ir_hex, char *buf,
+                  size_t size, ctr_error *err);
+/* fn(record, rlen, blob, blen, ctx, err) for each entry of a carried
+ * section's bytes; `what` names the input in messages.  The bytes are
+ * untrusted: every length is checked against what is left. */
+typedef int (*irs_carry_fn)(const void *record, size_t rlen, const void *blob, size_t blen,
+                            void *ctx, ctr_error *err);
+int irs_carry_parse(const void *data, size_t size, const char *what, irs_carry_fn fn, void *ctx,
+                    ctr_error *err);
+/* Put the TUs that the object, archive or linked file at path carries into
+ * store, each record and blob verified (its record decodes, the blob
+ * decompresses to the IR the record names); *added counts the TUs new to
+ * the store, *carried all.  A file that carries none is not an error. */
+int irs_carry_harvest(irs_store *store, const char *path, size_t *carried, size_t *added,
+                      ctr_error *err);
+
 /* ---- the tagging object of the link-time recorder -------------------------- */
 
 /* The ELF identity a written object takes (copied from a link's inputs). */
