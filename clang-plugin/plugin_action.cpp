@@ -3,11 +3,13 @@
 // load this same library as a pass plugin (clang has no other way to run a
 // pass from an -fplugin library).
 #include "compile_facts.h"
+#include "comtainer/irstore.h"
 #include "comtainer/strict.h"
 
 #include <clang/Basic/Version.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendPluginRegistry.h>
+#include <llvm/Support/FileSystem.h>
 
 #include <cstdlib>
 #include <dlfcn.h>
@@ -62,6 +64,16 @@ static std::string selfPath()
     if (dladdr(reinterpret_cast<void *>(&selfPath), &info) && info.dli_fname)
         return info.dli_fname;
     return "";
+}
+
+// A build system's probe of the toolchain (irs_is_probe).
+static bool isProbe(CompilerInstance &CI)
+{
+    const auto &inputs = CI.getFrontendOpts().Inputs;
+    std::string source = !inputs.empty() && inputs[0].isFile() ? inputs[0].getFile().str() : "";
+    llvm::SmallString<256> cwd;
+    llvm::sys::fs::current_path(cwd);
+    return irs_is_probe(source.c_str(), cwd.c_str(), CI.getFrontendOpts().OutputFile.c_str());
 }
 
 static void recordFacts(CompilerInstance &CI)
@@ -134,6 +146,8 @@ class CaptureAction : public PluginASTAction {
             // reads IR without running plugin actions.  Say so, once.
             reportNotCaptured(CI, "LLVM passes are disabled (-save-temps or "
                                   "-disable-llvm-passes)");
+        } else if (isProbe(CI)) {
+            // a configure or CMake probe: thrown away, never in an image
         } else if (!self.empty()) {
             recordFacts(CI);
             cg.PassPlugins.push_back(self);

@@ -406,6 +406,10 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
         warn_not_captured (reason);
         return 0;
     }
+    // a configure or CMake probe: thrown away, never in an image
+    char cwd[4096];
+    if (irs_is_probe (st.source, getcwd (cwd, sizeof cwd) ? cwd : nullptr, asm_file_name))
+        return 0;
     snprintf (st.compiler_version, sizeof st.compiler_version, "%s %s",
               version->basever, pkgversion_string);
     // pkgversion_string ends in a space

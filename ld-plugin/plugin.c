@@ -444,6 +444,9 @@ enum ld_plugin_status onload(struct ld_plugin_tv *tv)
         g.output = "a.out";
     if (!getcwd(g.cwd, sizeof g.cwd))
         g.cwd[0] = '\0';
+    /* a configure or CMake probe link: thrown away, never in an image */
+    if (irs_is_probe(NULL, g.cwd, g.output))
+        return LDPS_OK;
     if (!reg_claim || !reg_read || !reg_cleanup ||
         reg_claim(claim_file) != LDPS_OK || reg_read(all_symbols_read) != LDPS_OK ||
         reg_cleanup(cleanup) != LDPS_OK)

@@ -95,6 +95,23 @@ if COMTAINER_STRICT=1 $CC_CLANG -O2 $P -save-temps -c k.c -o st2.o 2>/dev/null; 
     fail "-save-temps in strict mode succeeded"
 fi
 
+note "build-system probes are not captured: autoconf's conftest, CMake's try_compile, meson's"
+before=$(record_count)
+printf 'int main(void) { return 0; }\n' >conftest.c
+$CC_CLANG -O2 $P conftest.c -o conftest || fail "conftest"
+mkdir -p CMakeFiles/CMakeScratch/TryCompile-x1 meson-private/tmpab
+cp k.c CMakeFiles/CMakeScratch/TryCompile-x1/src.c
+(cd CMakeFiles/CMakeScratch/TryCompile-x1 && $CC_CLANG -O2 $P -c src.c -o src.o) || fail "try_compile"
+$CC_CLANG -O2 $P -c k.c -o meson-private/tmpab/sanity.o || fail "meson sanity"
+$CC_CLANG -O2 $P -c k.c -o /dev/null || fail "-o /dev/null"
+gcc-12 -O2 -fplugin="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so" conftest.c -o conftest-gcc || fail "gcc conftest"
+assert_eq "$before" "$(record_count)" "records after the probes"
+assert_eq "" "$(tu_sources conftest)" "TUs named by conftest"
+# an ordinary file in an ordinary directory still is captured
+cp conftest.c real.c
+$CC_CLANG -O2 $P real.c -o real
+assert_eq real.c "$(tu_sources real)" "a program that only looks like a probe"
+
 note "the record survives strip, strip --strip-all, --gc-sections"
 $CC_CLANG -O2 $P -ffunction-sections -fdata-sections -Wl,--gc-sections k.c -o gc
 assert_eq k.c "$(tu_sources gc)" "--gc-sections"

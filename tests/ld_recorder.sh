@@ -163,6 +163,15 @@ check_link gcc-bfd ld.bfd gcc
 check_link gcc-gold ld.gold gcc -fuse-ld=gold
 check_link clang-bfd ld.bfd "$CC_CLANG" -fuse-ld=bfd
 
+note "a configure probe's link is not recorded"
+before=$("$CTR_STORE" ls --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+printf 'int main(void) { return 0; }\n' >conftest.c
+gcc -c conftest.c -o conftest.o
+gcc conftest.o -o conftest -Wl,-plugin,"$LDP" || fail "linking conftest with the recorder"
+assert_eq "$before" "$("$CTR_STORE" ls --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" \
+    "records after the probe link"
+readelf -S conftest | grep_q '\.comtainer' && fail "the probe was tagged"
+
 note "stats: the recorder's records by their kind, by the linker that wrote them"
 "$CTR_STORE" stats --json >stats.json || fail "ctr-store stats"
 python3 - stats.json <<'PY'

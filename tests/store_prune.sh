@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ctr-store prune ROOT: a build's store holds a configure probe, a program
+# ctr-store prune ROOT: a build's store holds a hand-made probe (one the
+# plugins do not recognise as autoconf's or CMake's), a program
 # that was not installed and an object of an earlier build beside the
 # installed program and library; prune keeps exactly the TUs the root's
 # files name (and their blobs), --dry-run only counts, the pruned store
@@ -8,7 +9,7 @@
 . "$TESTS_DIR/lib.sh"
 relink_fixture
 P="-O2 -fplugin=$COMTAINER_PLUGIN"
-cat >conftest.c <<'C'
+cat >have_feature.c <<'C'
 int main(void) { return 0; }
 C
 cat >lib.c <<'C'
@@ -22,7 +23,7 @@ C
 cat >tool.c <<'C'
 int main(void) { return 3; }
 C
-"$CC_CLANG" $P conftest.c -o conftest          # a configure probe
+"$CC_CLANG" $P have_feature.c -o have_feature  # a Makefile's own probe
 "$CC_CLANG" $P tool.c -o tool                  # built, not installed
 "$CC_CLANG" $P -DOLD -c lib.c -o old-lib.o     # an earlier build's object
 mkdir -p "$root/usr/lib"

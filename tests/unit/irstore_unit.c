@@ -226,6 +226,23 @@ static void test_store(const char *dir)
               "format version not supported");
 }
 
+/* Build-system probes, and what only looks like one. */
+static void test_probes(void)
+{
+    CHECK(irs_is_probe("conftest.c", "/b", "conftest.o"));
+    CHECK(irs_is_probe("/src/conftest.f90", NULL, NULL));
+    CHECK(irs_is_probe(NULL, "/b", "conftest"));
+    CHECK(irs_is_probe("src.c", "/b/CMakeFiles/CMakeScratch/TryCompile-ab12", "src.o"));
+    CHECK(irs_is_probe("a.c", "/b", "CMakeFiles/CMakeTmp/a.o"));
+    CHECK(irs_is_probe("a.c", "/b", "meson-private/tmpx/sanity.o"));
+    CHECK(irs_is_probe("a.c", "/b/meson-private", "a.o"));
+    CHECK(irs_is_probe("a.c", "/b", "/dev/null"));
+    CHECK(!irs_is_probe("conftestify.c", "/b", "conftestify.o"));
+    CHECK(!irs_is_probe("main.c", "/b/CMakeFiles/app.dir", "main.o"));
+    CHECK(!irs_is_probe("main.c", "/home/meson-privateer", "main.o"));
+    CHECK(!irs_is_probe(NULL, NULL, NULL));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -236,6 +253,7 @@ int main(int argc, char **argv)
         return 2;
     test_roundtrip();
     test_hostile_records();
+    test_probes();
     test_store(argv[1]);
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);

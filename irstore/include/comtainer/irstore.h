@@ -188,6 +188,16 @@ void irs_ids_free(char **ids);
 int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***ids,
                        size_t *n, ctr_error *err);
 
+/* ---- build-system probes -------------------------------------------------- */
+
+/* A compile or link that a build system runs to probe the toolchain and
+ * throws away: autoconf's conftest (source conftest.c, .cpp, .f90, ...;
+ * output conftest), CMake's try_compile (under CMakeFiles/CMakeScratch or
+ * CMakeFiles/CMakeTmp), meson's sanity checks and compiler tests (under
+ * meson-private), any output to /dev/null.  The plugins capture and record
+ * nothing for them (any argument may be NULL). */
+bool irs_is_probe(const char *source, const char *cwd, const char *output);
+
 /* ---- IR carried in objects, for compile caches ------------------------------ */
 
 /* A compile cache (ccache, sccache) that hits never runs the compiler, so
