@@ -51,6 +51,13 @@ assert_eq "$objects" "$(hits)" "cache hits of the warm build"
 for f in heat solve libsolver.so; do
     cmp "$WORK/cold/$f" "$WORK/warm/$f" || fail "$f differs between the cold and the warm build"
 done
+# the plan says what is missing, and what may bring it back
+hroot="$WORK/hroot"
+mkdir -p "$hroot/opt/app"
+cp "$WORK/warm/heat" "$hroot/opt/app/"
+"$CTR_STORE" harvest "$WORK/warm/apps/heat.o" --store "$hroot/var/lib/comtainer/store" >/dev/null
+"$CTR_RELINK" "$hroot" --plan >hplan.txt 2>&1 && fail "--plan with TUs missing exited 0"
+grep_q "ctr-store harvest BUILD_DIR" hplan.txt || fail "no harvest hint: $(cat hplan.txt)"
 "$CTR_STORE" harvest "$WORK/warm" --json >harvest.json || fail "harvest: $(cat harvest.json)"
 # libcore.a's three members carry their TUs a second time
 assert_eq "$((objects + 3)) $objects" "$(json_get 'j["carried"], j["added"]' <harvest.json | tr -d '(),')" \

@@ -64,8 +64,13 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *ca
     if (ctr_link_strings_check(e->bin, p) < 0)
         return;
     if (e->missing_tus)
-        ctr_error_code(p, first.code, "%zu of %zu TUs unusable (first: %s)", e->missing_tus,
-                       l->ntu, first.msg);
+        /* absent, not damaged: built under a compile cache, not harvested? */
+        ctr_error_code(p, first.code, "%zu of %zu TUs unusable (first: %s)%s", e->missing_tus,
+                       l->ntu, first.msg,
+                       first.errnum == ENOENT ? "; if its objects were built under a compile "
+                                                "cache, 'ctr-store harvest BUILD_DIR' stores "
+                                                "what they carry"
+                                              : "");
     else if (unresolved)
         ctr_error_code(p, CTR_E_INPUT, "%zu needed libraries not found in the image",
                        unresolved);
