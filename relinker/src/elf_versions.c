@@ -96,7 +96,8 @@ static int versioned_exports(Elf *elf, Elf_Scn *dynsym, const GElf_Shdr *dsh, El
             drop_export(l, name); /* ld.bfd's, not every linker's: no export to keep */
             continue;
         }
-        if (sym.st_shndx == SHN_UNDEF || !vname || !*name ||
+        /* a name holding '@' is no symbol a linker made: nothing to keep */
+        if (sym.st_shndx == SHN_UNDEF || !vname || !*name || strchr(name, '@') ||
             (bind != STB_GLOBAL && bind != STB_WEAK && bind != STB_GNU_UNIQUE) ||
             (vis != STV_DEFAULT && vis != STV_PROTECTED))
             continue;

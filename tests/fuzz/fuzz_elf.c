@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < l->ntu; i++)
         if (!irs_is_hash_hex(l->tu_ids[i]))
             abort();
-    /* every versioned export names its version; each version its parent */
+    /* every versioned export is NAME@VERSION or NAME@@VERSION, NAME not
+     * empty; each version has its parent ("" none) */
     if (l->verdef_parent.n != l->verdef.n)
         abort();
     for (size_t i = 0; i < l->exports_ver.n; i++)
