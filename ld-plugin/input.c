@@ -37,6 +37,7 @@ void ld_input_clear(struct ld_input *in)
 {
     free(in->path);
     free(in->data);
+    free(in->carried);
     irs_ids_free(in->ids);
     memset(in, 0, sizeof *in);
 }
@@ -238,6 +239,12 @@ static int scan_object(struct ld_input *in, ctr_error *err)
             in->ids = all;
             in->nids = old + n;
             tagged = true;
+        } else if (!strcmp(name, IRS_CARRY_SECTION) && sh.sh_type != SHT_NOBITS && !in->carried) {
+            Elf_Data *d = elf_rawdata(scn, NULL);
+            if (d && d->d_size && d->d_buf && (in->carried = malloc(d->d_size))) {
+                memcpy(in->carried, d->d_buf, d->d_size);
+                in->carried_size = d->d_size;
+            }
         } else if (!strncmp(name, ".gnu.lto_", 9) || !strcmp(name, ".llvm.lto") ||
                    !strcmp(name, ".llvmbc")) {
             lto = true;

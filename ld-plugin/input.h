@@ -28,6 +28,9 @@ struct ld_input {
     size_t size;
     char **ids;           /* LDI_TU: the TU ids of its .comtainer (NULL-terminated) */
     size_t nids;
+    void *carried;        /* LDI_TU: a copy of its IRS_CARRY_SECTION (built under a
+                             compile cache), or NULL */
+    size_t carried_size;
     bool has_target;      /* ELF: target below is filled */
     irs_elf_target target;
 };

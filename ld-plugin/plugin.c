@@ -297,6 +297,19 @@ static int record_link(char id[IRS_HASH_HEX_LEN + 1], ctr_error *err)
     return rc;
 }
 
+/* A captured object built under a compile cache carries its TUs (irstore.h,
+ * IRS_CARRY_SECTION): a cache hit stored nothing, so the link puts them into
+ * the store.  A damaged entry only warns: the link and its record go on. */
+static void harvest_carried(const struct ld_input *in)
+{
+    size_t carried, added;
+    ctr_error err;
+    if (in->carried && irs_carry_harvest_section(g.store, in->carried, in->carried_size, in->path,
+                                                 &carried, &added, &err) < 0)
+        fprintf(stderr, "comtainer-ld: warning: %s: the IR it carries is not stored\n",
+                err.msg);
+}
+
 /* ---- hooks ------------------------------------------------------------------------ */
 
 static enum ld_plugin_status claim_file(const struct ld_plugin_input_file *file, int *claimed)
@@ -328,6 +341,7 @@ static enum ld_plugin_status claim_file(const struct ld_plugin_input_file *file,
             seen = !strcmp(g.objects.v[i], id);
         rc |= (seen ? 0 : irs_strv_push(&g.objects, id)) | buf_str(&g.manifest, id);
     } else if (in.cls == LDI_TU && in.nids) {
+        harvest_carried(&in);
         for (size_t i = 0; i < in.nids; i++)
             rc |= buf_str(&g.manifest, i ? "," : "") | buf_str(&g.manifest, in.ids[i]);
     } else {

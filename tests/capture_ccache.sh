@@ -11,11 +11,13 @@ fresh_work
 command -v ccache >/dev/null || fail "ccache not found (scripts/debian-packages: ccache)"
 export CCACHE_DIR="$WORK/ccache" CCACHE_NOHASHDIR=1 CCACHE_BASEDIR="$WORK"
 GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
-build() { # dir
-    rm -rf "$1" && cp -r "$TESTS_DIR/projects/multi" "$1"
-    make -C "$1" -j2 CC="ccache $CC_CLANG" CXX="ccache $CXX_CLANG" \
-        CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" \
-        >"$1.log" 2>&1 || { cat "$1.log"; fail "building $1 under ccache"; }
+build() { # dir [make args...]
+    local dir=$1
+    shift
+    rm -rf "$dir" && cp -r "$TESTS_DIR/projects/multi" "$dir"
+    make -C "$dir" -j2 CC="ccache $CC_CLANG" CXX="ccache $CXX_CLANG" \
+        CFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" CXXFLAGS="-O2 -fplugin=$COMTAINER_PLUGIN" "$@" \
+        >"$dir.log" 2>&1 || { cat "$dir.log"; fail "building $dir under ccache"; }
 }
 hits() { ccache --print-stats | awk '$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" { n += $2 } END { print n + 0 }'; }
 present() { # binary...: how many of their TUs the store lacks
@@ -68,6 +70,15 @@ cd "$WORK"
 "$CTR_STORE" verify >verify.txt || fail "verify after harvest: $(cat verify.txt)"
 "$CTR_STORE" harvest "$WORK/warm" --json >again.json || fail "a second harvest"
 assert_eq 0 "$(json_get 'j["added"]' <again.json)" "TUs a second harvest adds"
+
+note "warm, linked with the link-time recorder: the links store what the objects carry"
+export COMTAINER_STORE="$WORK/store-ld"
+ccache -z >/dev/null
+build "$WORK/warm-ld" LDFLAGS="-Wl,-plugin,$COMTAINER_LD_PLUGIN"
+assert_eq "$objects" "$(hits)" "cache hits of the warm build with the recorder"
+cd "$WORK/warm-ld"
+assert_eq 0 "$(present heat solve libsolver.so)" "TUs missing after the recorded links"
+cd "$WORK"
 
 note "GCC under ccache, warm"
 cat >g.c <<'C'

@@ -174,6 +174,16 @@ static int parse_into(const void *data, size_t size, const char *what, void *ctx
     return irs_carry_parse(data, size, what, import, ctx, err);
 }
 
+int irs_carry_harvest_section(irs_store *store, const void *data, size_t size, const char *what,
+                              size_t *carried, size_t *added, ctr_error *err)
+{
+    struct harvest h = {store, 0, 0};
+    int rc = irs_carry_parse(data, size, what, import, &h, err);
+    *carried = h.carried;
+    *added = h.added;
+    return rc;
+}
+
 int irs_carry_harvest(irs_store *store, const char *path, size_t *carried, size_t *added,
                       ctr_error *err)
 {

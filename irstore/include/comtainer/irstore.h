@@ -234,6 +234,9 @@ int irs_carry_parse(const void *data, size_t size, const char *what, irs_carry_f
  * the store, *carried all.  A file that carries none is not an error. */
 int irs_carry_harvest(irs_store *store, const char *path, size_t *carried, size_t *added,
                       ctr_error *err);
+/* The same for the bytes of one IRS_CARRY_SECTION (`what` names its file). */
+int irs_carry_harvest_section(irs_store *store, const void *data, size_t size, const char *what,
+                              size_t *carried, size_t *added, ctr_error *err);
 
 /* ---- the tagging object of the link-time recorder -------------------------- */
 
