@@ -73,26 +73,25 @@ const ctr_elf_link *ctr_lib_cache_get(ctr_lib_cache *c, const char *inner)
     return le ? le->link : NULL;
 }
 
+const ctr_elf_link *ctr_lib_cache_find(ctr_lib_cache *c, const ctr_binary *b, const char *name)
+{
+    char *inner = ctr_rootfs_find_needed(c->root, b, name);
+    const ctr_elf_link *l = ctr_lib_cache_get(c, inner);
+    free(inner);
+    return l;
+}
+
 /* Library lib of the image (at inner) provides every version of it that
  * the relinked file nl needs. */
 static int versions_found(const ctr_elf_link *nl, const char *lib, const char *inner,
                           const ctr_elf_link *have, ctr_error *why)
 {
-    size_t liblen = strlen(lib);
-    for (size_t k = 0; k < nl->verneed.n; k++) {
-        const char *pair = nl->verneed.v[k], *ver = pair + liblen + 1;
-        if (strncmp(pair, lib, liblen) || pair[liblen] != ' ')
-            continue;
-        bool found = false;
-        for (size_t d = 0; d < have->verdef.n && !found; d++)
-            found = !strcmp(have->verdef.v[d], ver);
-        if (!found)
-            return ctr_error_code(why, CTR_E_INPUT,
-                                  "the relinked file needs %s from %s; the image's %s lacks it "
-                                  "(its C library is older than this machine's)",
-                                  ver, lib, inner);
-    }
-    return 0;
+    const char *ver = ctr_elf_version_missing(nl, lib, have);
+    return !ver ? 0
+                : ctr_error_code(why, CTR_E_INPUT,
+                                 "the relinked file needs %s from %s; the image's %s lacks it "
+                                 "(its C library is older than this machine's)",
+                                 ver, lib, inner);
 }
 
 /* lib (a DT_NEEDED entry of the relinked file) is a site library of e's,
@@ -106,13 +105,15 @@ static bool from_site(const ctr_plan_entry *e, const char *lib)
     return false;
 }
 
-/* The relinked file nl loads in the image. */
+/* The relinked file nl loads in the image; have[i] is its DT_NEEDED entry
+ * i as the image has it (NULL: a site library of e's). */
 static int image_can_load(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_lib_cache *libs,
-                          ctr_error *why)
+                          const ctr_elf_link **have, ctr_error *why)
 {
     const ctr_binary *b = e->bin;
     for (size_t i = 0; i < nl->needed.n; i++) {
         const char *lib = nl->needed.v[i];
+        have[i] = NULL;
         if (from_site(e, lib))
             continue;
         char *inner = ctr_rootfs_find_needed(libs->root, b, lib);
@@ -125,6 +126,7 @@ static int image_can_load(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_l
         free(inner);
         if (rc < 0)
             return -1;
+        have[i] = le->link;
     }
     return 0;
 }
@@ -132,10 +134,11 @@ static int image_can_load(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_l
 /* Every symbol the relinked file nl takes from elsewhere and the original
  * did not is defined by a library it needs (what -z defs checks, with the
  * image's libraries): a shared library links with holes — a routine whose
- * code was not in the IR — that would fail only when loaded.  A site
- * library among its needs is not read here (its swap was checked before). */
-static int imports_resolved(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr_lib_cache *libs,
-                            ctr_error *why)
+ * code was not in the IR — that would fail only when loaded.  have[] are
+ * its libraries (image_can_load); a site library among them (NULL) is not
+ * read here (its swap was checked before). */
+static int imports_resolved(const ctr_plan_entry *e, const ctr_elf_link *nl,
+                            const ctr_elf_link *const *have, ctr_error *why)
 {
     const ctr_elf_link *l = e->bin->link;
     for (size_t k = 0; k < nl->imports.n; k++) {
@@ -143,16 +146,8 @@ static int imports_resolved(const ctr_plan_entry *e, const ctr_elf_link *nl, ctr
         if (irs_strv_sorted_has(&l->imports, sym) || irs_strv_sorted_has(&nl->weak_imports, sym))
             continue;
         bool found = false;
-        for (size_t i = 0; i < nl->needed.n && !found; i++) {
-            if (from_site(e, nl->needed.v[i])) {
-                found = true;
-                break;
-            }
-            char *inner = ctr_rootfs_find_needed(libs->root, e->bin, nl->needed.v[i]);
-            const ctr_elf_link *have = ctr_lib_cache_get(libs, inner);
-            found = have && irs_strv_sorted_has(&have->exports, sym);
-            free(inner);
-        }
+        for (size_t i = 0; i < nl->needed.n && !found; i++)
+            found = !have[i] || irs_strv_sorted_has(&have[i]->exports, sym);
         if (!found) {
             char shown[300];
             return ctr_error_code(why, CTR_E_INPUT, "the relinked file leaves '%s' undefined, and "
@@ -256,12 +251,16 @@ int ctr_built_check(const ctr_plan_entry *e, const char *path, ctr_lib_cache *li
     if (rc == 0 && nl->ntu != l->ntu)
         rc = ctr_error_code(why, CTR_E_INPUT, "the relinked file names %zu TUs, the original %zu",
                             nl->ntu, l->ntu);
+    const ctr_elf_link **have = rc == 0 ? calloc(nl->needed.n + 1, sizeof *have) : NULL;
+    if (rc == 0 && !have)
+        rc = ctr_error_set(why, ENOMEM, "checking '%s'", path);
     if (rc == 0)
-        rc = image_can_load(e, nl, libs, why);
+        rc = image_can_load(e, nl, libs, have, why);
     if (rc == 0)
-        rc = imports_resolved(e, nl, libs, why);
+        rc = imports_resolved(e, nl, have, why);
     if (rc == 0)
         rc = exports_kept(l, nl, why);
+    free(have);
     ctr_elf_link_free(nl);
     return rc;
 }

@@ -19,6 +19,9 @@ void ctr_lib_cache_free(ctr_lib_cache *c);
 /* The link facts of the image's library at inner path `inner` (NULL: none),
  * read once per cache; NULL when absent, unreadable or out of memory. */
 const ctr_elf_link *ctr_lib_cache_get(ctr_lib_cache *c, const char *inner);
+/* The same for the library `name` (a DT_NEEDED entry) as binary b finds it
+ * in the cache's root (ctr_rootfs_find_needed). */
+const ctr_elf_link *ctr_lib_cache_find(ctr_lib_cache *c, const ctr_binary *b, const char *name);
 
 /* 0 when the file at path may replace binary e; else -1 with the reason in
  * why (CTR_E_TOOL: the link failed; CTR_E_INPUT: the file is not what it

@@ -371,3 +371,20 @@ out:
         *out = l;
     return rc;
 }
+
+const char *ctr_elf_version_missing(const ctr_elf_link *lib, const char *soname,
+                                    const ctr_elf_link *have)
+{
+    size_t n = strlen(soname);
+    for (size_t k = 0; k < lib->verneed.n; k++) {
+        const char *pair = lib->verneed.v[k], *ver = pair + n + 1;
+        if (strncmp(pair, soname, n) || pair[n] != ' ')
+            continue;
+        bool found = false;
+        for (size_t d = 0; have && d < have->verdef.n && !found; d++)
+            found = !strcmp(have->verdef.v[d], ver);
+        if (!found)
+            return ver;
+    }
+    return NULL;
+}

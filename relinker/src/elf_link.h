@@ -37,6 +37,11 @@ typedef struct ctr_elf_link {
  * sections give an error naming the file.  *out is owned by the caller. */
 int ctr_elf_link_read(const char *path, ctr_elf_link **out, ctr_error *err);
 void ctr_elf_link_free(ctr_elf_link *link);
+/* The first symbol version that `lib` needs from the library `soname` (its
+ * verneed entries "SONAME VERSION") and that `have`, that library as found
+ * (NULL: none), does not define; NULL when it defines them all. */
+const char *ctr_elf_version_missing(const ctr_elf_link *lib, const char *soname,
+                                    const ctr_elf_link *have);
 const char *ctr_elf_kind_name(enum ctr_elf_kind kind);
 
 #endif

@@ -15,16 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* The image's library `name` as binary b finds it, from the run's cache. */
-static const ctr_elf_link *image_lib(ctr_lib_cache *libs, const char *root, const ctr_binary *b,
-                                     const char *name)
-{
-    char *inner = ctr_rootfs_find_needed(root, b, name);
-    const ctr_elf_link *l = ctr_lib_cache_get(libs, inner);
-    free(inner);
-    return l;
-}
-
 /* The site profile's library of the image library old's class: one of the
  * same SONAME, else the only one of that class; NULL when the profile has
  * none for the class, or (with why) several and none of that name. */
@@ -78,17 +68,31 @@ static ctr_complex_ret site_cret(const ctr_site *site, const ctr_site_lib *sl)
     return CTR_CRET_UNKNOWN;
 }
 
+/* What every swap of one binary is checked against, found once for the
+ * binary on its first swap: the image's C library as it finds it, whether
+ * the C library files the site's files need are there too, how its callers
+ * return complex values. */
+struct binary_facts {
+    const ctr_site *site;
+    ctr_lib_cache *libs;
+    const ctr_elf_link *const *closure; /* every site file's link facts */
+    bool ready;
+    const ctr_elf_link *libc, *libm;
+    ctr_error libc_files; /* a C library file missing: why (code CTR_OK: none) */
+    ctr_swap_user user;
+};
+
 /* Every C library file the site's files need (libpthread.so.0, ...) is in
  * the image, as binary b finds it: a bundle never carries them.  The loader
  * itself is there when b has an interpreter. */
-static int libc_files_present(const ctr_site *site, ctr_lib_cache *libs, const char *root,
-                              const ctr_binary *b, ctr_error *why)
+static int libc_files_present(const ctr_site *site, ctr_lib_cache *libs, const ctr_binary *b,
+                              ctr_error *why)
 {
     for (size_t f = 0; f < site->nfiles; f++) {
         const irs_strv *needed = &site->files[f].link->needed;
         for (size_t i = 0; i < needed->n; i++) {
             const char *n = needed->v[i];
-            if (!ctr_site_is_libc_file(n) || image_lib(libs, root, b, n) ||
+            if (!ctr_site_is_libc_file(n) || ctr_lib_cache_find(libs, b, n) ||
                 (!strncmp(n, "ld-linux", 8) && *b->link->interp))
                 continue;
             return ctr_error_code(why, CTR_E_INPUT, "%s needs %s, which the image lacks",
@@ -98,11 +102,24 @@ static int libc_files_present(const ctr_site *site, ctr_lib_cache *libs, const c
     return 0;
 }
 
+static const struct binary_facts *facts_of(struct binary_facts *f, const ctr_plan_entry *e)
+{
+    if (f->ready)
+        return f;
+    f->ready = true;
+    f->libc = ctr_lib_cache_find(f->libs, e->bin, "libc.so.6");
+    f->libm = ctr_lib_cache_find(f->libs, e->bin, "libm.so.6");
+    libc_files_present(f->site, f->libs, e->bin, &f->libc_files);
+    f->user = (ctr_swap_user){e->bin->link, &e->ir_refs,
+                              ctr_caller_complex_ret(e->recs, e->bin->link->ntu)};
+    return f;
+}
+
 /* The site library for DT_NEEDED entry i of e, checked (NULL: none asked,
  * or refused: then e->site_refused says why, for the first refusal). */
-static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site *site,
-                                    const char *root, ctr_lib_cache *libs)
+static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, struct binary_facts *bf)
 {
+    const ctr_site *site = bf->site;
     const char *name = e->bin->link->needed.v[i];
     const ctr_site_lib *sl = NULL;
     bool profile = false;
@@ -114,25 +131,19 @@ static const ctr_site_lib *swap_for(ctr_plan_entry *e, size_t i, const ctr_site 
     if (!sl && !profile)
         return NULL;
     ctr_error why = {0};
-    const ctr_elf_link *old = ctr_lib_cache_get(libs, e->bin->needed[i].found);
+    const ctr_elf_link *old = ctr_lib_cache_get(bf->libs, e->bin->needed[i].found);
     if (!sl && old)
         sl = from_profile(site, old, &why);
     int rc = -1;
     if (!old)
         ctr_error_code(&why, CTR_E_INPUT, "the image's %s cannot be read", name);
     else if (sl) {
-        const ctr_elf_link *closure[CTR_SITE_MAX_FILES];
-        for (size_t k = 0; k < site->nfiles; k++)
-            closure[k] = site->files[k].link;
-        ctr_swap_libs s = {old, site->files[sl->file].link, site_cret(site, sl), closure,
-                           site->nfiles,
-                           image_lib(libs, root, e->bin, "libc.so.6"),
-                           image_lib(libs, root, e->bin, "libm.so.6")};
-        ctr_swap_user u = {e->bin->link, &e->ir_refs,
-                           ctr_caller_complex_ret(e->recs, e->bin->link->ntu)};
-        rc = ctr_swap_check(&u, &s, &why);
-        if (rc == 0)
-            rc = libc_files_present(site, libs, root, e->bin, &why);
+        const struct binary_facts *f = facts_of(bf, e);
+        ctr_swap_libs s = {old, site->files[sl->file].link, site_cret(site, sl), f->closure,
+                           site->nfiles, f->libc, f->libm};
+        rc = ctr_swap_check(&f->user, &s, &why);
+        if (rc == 0 && f->libc_files.code)
+            rc = ctr_error_copy(&why, &f->libc_files);
     }
     if (rc == 0)
         return sl;
@@ -158,8 +169,7 @@ static bool swapped_name(const ctr_plan_entry *e, const char *name)
  * e) and that needs `old` itself: with it, `old` would load beside the
  * site's stand-in and two copies of one library would share the process.
  * NULL when there is none. */
-static const char *loads_old_too(const ctr_plan_entry *e, const char *old, const char *root,
-                                 ctr_lib_cache *libs)
+static const char *loads_old_too(const ctr_plan_entry *e, const char *old, ctr_lib_cache *libs)
 {
     const char *queue[MAX_CLOSURE];
     size_t head = 0, tail = 0;
@@ -169,9 +179,8 @@ static const char *loads_old_too(const ctr_plan_entry *e, const char *old, const
             queue[tail++] = needed->v[j];
     while (head < tail) {
         const char *name = queue[head++];
-        char *inner = ctr_site_is_libc_file(name) ? NULL : ctr_rootfs_find_needed(root, e->bin, name);
-        const ctr_elf_link *l = inner ? ctr_lib_cache_get(libs, inner) : NULL;
-        free(inner);
+        const ctr_elf_link *l =
+            ctr_site_is_libc_file(name) ? NULL : ctr_lib_cache_find(libs, e->bin, name);
         for (size_t i = 0; l && i < l->needed.n; i++) {
             const char *dep = l->needed.v[i];
             if (!strcmp(dep, old))
@@ -190,7 +199,7 @@ static const char *loads_old_too(const ctr_plan_entry *e, const char *old, const
  * of the binary's libraries still loads (loads_old_too), until none is left:
  * undoing one can keep another's user in place.  A site library under the
  * old SONAME serves those users too. */
-static void drop_double_loads(ctr_plan_entry *e, const char *root, ctr_lib_cache *libs)
+static void drop_double_loads(ctr_plan_entry *e, ctr_lib_cache *libs)
 {
     const irs_strv *needed = &e->bin->link->needed;
     for (bool again = true; again;) {
@@ -199,7 +208,7 @@ static void drop_double_loads(ctr_plan_entry *e, const char *root, ctr_lib_cache
             /* under the old SONAME, the loader finds the site's file for
              * every user: it is loaded by that name already */
             bool renamed = e->site[k] && strcmp(e->site[k], needed->v[k]);
-            const char *user = renamed ? loads_old_too(e, needed->v[k], root, libs) : NULL;
+            const char *user = renamed ? loads_old_too(e, needed->v[k], libs) : NULL;
             if (!user)
                 continue;
             if (!e->site_refused.code)
@@ -241,9 +250,13 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
     ctr_lib_cache *libs = ctr_lib_cache_new(plan->fs->root);
     if (!libs)
         return ctr_error_set(err, ENOMEM, "site libraries");
+    const ctr_elf_link *closure[CTR_SITE_MAX_FILES];
+    for (size_t k = 0; k < site->nfiles; k++)
+        closure[k] = site->files[k].link;
     for (size_t i = 0; i < plan->n; i++) {
         ctr_plan_entry *e = &plan->v[i];
         const ctr_elf_link *l = e->bin->link;
+        struct binary_facts facts = {.site = site, .libs = libs, .closure = closure};
         if (e->problem.code)
             continue;
         if (!(e->site = calloc(l->needed.n + 1, sizeof *e->site))) {
@@ -251,7 +264,7 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
             return ctr_error_set(err, ENOMEM, "site libraries");
         }
         for (size_t k = 0; k < l->needed.n; k++) {
-            const ctr_site_lib *sl = swap_for(e, k, site, plan->fs->root, libs);
+            const ctr_site_lib *sl = swap_for(e, k, &facts);
             if (sl && blocked.code) { /* every swap: the bundle has nowhere to go */
                 ctr_error_copy(&e->site_refused, &blocked);
                 sl = NULL;
@@ -259,7 +272,7 @@ int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)
             e->site[k] = sl ? sl->name : NULL;
             e->site_swaps += sl != NULL;
         }
-        drop_double_loads(e, plan->fs->root, libs);
+        drop_double_loads(e, libs);
     }
     ctr_lib_cache_free(libs);
     return 0;

@@ -140,12 +140,11 @@ ctr_lib_abi ctr_ir_mpi_family(const irs_strv *ir_refs, const char **evidence)
     return CTR_ABI_UNKNOWN;
 }
 
-/* The same class and ABI. */
-static int same_kind(const ctr_swap_libs *s, ctr_error *why)
+/* The same class and ABI (the old library's: oc, oa). */
+static int same_kind(const ctr_swap_libs *s, ctr_lib_class oc, ctr_lib_abi oa, ctr_error *why)
 {
-    ctr_lib_class oc, nc;
-    ctr_lib_abi oa, na;
-    ctr_lib_kind(s->old_lib, &oc, &oa);
+    ctr_lib_class nc;
+    ctr_lib_abi na;
     ctr_lib_kind(s->new_lib, &nc, &na);
     if (oc == CTR_LIB_OTHER)
         return ctr_error_code(why, CTR_E_POLICY, "%s is no BLAS, LAPACK, MPI or FFTW library",
@@ -162,13 +161,11 @@ static int same_kind(const ctr_swap_libs *s, ctr_error *why)
     return 0;
 }
 
-/* The binary's IR was compiled for the old MPI's family. */
-static int mpi_family_agrees(const ctr_swap_user *u, const ctr_swap_libs *s, ctr_error *why)
+/* The binary's IR was compiled for the old MPI's family (abi). */
+static int mpi_family_agrees(const ctr_swap_user *u, const ctr_swap_libs *s, ctr_lib_class cls,
+                             ctr_lib_abi abi, ctr_error *why)
 {
-    ctr_lib_class cls;
-    ctr_lib_abi abi;
     const char *evidence;
-    ctr_lib_kind(s->old_lib, &cls, &abi);
     if (cls != CTR_LIB_MPI && cls != CTR_LIB_MPI_FORTRAN)
         return 0;
     ctr_lib_abi ir = ctr_ir_mpi_family(u->ir_refs, &evidence);
@@ -183,11 +180,8 @@ static int mpi_family_agrees(const ctr_swap_user *u, const ctr_swap_libs *s, ctr
 
 /* Fortran MPI bindings hold the compiler's own ABI (its descriptors, its
  * LOGICAL): only one built by the same Fortran compiler stands in. */
-static int fortran_compiler_agrees(const ctr_swap_libs *s, ctr_error *why)
+static int fortran_compiler_agrees(const ctr_swap_libs *s, ctr_lib_class cls, ctr_error *why)
 {
-    ctr_lib_class cls;
-    ctr_lib_abi abi;
-    ctr_lib_kind(s->old_lib, &cls, &abi);
     if (cls != CTR_LIB_MPI_FORTRAN)
         return 0;
     const char *o = fortran_runtime(s->old_lib), *n = fortran_runtime(s->new_lib);
@@ -261,27 +255,20 @@ static int symbols_covered(const ctr_swap_user *u, const ctr_swap_libs *s, ctr_e
 static int versions_met(const ctr_elf_link *lib, const char *soname, const ctr_elf_link *have,
                         ctr_error *why)
 {
-    size_t n = strlen(soname);
-    for (size_t k = 0; k < lib->verneed.n; k++) {
-        const char *pair = lib->verneed.v[k];
-        if (strncmp(pair, soname, n) || pair[n] != ' ')
-            continue;
-        bool found = false;
-        for (size_t d = 0; have && d < have->verdef.n && !found; d++)
-            found = !strcmp(have->verdef.v[d], pair + n + 1);
-        if (!found)
-            return ctr_error_code(why, CTR_E_INPUT, "%s needs %s from %s, which the image's "
-                                                    "C library lacks",
-                                  *lib->soname ? lib->soname : "the new library", pair + n + 1,
-                                  soname);
-    }
-    return 0;
+    const char *ver = ctr_elf_version_missing(lib, soname, have);
+    return !ver ? 0
+                : ctr_error_code(why, CTR_E_INPUT, "%s needs %s from %s, which the image's C "
+                                                   "library lacks",
+                                 *lib->soname ? lib->soname : "the new library", ver, soname);
 }
 
 int ctr_swap_check(const ctr_swap_user *u, const ctr_swap_libs *s, ctr_error *why)
 {
-    if (same_kind(s, why) < 0 || mpi_family_agrees(u, s, why) < 0 ||
-        fortran_compiler_agrees(s, why) < 0 || complex_return_agrees(u, s, why) < 0 ||
+    ctr_lib_class cls;
+    ctr_lib_abi abi;
+    ctr_lib_kind(s->old_lib, &cls, &abi);
+    if (same_kind(s, cls, abi, why) < 0 || mpi_family_agrees(u, s, cls, abi, why) < 0 ||
+        fortran_compiler_agrees(s, cls, why) < 0 || complex_return_agrees(u, s, why) < 0 ||
         symbols_covered(u, s, why) < 0)
         return -1;
     for (size_t i = 0; i <= s->nclosure; i++) {
