@@ -1,5 +1,6 @@
 /* The site's libraries (see site_libs.h). */
 #include "site_libs.h"
+#include "rootfs_scan.h"
 #include "swap_check.h"
 #include "comtainer/files.h"
 #include "comtainer/strbuf.h"
@@ -19,13 +20,6 @@
 static const char *const glibc_files[] = {
     "libc.so.6", "libm.so.6", "libmvec.so.1", "libpthread.so.0", "libdl.so.2", "librt.so.1",
     "libutil.so.1", "libresolv.so.2", "ld-linux-x86-64.so.2", NULL,
-};
-
-/* Where this machine's loader looks for a dependency after the library's
- * own directory and run path. */
-static const char *const host_dirs[] = {
-    "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib",
-    "/usr/lib", "/usr/local/lib", NULL,
 };
 
 bool ctr_site_is_libc_file(const char *name)
@@ -58,25 +52,20 @@ ssize_t ctr_site_file_index(const ctr_site *site, const char *name)
     return -1;
 }
 
-/* Dependency `name` of the site file `of` on this machine: its directory,
- * its run path ($ORIGIN its directory), the loader's directories. */
-static int resolve_host(const ctr_site_file *of, const char *name, char *out, size_t size)
+/* Dependency `name` of the site file `of` on this machine: in its own
+ * directory (where ld.so.conf sends the loader for OpenBLAS's), else as the
+ * loader finds it for `of` (its run path, the default directories:
+ * ctr_rootfs_find_needed with this machine's root).  Malloc'ed, or NULL. */
+static char *resolve_host(const ctr_site_file *of, const char *name)
 {
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], own[PATH_MAX * 2];
+    struct stat st;
     snprintf(dir, sizeof dir, "%s", of->host);
-    const char *odir = dirname(dir);
-    size_t nrun = of->link->runpath.n;
-    for (size_t i = 0; i < 1 + nrun + sizeof host_dirs / sizeof *host_dirs - 1; i++) {
-        const char *d = i == 0 ? odir : i <= nrun ? of->link->runpath.v[i - 1] : host_dirs[i - 1 - nrun];
-        struct stat st;
-        if (!strncmp(d, "$ORIGIN", 7))
-            snprintf(out, size, "%s%s/%s", odir, d + 7, name);
-        else
-            snprintf(out, size, "%s/%s", d, name);
-        if (stat(out, &st) == 0 && S_ISREG(st.st_mode))
-            return 0;
-    }
-    return -1;
+    snprintf(own, sizeof own, "%s/%s", dirname(dir), name);
+    if (stat(own, &st) == 0 && S_ISREG(st.st_mode))
+        return strdup(own);
+    ctr_binary b = {.inner = of->host, .link = of->link};
+    return ctr_rootfs_find_needed("/", &b, name);
 }
 
 /* Add the file at host (named `name` in the bundle) and, recursively, its
@@ -106,13 +95,14 @@ static int add_file(ctr_site *site, const char *name, const char *host, ctr_erro
     size_t self = site->nfiles++;
     for (size_t i = 0; i < site->files[self].link->needed.n; i++) {
         const char *dep = site->files[self].link->needed.v[i];
-        char path[PATH_MAX * 2];
         if (ctr_site_is_libc_file(dep) || ctr_site_file_index(site, dep) >= 0)
             continue;
-        if (strchr(dep, '/') || resolve_host(&site->files[self], dep, path, sizeof path) < 0)
-            return ctr_error_code(err, CTR_E_INPUT, "'%s' needs %s, which this machine does not "
-                                                    "have", real, dep);
-        if (add_file(site, dep, path, err) < 0)
+        char *path = strchr(dep, '/') ? NULL : resolve_host(&site->files[self], dep);
+        int rc = path ? add_file(site, dep, path, err)
+                      : ctr_error_code(err, CTR_E_INPUT, "'%s' needs %s, which this machine "
+                                                         "does not have", real, dep);
+        free(path);
+        if (rc < 0)
             return -1;
     }
     return 0;
