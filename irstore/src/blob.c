@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -40,10 +41,44 @@ int irs_blob_put(irs_store *store, const void *data, size_t len,
     return rc;
 }
 
+int irs__blob_decode(const void *z, size_t zlen, const char *hex, const char *what,
+                     void **data, size_t *len, ctr_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    unsigned long long size = ZSTD_getFrameContentSize(z, zlen);
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN)
+        return ctr_error_set(err, 0, "%s: not a zstd frame with a known size", what);
+    if (size > IRS_MAX_BLOB_BYTES)
+        return ctr_error_code(err, CTR_E_LIMIT, "%s: claims %llu bytes, more than the limit",
+                              what, size);
+    void *out = malloc(size ? size : 1);
+    if (!out)
+        return ctr_error_set(err, ENOMEM, "%s", what);
+    size_t got = ZSTD_decompress(out, size, z, zlen);
+    if (ZSTD_isError(got) || got != size) {
+        free(out);
+        return ctr_error_set(err, 0, "%s: corrupt compressed data (%s)", what,
+                             ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
+    }
+    char actual[IRS_HASH_HEX_LEN + 1];
+    if (irs_sha256_hex(out, got, actual, err) < 0) {
+        free(out);
+        return -1;
+    }
+    if (strcmp(actual, hex) != 0) {
+        free(out);
+        return ctr_error_set(err, 0, "%s: content hash mismatch (is %.12s...)", what, actual);
+    }
+    *data = out;
+    *len = got;
+    return 0;
+}
+
 int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
                  ctr_error *err)
 {
-    char path[4096];
+    char path[4096], what[4100];
     void *z = NULL;
     size_t zlen = 0;
     *data = NULL;
@@ -54,40 +89,8 @@ int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
         return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
     if (irs__read_entry(store, path, IRS_MAX_BLOB_BYTES, &z, &zlen, err) < 0)
         return ctr_error_wrap(err, "blob %s", hex);
-
-    unsigned long long size = ZSTD_getFrameContentSize(z, zlen);
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) {
-        free(z);
-        return ctr_error_set(err, 0, "'%s': not a zstd frame with a known size", path);
-    }
-    if (size > IRS_MAX_BLOB_BYTES) {
-        free(z);
-        return ctr_error_code(err, CTR_E_LIMIT, "'%s': claims %llu bytes, more than the limit",
-                              path, size);
-    }
-    void *out = malloc(size ? size : 1);
-    if (!out) {
-        free(z);
-        return ctr_error_set(err, ENOMEM, "'%s'", path);
-    }
-    size_t got = ZSTD_decompress(out, size, z, zlen);
+    snprintf(what, sizeof what, "'%s'", path);
+    int rc = irs__blob_decode(z, zlen, hex, what, data, len, err);
     free(z);
-    if (ZSTD_isError(got) || got != size) {
-        free(out);
-        return ctr_error_set(err, 0, "'%s': corrupt compressed data (%s)", path,
-                             ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short");
-    }
-    char actual[IRS_HASH_HEX_LEN + 1];
-    if (irs_sha256_hex(out, got, actual, err) < 0) {
-        free(out);
-        return -1;
-    }
-    if (strcmp(actual, hex) != 0) {
-        free(out);
-        return ctr_error_set(err, 0, "'%s': content hash mismatch (is %.12s...)", path,
-                             actual);
-    }
-    *data = out;
-    *len = got;
-    return 0;
+    return rc;
 }

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #define HEADER_LEN 24
 
@@ -124,22 +123,10 @@ struct harvest {
 /* The blob's bytes (a zstd frame) hash, decompressed, to hex. */
 static int blob_matches(const void *z, size_t zlen, const char *hex, ctr_error *err)
 {
-    unsigned long long size = ZSTD_getFrameContentSize(z, zlen);
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
-        size > IRS_MAX_BLOB_BYTES)
-        return ctr_error_set(err, 0, "not a zstd frame of a known size within the limit");
-    void *out = malloc(size ? size : 1);
-    if (!out)
-        return ctr_error_set(err, ENOMEM, "carried IR");
-    size_t got = ZSTD_decompress(out, size, z, zlen);
-    char actual[IRS_HASH_HEX_LEN + 1];
-    int rc = ZSTD_isError(got) || got != size
-                 ? ctr_error_set(err, 0, "corrupt compressed IR")
-                 : irs_sha256_hex(out, got, actual, err);
+    void *out;
+    size_t len;
+    int rc = irs__blob_decode(z, zlen, hex, "the carried IR", &out, &len, err);
     free(out);
-    if (rc == 0 && strcmp(actual, hex))
-        rc = ctr_error_set(err, 0, "the IR hashes to %.12s..., not to the record's %.12s...",
-                           actual, hex);
     return rc;
 }
 

@@ -46,6 +46,11 @@ typedef int (*irs__section_fn)(const void *data, size_t size, const char *what, 
                                ctr_error *err);
 int irs__each_section(const char *path, const char *section, irs__section_fn fn, void *ctx,
                       ctr_error *err);
+/* Decompress a stored blob's bytes (one zstd frame, within
+ * IRS_MAX_BLOB_BYTES) into *data (malloc'ed) and check that they hash to
+ * hex; -1 with err naming `what` otherwise. */
+int irs__blob_decode(const void *z, size_t zlen, const char *hex, const char *what,
+                     void **data, size_t *len, ctr_error *err);
 /* mkdir -p. */
 int irs__mkdirs(const char *path, ctr_error *err);
 
