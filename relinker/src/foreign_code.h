@@ -8,8 +8,10 @@
 #include "plan.h"
 #include "tu_symbols.h"
 
-/* Fill e->foreign with the binary's code without IR (empty if none); -1
- * with err when a stored input cannot be read or is refused. */
-int ctr_foreign_code(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *c, ctr_error *err);
+/* Fill e->foreign with the binary's code without IR (empty if none), from
+ * the symbols of its inputs (ctr_tu_symbols_of) and the toolchain's
+ * runtime symbols; -1 with err when out of memory. */
+int ctr_foreign_code(ctr_plan_entry *e, const ctr_tu_symbols *const *sets,
+                     const ctr_runtime_symbols *runtime, ctr_error *err);
 
 #endif

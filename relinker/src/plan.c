@@ -50,6 +50,27 @@ static void read_records(ctr_plan_entry *e, irs_store *store, ctr_error *first)
     }
 }
 
+/* Code without IR in e, into e->problem; else what its inputs reference,
+ * into e->ir_refs.  Both from one read of its inputs' symbols. */
+static void code_and_references(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *cache)
+{
+    ctr_error *p = &e->problem;
+    const ctr_tu_symbols **sets = ctr_tu_symbols_of(cache, store, e, p);
+    if (!sets)
+        return;
+    if (ctr_foreign_code(e, sets, ctr_symbol_cache_runtime(cache), p) == 0) {
+        if (e->foreign.n)
+            ctr_error_code(p, CTR_E_UNSUPPORTED,
+                           "code without IR: %zu symbol%s defined by no stored input (%s%s); "
+                           "record the link with the comtainer-ld plugin to relink it",
+                           e->foreign.n, e->foreign.n == 1 ? "" : "s", e->foreign.v[0],
+                           e->foreign.n > 1 ? ", ..." : "");
+        else
+            ctr_tu_references(e, sets, p);
+    }
+    free(sets);
+}
+
 /* What stands in the way of relinking e, into e->problem (left CTR_OK when
  * nothing does). */
 static void plan_entry(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *cache)
@@ -76,16 +97,8 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *ca
                        unresolved);
     else if (e->ir == CTR_TOOLCHAIN_NONE)
         ctr_error_code(p, CTR_E_UNSUPPORTED, "no TU with IR: nothing to relink");
-    else if (ctr_foreign_code(e, store, cache, p) < 0)
-        return;
-    else if (e->foreign.n)
-        ctr_error_code(p, CTR_E_UNSUPPORTED,
-                       "code without IR: %zu symbol%s defined by no stored input (%s%s); record "
-                       "the link with the comtainer-ld plugin to relink it",
-                       e->foreign.n, e->foreign.n == 1 ? "" : "s", e->foreign.v[0],
-                       e->foreign.n > 1 ? ", ..." : "");
     else
-        ctr_tu_references(e, store, cache, p);
+        code_and_references(e, store, cache);
 }
 
 int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,

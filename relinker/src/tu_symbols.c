@@ -149,23 +149,24 @@ const ctr_tu_symbols **ctr_tu_symbols_of(ctr_symbol_cache *c, irs_store *store,
     return sets;
 }
 
-int ctr_tu_references(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *c, ctr_error *err)
+bool ctr_tu_symbols_define(const ctr_tu_symbols *const *sets, size_t n, const char *sym)
 {
-    const ctr_elf_link *l = e->bin->link;
-    const ctr_tu_symbols **sets = ctr_tu_symbols_of(c, store, e, err);
-    if (!sets)
-        return -1;
+    for (size_t t = 0; t < n; t++)
+        if (sets[t] && irs_strv_sorted_has(&sets[t]->defined, sym))
+            return true;
+    return false;
+}
+
+int ctr_tu_references(ctr_plan_entry *e, const ctr_tu_symbols *const *sets, ctr_error *err)
+{
+    size_t n = e->bin->link->ntu;
     int rc = 0;
-    for (size_t t = 0; t < l->ntu && rc == 0; t++)
+    for (size_t t = 0; t < n && rc == 0; t++)
         for (size_t i = 0; sets[t] && i < sets[t]->referenced.n && rc == 0; i++) {
             const char *sym = sets[t]->referenced.v[i];
-            bool inside = false;
-            for (size_t u = 0; u < l->ntu && !inside; u++)
-                inside = sets[u] && irs_strv_sorted_has(&sets[u]->defined, sym);
-            if (!inside && irs_strv_push(&e->ir_refs, sym) < 0)
+            if (!ctr_tu_symbols_define(sets, n, sym) && irs_strv_push(&e->ir_refs, sym) < 0)
                 rc = ctr_error_set(err, ENOMEM, "planning");
         }
-    free(sets);
     irs_strv_sort_unique(&e->ir_refs);
     return rc;
 }

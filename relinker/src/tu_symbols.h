@@ -37,8 +37,12 @@ const ctr_tu_symbols *ctr_tu_symbols_get(ctr_symbol_cache *c, irs_store *store, 
 const ctr_tu_symbols **ctr_tu_symbols_of(ctr_symbol_cache *c, irs_store *store,
                                          const ctr_plan_entry *e, ctr_error *err);
 
-/* Fill e->ir_refs: what e's inputs reference and none of them defines
- * (sorted, unique).  -1 with err as ctr_tu_symbols_get. */
-int ctr_tu_references(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *c, ctr_error *err);
+/* One of the n sets (NULL entries skipped) defines sym. */
+bool ctr_tu_symbols_define(const ctr_tu_symbols *const *sets, size_t n, const char *sym);
+
+/* Fill e->ir_refs from the symbols of its inputs (ctr_tu_symbols_of): what
+ * they reference and none of them defines (sorted, unique).  -1 with err
+ * when out of memory. */
+int ctr_tu_references(ctr_plan_entry *e, const ctr_tu_symbols *const *sets, ctr_error *err);
 
 #endif
