@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -261,4 +262,28 @@ int ctr_tree_publish(const char *tmp, const char *dest, bool replace, ctr_error 
     ctr_tree_remove(tmp);
     return e == EEXIST ? ctr_error_code(err, CTR_E_EXISTS, "'%s' exists: not overwritten", dest)
                        : ctr_error_set(err, e, "renaming '%s' to '%s'", tmp, dest);
+}
+
+enum ctr_dirs_state ctr_tree_dirs_state(const char *root, const char *inner, char *at,
+                                        size_t size)
+{
+    char cur[PATH_MAX] = "", path[PATH_MAX * 2];
+    enum ctr_dirs_state state = CTR_DIRS_ALL;
+    for (const char *c = inner; *c && state == CTR_DIRS_ALL;) {
+        while (*c == '/')
+            c++;
+        size_t n = strcspn(c, "/"), len = strlen(cur);
+        if (!n)
+            break;
+        snprintf(cur + len, sizeof cur - len, "/%.*s", (int)n, c);
+        snprintf(path, sizeof path, "%s%s", root, cur);
+        struct stat st;
+        state = lstat(path, &st) < 0      ? CTR_DIRS_MISSING
+                : !S_ISDIR(st.st_mode) ? CTR_DIRS_OTHER
+                                       : CTR_DIRS_ALL;
+        c += n;
+    }
+    if (state != CTR_DIRS_ALL)
+        snprintf(at, size, "%s", cur);
+    return state;
 }

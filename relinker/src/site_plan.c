@@ -7,13 +7,13 @@
 #include "swap_check.h"
 #include "built_check.h"
 #include "rootfs_scan.h"
+#include "comtainer/files.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The site profile's library of the image library old's class: one of the
  * same SONAME, else the only one of that class; NULL when the profile has
@@ -227,18 +227,12 @@ static void drop_double_loads(ctr_plan_entry *e, ctr_lib_cache *libs)
  * directory (a symlink, a file) stands where CTR_SITE_DIR goes. */
 static int bundle_blocked(const char *root, ctr_error *why)
 {
-    char path[PATH_MAX * 2], comps[] = CTR_SITE_DIR, inner[PATH_MAX] = "";
-    for (char *save = NULL, *c = strtok_r(comps, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-        struct stat st;
-        snprintf(inner + strlen(inner), sizeof inner - strlen(inner), "/%s", c);
-        snprintf(path, sizeof path, "%s%s", root, inner);
-        if (lstat(path, &st) < 0)
-            return 0; /* made by the bundle */
-        if (!S_ISDIR(st.st_mode))
-            return ctr_error_code(why, CTR_E_POLICY, "the image's %s is no directory: the site "
-                                                     "libraries cannot be bundled", inner);
-    }
-    return 0;
+    char at[PATH_MAX];
+    /* what is missing, the bundle makes */
+    return ctr_tree_dirs_state(root, CTR_SITE_DIR, at, sizeof at) != CTR_DIRS_OTHER
+               ? 0
+               : ctr_error_code(why, CTR_E_POLICY, "the image's %s is no directory: the site "
+                                                   "libraries cannot be bundled", at);
 }
 
 int ctr_site_plan(ctr_plan *plan, const ctr_site *site, ctr_error *err)

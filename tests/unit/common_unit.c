@@ -152,6 +152,24 @@ static void test_trees(void)
     CHECK(ctr_tree_remove(at("locked")) == 0 && access(at("locked"), F_OK) < 0);
 }
 
+/* The directories on a path: all there, one missing, one a symlink or a file. */
+static void test_dirs_state(void)
+{
+    char where[PATH_MAX] = "";
+    CHECK(mkdir(at("r"), 0755) == 0 && mkdir(at("r/a"), 0755) == 0 &&
+          mkdir(at("r/a/b"), 0755) == 0);
+    CHECK(ctr_tree_dirs_state(at("r"), "/a/b", where, sizeof where) == CTR_DIRS_ALL);
+    CHECK(ctr_tree_dirs_state(at("r"), "/a/x/y", where, sizeof where) == CTR_DIRS_MISSING &&
+          !strcmp(where, "/a/x"));
+    CHECK(symlink(at("r/a"), at("r/l")) == 0);
+    CHECK(ctr_tree_dirs_state(at("r"), "/l/b", where, sizeof where) == CTR_DIRS_OTHER &&
+          !strcmp(where, "/l"));
+    ctr_error err;
+    CHECK(ctr_file_write(at("r/a/f"), "f", 1, 0644, 0, &err) == 0);
+    CHECK(ctr_tree_dirs_state(at("r"), "/a/f/z", where, sizeof where) == CTR_DIRS_OTHER &&
+          !strcmp(where, "/a/f"));
+}
+
 static void test_runtime_table(void)
 {
     const ctr_runtime_file *f = ctr_runtime_find("libm.so.6", CTR_RUNTIME_SHARED);
@@ -198,6 +216,7 @@ int main(int argc, char **argv)
     test_strbuf();
     test_files();
     test_trees();
+    test_dirs_state();
     test_runtime_table();
     test_strict();
     ctr_tree_remove(dir);

@@ -124,18 +124,14 @@ static int each_blob(irs_store *store, const char *id, const char *path, void *v
  * of ROOT's, not a symlink out of it. */
 static int root_store(const char *root, char *out, size_t size)
 {
-    char comps[] = IRS_DEFAULT_STORE;
-    snprintf(out, size, "%s", root);
-    for (char *save = NULL, *c = strtok_r(comps, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-        struct stat st;
-        size_t len = strlen(out);
-        snprintf(out + len, size - len, "/%s", c);
-        if (lstat(out, &st) < 0 || !S_ISDIR(st.st_mode)) {
-            ctr_err("'%s' is %s: no store of ROOT's to prune (--store names one)", out,
-                    errno == ENOENT ? "missing" : "no directory");
-            return -1;
-        }
+    char at[PATH_MAX];
+    enum ctr_dirs_state state = ctr_tree_dirs_state(root, IRS_DEFAULT_STORE, at, sizeof at);
+    if (state != CTR_DIRS_ALL) {
+        ctr_err("'%s%s' is %s: no store of ROOT's to prune (--store names one)", root, at,
+                state == CTR_DIRS_MISSING ? "missing" : "no directory");
+        return -1;
     }
+    snprintf(out, size, "%s" IRS_DEFAULT_STORE, root);
     return 0;
 }
 

@@ -82,6 +82,15 @@ int ctr_tree_walk(const char *top, unsigned flags, ctr_walk_fn visit, void *ctx,
  * as it was and tmp is removed. */
 int ctr_tree_publish(const char *tmp, const char *dest, bool replace, ctr_error *err);
 
+/* How the directories of `inner` (an absolute path, "/a/b/c") stand under
+ * root, taken one by one and never followed if a symlink: all are
+ * directories, one is missing (those after it are too), or one is
+ * something else (a symlink, a file).  In the last two cases, the path of
+ * that one inside root goes to `at`. */
+enum ctr_dirs_state { CTR_DIRS_ALL, CTR_DIRS_MISSING, CTR_DIRS_OTHER };
+enum ctr_dirs_state ctr_tree_dirs_state(const char *root, const char *inner, char *at,
+                                        size_t size);
+
 #ifdef __cplusplus
 }
 #endif
