@@ -130,9 +130,22 @@ int ctr_inputs_prepare(ctr_inputs *in, const ctr_plan_entry *e, irs_store *store
     return 0;
 }
 
-int ctr_link_files_write(const ctr_plan_entry *e, size_t i, const char *work, ctr_error *err)
+/* The text in sb into the file work/dir/INDEXsuffix (left as it is when the
+ * same: Ninja sees nothing new); sb is released. */
+static int write_link_file(ctr_strbuf *sb, const char *work, const char *name, size_t index,
+                           const char *suffix, ctr_error *err)
 {
     char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s/%zu%s", work, name, index, suffix);
+    int rc = ctr_sb_done(sb, path, err) < 0
+                 ? -1
+                 : ctr_file_write(path, ctr_sb_str(sb), sb->len, 0644, CTR_WRITE_KEEP_SAME, err);
+    ctr_sb_release(sb);
+    return rc;
+}
+
+int ctr_link_files_write(const ctr_plan_entry *e, size_t i, const char *work, ctr_error *err)
+{
     const ctr_elf_link *l = e->bin->link;
     /* The IR was captured before the plugin tagged the object, so the
      * record goes in again as an assembler input of the link. */
@@ -146,32 +159,16 @@ int ctr_link_files_write(const ctr_plan_entry *e, size_t i, const char *work, ct
         }
         ctr_sb_add(&rec, line);
     }
-    snprintf(path, sizeof path, "%s/rec/%zu.s", work, i);
-    int rc = ctr_sb_done(&rec, path, err) < 0 ? -1
-             : ctr_file_write(path, ctr_sb_str(&rec), rec.len, 0644, CTR_WRITE_KEEP_SAME, err);
-    ctr_sb_release(&rec);
-    if (rc < 0)
+    if (write_link_file(&rec, work, "rec", i, ".s", err) < 0)
         return -1;
-    /* LTO drops or hides inline (linkonce_odr) functions that the
-     * original exported: keep the original's dynamic symbols exported. */
+    /* the original's exports and symbol versions, read back from it */
     ctr_strbuf exp = CTR_STRBUF_INIT;
-    ctr_sb_add(&exp, "{\n");
-    for (size_t k = 0; k < l->exports.n; k++)
-        if (!strpbrk(l->exports.v[k], "\"\\\n")) /* else not expressible; the ABI check says */
-            ctr_sb_addf(&exp, "  \"%s\";\n", l->exports.v[k]);
-    ctr_sb_add(&exp, "};\n");
-    snprintf(path, sizeof path, "%s/exp/%zu.list", work, i);
-    rc = ctr_sb_done(&exp, path, err) < 0 ? -1
-         : ctr_file_write(path, ctr_sb_str(&exp), exp.len, 0644, CTR_WRITE_KEEP_SAME, err);
-    ctr_sb_release(&exp);
-    if (rc < 0 || !l->verdef.n)
-        return rc;
-    /* the original's symbol versions, read back from it */
+    ctr_dynamic_list(l, &exp);
+    if (write_link_file(&exp, work, "exp", i, ".list", err) < 0)
+        return -1;
+    if (!l->verdef.n)
+        return 0;
     ctr_strbuf ver = CTR_STRBUF_INIT;
     ctr_version_script(l, &ver);
-    snprintf(path, sizeof path, "%s/exp/%zu.ver", work, i);
-    rc = ctr_sb_done(&ver, path, err) < 0 ? -1
-         : ctr_file_write(path, ctr_sb_str(&ver), ver.len, 0644, CTR_WRITE_KEEP_SAME, err);
-    ctr_sb_release(&ver);
-    return rc;
+    return write_link_file(&ver, work, "exp", i, ".ver", err);
 }

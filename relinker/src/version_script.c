@@ -1,7 +1,29 @@
-/* Version scripts from an original's symbol versions (see version_script.h). */
+/* Version scripts and dynamic lists from an original's dynamic symbols
+ * (see version_script.h). */
 #include "version_script.h"
 
 #include <string.h>
+
+/* A symbol name (the first len bytes of name) as a quoted entry of either
+ * script, indented by `indent`; a name the quoting cannot hold is left out
+ * (the check after the link says what is then missing). */
+static void add_name(ctr_strbuf *out, const char *indent, const char *name, size_t len)
+{
+    if (!len || strcspn(name, "\"\\\n") < len)
+        return;
+    ctr_sb_add(out, indent);
+    ctr_sb_add(out, "\"");
+    ctr_sb_addn(out, name, len);
+    ctr_sb_add(out, "\";\n");
+}
+
+void ctr_dynamic_list(const ctr_elf_link *l, ctr_strbuf *out)
+{
+    ctr_sb_add(out, "{\n");
+    for (size_t k = 0; k < l->exports.n; k++)
+        add_name(out, "  ", l->exports.v[k], strlen(l->exports.v[k]));
+    ctr_sb_add(out, "};\n");
+}
 
 /* s (an image's string) fits a quoted name of a version script. */
 static bool quotable(const char *s)
@@ -35,9 +57,7 @@ void ctr_version_script(const ctr_elf_link *l, ctr_strbuf *out)
                 continue;
             if (!listed++)
                 ctr_sb_add(out, "  global:\n");
-            ctr_sb_add(out, "    \"");
-            ctr_sb_addn(out, s, (size_t)(at - s));
-            ctr_sb_add(out, "\";\n");
+            add_name(out, "    ", s, len);
         }
         if (hide && v == 0)
             ctr_sb_add(out, "  local: *;\n");

@@ -15,4 +15,10 @@
  * the rest (local: *), as the original's script must have. */
 void ctr_version_script(const ctr_elf_link *l, ctr_strbuf *out);
 
+/* The dynamic list of l's exports ({ "name"; ... };), which lld reads as
+ * --export-dynamic-symbol-list and ld.bfd as --dynamic-list: LTO would drop
+ * or hide inline (linkonce_odr) functions the original exported, and an
+ * executable linked with -E exports what it did. */
+void ctr_dynamic_list(const ctr_elf_link *l, ctr_strbuf *out);
+
 #endif
