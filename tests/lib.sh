@@ -262,6 +262,20 @@ oci_show() { # image
     python3 "$OCI_UTIL" show "$1" || fail "reading the OCI image $1"
 }
 
+# In ctr-relink's --json output DOC, binary PATH ("" for the first) swaps no
+# site library, and its refusal holds every TEXT.
+assert_site_refused() { # doc path text...
+    python3 - "$@" <<'PY' || fail "site library refusal in $1 (${2:-first binary}): ${*:3}"
+import json, sys
+doc, path, texts = sys.argv[1], sys.argv[2], sys.argv[3:]
+bins = json.load(open(doc))["binaries"]
+b = {b["path"]: b for b in bins}[path] if path else bins[0]
+r = b["site"]["refused"] or ""
+if b["site"]["swapped"] != [] or not all(t in r for t in texts):
+    sys.exit(f"{b['path']}: swapped {b['site']['swapped']}, refused {r!r}")
+PY
+}
+
 # Evaluate the python expression EXPR on the JSON document on stdin (as j).
 json_get() { # expr
     python3 -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"

@@ -95,11 +95,7 @@ note "Open MPI -> MPICH: refused"
 mpi_root "$WORK/ompi-root" mpicc.openmpi
 "$RELINK" "$WORK/ompi-root" --plan --json --redirect "libmpi.so.40=$WORK/site/libmpi.so.12" \
     >mpich.json 2>&1 || fail "--plan"
-python3 - mpich.json <<'PY'
-import json, sys
-b = json.load(open(sys.argv[1]))["binaries"][0]
-assert b["site"]["swapped"] == [] and "Open MPI ABI" in b["site"]["refused"], b
-PY
+assert_site_refused mpich.json "" "Open MPI ABI"
 
 note "a site library lacking a symbol the program takes: refused"
 cat >stub.c <<'C'
@@ -109,11 +105,7 @@ C
 gcc-12 -shared -fPIC -Wl,-soname,libmpi.so.12 stub.c -o "$WORK/site/stub-libmpi.so.12"
 "$RELINK" "$root" --plan --json --redirect "libmpich.so.12=$WORK/site/stub-libmpi.so.12" \
     >stub.json 2>&1 || fail "--plan"
-python3 - stub.json <<'PY'
-import json, sys
-b = json.load(open(sys.argv[1]))["binaries"][0]
-assert b["site"]["swapped"] == [] and "does not export 'MPI_" in b["site"]["refused"], b
-PY
+assert_site_refused stub.json "" "does not export 'MPI_"
 note "IR compiled for Open MPI in a binary that names MPICH: refused"
 fake="$WORK/fake-root"
 cp -a "$WORK/ompi-root" "$fake"
@@ -121,12 +113,7 @@ patchelf --replace-needed libmpi.so.40 libmpich.so.12 "$fake/opt/app/mpi"
 cp -L "$ML/libmpich.so.12" "$fake/usr/lib/x86_64-linux-gnu/"
 "$RELINK" "$fake" --plan --json --redirect "libmpich.so.12=$WORK/site/libmpi.so.12" \
     >fake.json 2>&1 || fail "--plan"
-python3 - fake.json <<'PY'
-import json, sys
-b = json.load(open(sys.argv[1]))["binaries"][0]
-r = b["site"]["refused"] or ""
-assert b["site"]["swapped"] == [] and "compiled for Open MPI" in r and "ompi_mpi_" in r, b
-PY
+assert_site_refused fake.json "" "compiled for Open MPI" "ompi_mpi_"
 
 note "Fortran: the bindings swapped with the C library"
 GCC_PLUGIN="$BUILD_DIR/lib/comtainer-plugin/gcc-12.so"
@@ -183,12 +170,7 @@ cat >site-c.json <<JSON
 {"version": 1, "mpi": {"libraries": ["$WORK/site/libmpi.so.12"]}}
 JSON
 "$RELINK" "$froot" --plan --json --site site-c.json >fc.json 2>&1 || fail "--plan"
-python3 - fc.json <<'PY'
-import json, sys
-b = json.load(open(sys.argv[1]))["binaries"][0]
-r = b["site"]["refused"] or ""
-assert b["site"]["swapped"] == [] and "libmpichfort.so.12 needs it too" in r, b
-PY
+assert_site_refused fc.json "" "libmpichfort.so.12 needs it too"
 
 note "Fortran: bindings of another compiler refused"
 mkdir -p "$WORK/ifort"
@@ -201,10 +183,5 @@ cat >site-if.json <<JSON
 {"version": 1, "mpi": {"libraries": ["$WORK/site/libmpi.so.12", "$WORK/site/ifort-libmpifort.so.12"]}}
 JSON
 "$RELINK" "$froot" --plan --json --site site-if.json >fi.json 2>&1 || fail "--plan ($(tail -3 fi.json))"
-python3 - fi.json <<'PY'
-import json, sys
-b = json.load(open(sys.argv[1]))["binaries"][0]
-r = b["site"]["refused"] or ""
-assert b["site"]["swapped"] == [] and "libifcore.so.5" in r and "libgfortran.so.5" in r, b
-PY
+assert_site_refused fi.json "" "libifcore.so.5" "libgfortran.so.5"
 note "ok"
