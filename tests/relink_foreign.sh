@@ -49,11 +49,13 @@ cat >cout.cc <<'C'
 int main() { std::cout << "cout " << 42 << std::endl; return 0; }
 C
 # a shared library with a hidden assembly routine (zstd's HUF_*_asm_loop):
-# local in the library lld links, its visibility kept (ld.bfd drops it:
-# there the relink's own check finds it, after the link)
+# local in the library lld links, its visibility kept (ld.bfd drops it and
+# puts it past an empty FILE symbol; stripped, the relink's own check finds
+# it after the link)
 cat >hid.c <<'C'
 long hid_loop(long n);
-long hid_sum(long n) { return hid_loop(n) + 1; }
+__attribute__((visibility("hidden"), noinline)) long hid_twice(long n) { return 2 * n; }
+long hid_sum(long n) { return hid_loop(hid_twice(n)) + 1; }
 C
 cat >hid_loop.S <<'S'
     .text
@@ -128,10 +130,8 @@ assert_eq kept "$(binary_field relink2.json /opt/app/prog action)" "the stripped
 cmp "$root/opt/app/prog" "$WORK/out/opt/app/prog" || fail "the kept stripped program changed"
 rm -f "$root/opt/app/prog"
 
-note "the hidden routine linked by ld.bfd (visibility lost): kept after the link, the reason in one line"
-# a library: it links with a hole, which the check after the link finds
+note "the hidden routine linked by ld.bfd (visibility lost, placed past its empty FILE symbol): named by the plan"
 "$CC_CLANG" -fuse-ld=bfd -shared hid.o hid_loop.o -Wl,-soname,libhid.so.1 -o "$root/usr/lib/libhid.so.1"
-# a program: its link fails, summed up from the linker's log
 cat >hidmain.c <<'C'
 #include <stdio.h>
 long hid_sum(long n);
@@ -139,21 +139,45 @@ int main(void) { printf("%ld\n", hid_sum(1)); return 0; }
 C
 "$CC_CLANG" $P -c hidmain.c
 "$CC_CLANG" -fuse-ld=bfd hidmain.o hid.o hid_loop.o -o "$root/opt/app/hidprog"
+rc=0
+"$RELINK" --plan "$root" --json >plan6.json || rc=$?
+assert_eq 1 "$rc" "exit status of --plan with the ld.bfd-linked routine"
+for b in /usr/lib/libhid.so.1 /opt/app/hidprog; do
+    assert_eq hid_loop "$(binary_field plan6.json $b code_without_ir)" "$b: code without IR"
+done
+# (hid.c's hidden hid_twice, forced local too, has its IR: not named)
+assert_eq "" "$(binary_field plan6.json /opt/app/clean code_without_ir)" "clean: code without IR"
 rm -rf "$WORK/out" "$WORK/out.ctr-work"
 rc=0
 "$RELINK" "$root" -o "$WORK/out" --json >relink6.json 2>relink6.err || rc=$?
 assert_eq 1 "$rc" "exit status with both kept"
-reason=$(binary_field relink6.json /usr/lib/libhid.so.1 reason)
+for b in /usr/lib/libhid.so.1 /opt/app/hidprog; do
+    assert_eq "$(binary_field plan6.json $b problem)" "$(binary_field relink6.json $b reason)" \
+        "$b: kept for the plan's reason"
+done
+
+note "the same, stripped (the plan sees .dynsym only): kept after the link, the reason in one line"
+strip "$root/usr/lib/libhid.so.1" "$root/opt/app/hidprog"
+rc=0
+"$RELINK" --plan "$root" --json >plan7.json || rc=$?
+assert_eq 0 "$rc" "exit status of --plan with the stripped files"
+rm -rf "$WORK/out" "$WORK/out.ctr-work"
+rc=0
+"$RELINK" "$root" -o "$WORK/out" --json >relink7.json 2>relink7.err || rc=$?
+assert_eq 1 "$rc" "exit status with both kept"
+# a library links with a hole, which the check after the link finds
+reason=$(binary_field relink7.json /usr/lib/libhid.so.1 reason)
 assert_eq "the relinked file leaves 'hid_loop' undefined, and no library it needs defines it (code without IR)" \
     "$reason" "the library's reason"
-reason=$(binary_field relink6.json /opt/app/hidprog reason)
+# a program's link fails, summed up from the linker's log
+reason=$(binary_field relink7.json /opt/app/hidprog reason)
 case $reason in
 "the native link failed: undefined symbol hid_loop (log: $WORK/out.ctr-work/bin/"*".log)") ;;
 *) fail "the program's reason: $reason" ;;
 esac
 log=${reason##*log: }
 grep_q "hid_loop" "${log%)}" || fail "the link's log lacks its messages"
-grep_q "undefined" relink6.err && fail "the linker's messages reached the terminal: $(cat relink6.err)"
+grep_q "undefined" relink7.err && fail "the linker's messages reached the terminal: $(cat relink7.err)"
 cmp "$root/usr/lib/libhid.so.1" "$WORK/out/usr/lib/libhid.so.1" || fail "the kept library changed"
 cmp "$root/opt/app/hidprog" "$WORK/out/opt/app/hidprog" || fail "the kept program changed"
 rm "$root/usr/lib/libhid.so.1" "$root/opt/app/hidprog"

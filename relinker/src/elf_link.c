@@ -150,8 +150,11 @@ static int read_exports(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
 /* The global symbols the file defines itself, in any section: the code the
  * relink has to reproduce.  Versioned names (foo@@V1) lose the version.
  * A hidden symbol was global in its object and is local in the linked
- * file, its visibility kept: it counts too (a library's hidden assembly
- * routine), unlike a file's static functions. */
+ * file: it counts too (a library's hidden assembly routine), unlike a
+ * file's static functions.  lld and gold keep its visibility; ld.bfd drops
+ * it but puts every such symbol after a FILE symbol with an empty name,
+ * past the locals of the last input file, so that is how they are told
+ * apart there. */
 static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
                         const char *path, ctr_error *err)
 {
@@ -161,19 +164,23 @@ static int read_defined(Elf *elf, Elf_Scn *scn, GElf_Shdr *sh, ctr_elf_link *l,
     size_t n = sh->sh_size / sh->sh_entsize;
     if (n > MAX_EXPORTS)
         return ctr_error_code(err, CTR_E_LIMIT, "'%s': too many symbols", path);
+    bool forced_local = false; /* past ld.bfd's empty FILE symbol */
     for (size_t i = 1; i < n; i++) {
         GElf_Sym sym;
         if (!gelf_getsym(d, (int)i, &sym))
             return ctr_error_set(err, 0, "'%s': bad symbol %zu", path, i);
         int bind = GELF_ST_BIND(sym.st_info), type = GELF_ST_TYPE(sym.st_info),
             vis = GELF_ST_VISIBILITY(sym.st_other);
-        bool was_global = bind != STB_LOCAL || vis == STV_HIDDEN || vis == STV_INTERNAL;
-        if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || !was_global ||
-            type == STT_SECTION || type == STT_FILE)
-            continue;
         const char *name = elf_strptr(elf, sh->sh_link, sym.st_name);
         if (!name)
             return ctr_error_set(err, 0, "'%s': symbol name out of range", path);
+        if (type == STT_FILE)
+            forced_local = bind == STB_LOCAL && !*name;
+        bool was_global = bind != STB_LOCAL || vis == STV_HIDDEN || vis == STV_INTERNAL ||
+                          forced_local;
+        if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS || !was_global ||
+            type == STT_SECTION || type == STT_FILE)
+            continue;
         char *plain = strndup(name, strcspn(name, "@"));
         int rc = plain && *plain ? irs_strv_push(&l->defined, plain) : plain ? 0 : -1;
         free(plain);
