@@ -192,6 +192,16 @@ print(sum(1 for r in json.load(sys.stdin) if r.get("ir_kind") == "elf-object"))'
 assert_eq 6 "$n_objects" "elf-object records in the store"
 "$CTR_STORE" verify >/dev/null || fail "store does not verify"
 
+note "the option given twice (a Makefile passing \$(LDFLAGS) twice): ld.bfd's one line, the same records"
+(cd src && gcc main.o helper.o add.o libvendor.a -o ../twice -Wl,-plugin,"$LDP" \
+    -Wl,-plugin,"$LDP") 2>twice.err || { cat twice.err; fail "link with the option twice"; }
+assert_eq "/usr/bin/ld: $LDP: duplicated plugin" "$(cat twice.err)" "what the link printed"
+assert_eq "elf-object add.o
+elf-object libvendor.a(used.o)
+link ../twice
+llvm-bc helper.c
+llvm-bc main.c" "$(kinds_sources twice | LC_ALL=C sort)" "records of the link with the option twice"
+
 note "lld ignores -plugin: the link works, no link record"
 "$CC_CLANG" -fuse-ld=lld src/main.o src/helper.o src/add.o src/libvendor.a -o lld \
     -Wl,-plugin,"$LDP" 2>lld.err || { cat lld.err; fail "lld link"; }
