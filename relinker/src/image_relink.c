@@ -279,13 +279,15 @@ static int write_image(struct image_run *r, ctr_error *err)
     if (ctr_target_init(&target, r->ro.march, err) < 0)
         return -1;
     char options[256], created_by[384], toolchains[256];
-    bool pgo = false; /* profile-guided: only if a profile was really used */
-    for (size_t i = 0; i < r->plan->n; i++)
-        pgo |= r->res.oc[i].pgo;
+    bool pgo = false, bolt = false; /* profile-guided: only if a profile was really used */
+    for (size_t i = 0; i < r->plan->n; i++) {
+        pgo |= r->res.oc[i].relinked && r->res.oc[i].pgo;
+        bolt |= r->res.oc[i].relinked && r->res.oc[i].bolt;
+    }
     static const char *const toolchain_opt[] = {"", " --toolchain=llvm", " --toolchain=gcc"};
-    snprintf(options, sizeof options, "--march=%s --lto=%s%s%s%s", r->ro.march,
+    snprintf(options, sizeof options, "--march=%s --lto=%s%s%s%s%s", r->ro.march,
              ctr_lto_option(r->ro.lto), toolchain_opt[r->ro.toolchain], pgo ? " --pgo" : "",
-             r->ro.keep_store ? " --keep-store" : "");
+             bolt ? " --bolt" : "", r->ro.keep_store ? " --keep-store" : "");
     snprintf(created_by, sizeof created_by, "ctr-relink %s", options);
     toolchain_versions(r, toolchains, sizeof toolchains);
     const char *source = oci_image_manifest_digest(r->img);

@@ -149,6 +149,8 @@ void ctr_link_command(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr_
     add_symbol_files(b, e, index, tc, c);
     add_output_kind(b, e, c);
     add_libraries(b, e, c);
+    if (c->o->bolt) /* BOLT moves code only where it knows the relocations */
+        ctr_sb_add(b, " -Wl,--emit-relocs");
     if (tc == CTR_TOOLCHAIN_LLVM)
         ctr_sb_add(b, c->flags);
 }

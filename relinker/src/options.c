@@ -42,6 +42,14 @@ static const char usage[] =
     "                       CMD inside a copy of the root (as --check does), and\n"
     "                       relink with the profile it wrote; if no profile comes,\n"
     "                       a warning says why and the relink goes on without\n"
+    "  --bolt CMD           profile-guided code layout of every relinked executable\n"
+    "                       and library, whatever its toolchain: link them with\n"
+    "                       relocations kept, instrument them with llvm-bolt, run\n"
+    "                       CMD inside a copy of the root (as --check does), and\n"
+    "                       reorder their blocks and functions, split cold code and\n"
+    "                       fold identical functions with the profile; a binary\n"
+    "                       BOLT fails on, or that CMD does not run, ships without\n"
+    "                       (the reason in the summary); goes with --pgo\n"
     "  --select CMD         choose each binary's build by timing CMD (inside a copy\n"
     "                       of the root, as --check runs it): the configured build,\n"
     "                       the other side of --lto, generic tuning, and the\n"
@@ -63,9 +71,9 @@ static const char usage[] =
     "                       each standing in for the image's of its kind (the same\n"
     "                       SONAME, or the only one listed), as --redirect does\n"
     "                       (docs/SITE-LIBRARIES.md)\n"
-    "  --cmd-timeout S      seconds one run of a --check, --pgo or --select command may\n"
-    "                       take before it is killed with all its processes (default\n"
-    "                       300; 0: no limit)\n"
+    "  --cmd-timeout S      seconds one run of a --check, --pgo, --bolt or --select\n"
+    "                       command may take before it is killed with all its\n"
+    "                       processes (default 300; 0: no limit)\n"
     "  --build-timeout S    seconds the sandboxed toolchains may take for one build\n"
     "                       (default 14400; 0: no limit)\n"
     "  --sandbox-user U[:G] the unprivileged uid (and gid) that toolchains and commands\n"
@@ -175,8 +183,8 @@ static const char *problem_of(ctr_options *o, int nargs, const char *lto, long c
     if (ctr_lto_parse(lto, &o->lto) < 0)
         return "--lto takes full, thin or none";
     /* their copies of the root do not hold the bundle yet */
-    if ((o->nredirect || o->site_profile) && (o->pgo || o->select))
-        return "--redirect and --site do not go with --pgo or --select yet";
+    if ((o->nredirect || o->site_profile) && (o->pgo || o->bolt || o->select))
+        return "--redirect and --site do not go with --pgo, --bolt or --select yet";
     return NULL;
 }
 
@@ -188,7 +196,7 @@ static const struct option opts[] = {
     {"lto", required_argument, NULL, 'l'}, {"jobs", required_argument, NULL, 'j'},
     {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
     {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
-    {"pgo", required_argument, NULL, 'P'},
+    {"pgo", required_argument, NULL, 'P'},  {"bolt", required_argument, NULL, 'O'},
     {"select", required_argument, NULL, 'S'}, {"select-rounds", required_argument, NULL, 'R'},
     {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
     {"cmd-timeout", required_argument, NULL, 'C'},
@@ -221,6 +229,7 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
         case 'v': o->verbose = true; break;
         case 'c': o->check = optarg; break;
         case 'P': o->pgo = optarg; break;
+        case 'O': o->bolt = optarg; break;
         case 'S': o->select = optarg; break;
         case 'R': o->select_rounds = atoi(optarg); break;
         case 'T': o->tag = optarg; break;

@@ -31,6 +31,7 @@ typedef struct ctr_options {
     int jobs;            /* 0 = ninja's default */
     const char *check;   /* command run inside the new root; failure discards the relinks */
     const char *pgo;     /* training command for profile-guided optimization, or NULL */
+    const char *bolt;    /* training command for BOLT's profile-guided layout, or NULL */
     const char *select;  /* command whose time chooses each binary's build, or NULL */
     int select_rounds;   /* its timed rounds */
     ctr_sandbox sandbox; /* where toolchains and commands run */

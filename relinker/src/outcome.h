@@ -14,6 +14,8 @@ typedef struct ctr_outcome {
     ctr_error why;      /* when kept: the reason (why.code != CTR_OK) */
     bool rebuilt;       /* false: the previous run's output was still up to date */
     bool pgo;           /* linked with the training run's profile */
+    bool bolt;          /* laid out again by BOLT (bin-bolt/) */
+    ctr_error bolt_why; /* with --bolt, when not: why */
     double seconds;     /* link time from ninja's log when rebuilt */
     const char *recipe; /* when relinked: how ("thin LTO", "no LTO", ...) */
     const char *tag;    /* ... and where it was built (bin<tag>/) */

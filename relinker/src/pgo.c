@@ -17,17 +17,6 @@
 /* Inside the training root: where the instrumented programs write. */
 #define PROFILE_DIR "/tmp/ctr-profile"
 
-/* The training root: the image's files as hard links, the instrumented
- * programs as copies, and /tmp (which holds the profile directory), /dev
- * and /proc to mount on. */
-static int make_root(const char *root, const char *const *inner, const char *const *built,
-                     size_t n, const char *troot, ctr_error *err)
-{
-    if (ctr_root_copy(root, troot, inner, built, n, err) < 0)
-        return ctr_error_wrap(err, "the training root");
-    return ctr_root_add_mount_points(troot, err);
-}
-
 static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, ctr_error *err)
 {
     char pattern[PATH_MAX * 3], out[PATH_MAX * 3], tmp[PATH_MAX * 3];
@@ -66,27 +55,16 @@ static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, 
 int ctr_pgo_train(const ctr_sandbox *sb, const char *root, const char *const *inner, const char *const *built,
                   size_t n, const char *cmd, const char *work, ctr_error *err)
 {
-    char troot[PATH_MAX * 2], profiles[PATH_MAX * 2];
+    char profiles[PATH_MAX * 2];
     if (!n)
         return ctr_error_code(err, CTR_E_USAGE, "no binary relinked by LLVM alone to train");
-    snprintf(troot, sizeof troot, "%s/train-root", work);
     snprintf(profiles, sizeof profiles, "%s/profiles", work);
-    ctr_tree_remove(profiles);
-    if (ctr_sandbox_give(sb, profiles, err) < 0)
-        return -1;
-    int rc = make_root(root, inner, built, n, troot, err);
     char *env[] = {"LLVM_PROFILE_FILE=" PROFILE_DIR "/%p-%m.profraw", NULL};
-    ctr_error why;
-    if (rc == 0 && ctr_run_in_root(sb, troot, cmd, "training run for PGO", env, profiles,
-                                   PROFILE_DIR, &why) < 0)
-        rc = ctr_error_code(err, why.code, "the training command failed (%s)", why.msg);
-    ctr_error terr; /* what the command left: regular files, ours */
-    if (ctr_sandbox_take(sb, profiles, &terr) < 0 && rc == 0)
-        rc = ctr_error_copy(err, &terr);
-    if (rc == 0)
-        rc = merge(sb, profiles, work, err);
-    ctr_tree_remove(troot);
-    return rc;
+    const ctr_training t = {root, work, inner, built, n, cmd, "training run for PGO", env,
+                            profiles, PROFILE_DIR};
+    if (ctr_train_in_root(sb, &t, err) < 0)
+        return -1;
+    return merge(sb, profiles, work, err);
 }
 
 int ctr_pgo_run(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o, const char *cpu,

@@ -1,9 +1,11 @@
 /* Relinking, stage by stage: the work directory (work_dir.c), each binary's
  * toolchain and inputs (toolchain.c, inputs.c), the optional PGO training
  * build (pgo.c), the final build pass (ninja_file.c, link_argv.c, build.c),
- * the checks of what it built (built_check.c), the optional --select timing
+ * the checks of what it built (built_check.c), the optional BOLT layout
+ * (bolt.c), the optional --select timing
  * (select_builds.c), and the new root filesystem (output_tree.c). */
 #include "relink.h"
+#include "bolt.h"
 #include "build.h"
 #include "built_check.h"
 #include "inputs.h"
@@ -89,6 +91,8 @@ static int build_final(const ctr_plan *plan, const ctr_options *o, const ctr_tar
     if (!libs)
         return ctr_error_set(err, ENOMEM, "relinking");
     check_builds(plan, oc, o->work, libs);
+    if (o->bolt)
+        ctr_bolt_run(plan, oc, o, libs);
     if (o->select)
         ctr_select_builds(plan, oc, o, recipes, nrecipes, libs, &res->select);
     ctr_lib_cache_free(libs);

@@ -67,6 +67,10 @@ void ctr_report_summary(const ctr_plan *plan, const ctr_relink_result *res)
             snprintf(note, sizeof note, "%s%s", oc->recipe, oc->pgo ? ", with PGO" : "");
         else if (oc->relinked && oc->pgo)
             snprintf(note, sizeof note, "with PGO");
+        if (oc->relinked && (oc->bolt || oc->bolt_why.code))
+            snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s%s", *note ? ", " : "",
+                     oc->bolt ? "with BOLT" : "no BOLT: ",
+                     oc->bolt ? "" : ctr_shown(oc->bolt_why.msg, 0, why, sizeof why));
         if (oc->relinked && (e->site_swaps || e->site_refused.code))
             snprintf(note + strlen(note), sizeof note - strlen(note), "%s%s", *note ? ", " : "",
                      e->site_refused.code ? "site library refused (see --plan)"
@@ -104,6 +108,8 @@ static json_t *binary_json(const ctr_plan_entry *e, const ctr_outcome *oc, bool 
                           oc->relinked ? oc->recipe : NULL);
     if (b && oc->why.code)
         json_object_set_new(b, "reason_code", json_string(ctr_errc_name(oc->why.code)));
+    if (b && oc->relinked && (oc->bolt || oc->bolt_why.code))
+        json_object_set_new(b, "bolt", oc->bolt ? json_true() : json_string(oc->bolt_why.msg));
     if (b && e->site)
         json_object_set_new(b, "site", ctr_plan_site_json(e));
     if (b && selected && oc->select_seconds[0] > 0)

@@ -62,3 +62,25 @@ int ctr_root_add_mount_points(const char *root, ctr_error *err)
     }
     return 0;
 }
+
+int ctr_train_in_root(const ctr_sandbox *sb, const ctr_training *t, ctr_error *err)
+{
+    char troot[PATH_MAX * 2];
+    snprintf(troot, sizeof troot, "%s/train-root", t->work);
+    ctr_tree_remove(t->out);
+    if (ctr_sandbox_give(sb, t->out, err) < 0)
+        return -1;
+    int rc = ctr_root_copy(t->root, troot, t->inner, t->built, t->n, err) < 0 ||
+                     ctr_root_add_mount_points(troot, err) < 0
+                 ? ctr_error_wrap(err, "the training root")
+                 : 0;
+    ctr_error why;
+    if (rc == 0 &&
+        ctr_run_in_root(sb, troot, t->cmd, t->what, t->env, t->out, t->out_at, &why) < 0)
+        rc = ctr_error_code(err, why.code, "the training command failed (%s)", why.msg);
+    ctr_error terr; /* what the command left: regular files, ours */
+    if (ctr_sandbox_take(sb, t->out, &terr) < 0 && rc == 0)
+        rc = ctr_error_copy(err, &terr);
+    ctr_tree_remove(troot);
+    return rc;
+}

@@ -43,4 +43,22 @@ int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
  * have them. */
 int ctr_root_add_mount_points(const char *root, ctr_error *err);
 
+/* A training run (--pgo, --bolt): CMD inside a copy of root (WORK/train-root,
+ * removed afterwards) that holds the n built files at their inner paths, the
+ * host directory `out` (emptied first) writable at out_at inside, env added
+ * to the command's environment. */
+typedef struct ctr_training {
+    const char *root, *work;
+    const char *const *inner, *const *built;
+    size_t n;
+    const char *cmd, *what; /* the command, and what it is for ("training run for PGO") */
+    char *const *env;
+    const char *out, *out_at;
+} ctr_training;
+
+/* Run training t; afterwards `out` holds what the command wrote there, taken
+ * back (ctr_sandbox_take).  0, or -1 with "the training command failed
+ * (exit status 1)" or why the root could not be made. */
+int ctr_train_in_root(const ctr_sandbox *sb, const ctr_training *t, ctr_error *err);
+
 #endif

@@ -2,14 +2,15 @@
  * hand-made namespace code:
  *
  *  - the toolchain sandbox (ctr_sandbox_tool): ninja, and through it clang,
- *    lld, gcc, lto1, as and ld, and llvm-profdata, all of which parse IR,
- *    objects and profiles written by the image's author.  The host's /usr
+ *    lld, gcc, lto1, as and ld, and llvm-profdata, llvm-bolt and
+ *    merge-fdata, all of which parse IR, objects and profiles written by the
+ *    image's author or its code.  The host's /usr
  *    (the toolchains) read-only, the work directory read-only but for the
  *    directories the build writes, the image root read-only; no network,
  *    private pid, IPC and UTS namespaces, no nested user namespaces.
- *  - the command sandbox (ctr_sandbox_cmd): --check, --pgo and --select
- *    commands, which run the image's own programs.  The image root is the
- *    sandbox's / (bwrap's pivot_root), read-only; a size-bounded tmpfs on
+ *  - the command sandbox (ctr_sandbox_cmd): --check, --pgo, --bolt and
+ *    --select commands, which run the image's own programs.  The image root
+ *    is the sandbox's / (bwrap's pivot_root), read-only; a size-bounded tmpfs on
  *    /tmp, a minimal /dev, its own /proc; no network; a clean environment.
  *
  * In both, when ctr-relink runs as root, the processes run as an
@@ -72,8 +73,8 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, ctr_error *err);
 /* Run argv in the toolchain sandbox with its working directory `work`:
  * work read-only except its subdirectories rw[] (NULL-ended, names
  * relative to work, given to the sandbox first), `root` (the image's root,
- * may be inside work, or NULL) read-only.  Standard output goes to out_fd
- * (-1: our standard error).  0 if it exited with status 0, else -1 with
+ * may be inside work, or NULL) read-only.  Standard output and error go to
+ * out_fd (-1: both to our standard error).  0 if it exited with status 0, else -1 with
  * CTR_E_TOOL (it failed), CTR_E_LIMIT (it ran out of time) or CTR_E_SYSTEM
  * (it could not run); afterwards every rw[] directory has been taken back
  * (ctr_sandbox_take). */

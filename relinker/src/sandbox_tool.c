@@ -48,7 +48,8 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
     }
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
-        if (dup2(out_fd >= 0 ? out_fd : 2, 1) >= 0 && sbx_enter(sb, TOOL_MAX_FILE, parent, &a))
+        if (dup2(out_fd >= 0 ? out_fd : 2, 1) >= 0 && (out_fd < 0 || dup2(out_fd, 2) >= 0) &&
+            sbx_enter(sb, TOOL_MAX_FILE, parent, &a))
             execvp(a.v[0], a.v);
         fprintf(stderr, "ctr-relink: cannot start the toolchain sandbox: %s\n", strerror(errno));
         _exit(127);

@@ -23,7 +23,9 @@ static size_t candidates(const ctr_plan *plan, const ctr_outcome *oc, const ctr_
         for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++) {
             char path[PATH_MAX];
             ctr_error why;
-            snprintf(path, sizeof path, "%s/bin%s/%zu", o->work, recipes[r].tag, i);
+            /* the configured build BOLTed (--bolt), if it was */
+            snprintf(path, sizeof path, "%s/bin%s/%zu", o->work, r ? recipes[r].tag : oc[i].tag,
+                     i);
             if (r > 0 && ctr_built_check(&plan->v[i], path, libs, &why) < 0)
                 continue;
             b[n].file[r + 1] = strdup(path); /* freed by the caller; NULL: no candidate */
@@ -57,9 +59,12 @@ static void apply_choice(ctr_outcome *c, const ctr_select_binary *b, const ctr_r
     for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
         c->choice[r + 1] = ctr_recipe_label(&recipes[r], c->toolchain);
     int k = b->chosen;
-    if (k > 0) {
+    if (k == 1) /* as configured (BOLTed or not) */
+        return;
+    if (k > 1) {
         c->recipe = ctr_recipe_label(&recipes[k - 1], c->toolchain);
         c->tag = recipes[k - 1].tag;
+        c->bolt = false;
         return;
     }
     ctr_error why;
