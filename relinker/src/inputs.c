@@ -1,5 +1,6 @@
 /* A binary's inputs in the work directory (see inputs.h). */
 #include "inputs.h"
+#include "fp_exact.h"
 #include "confined.h"
 #include "version_script.h"
 #include "comtainer/files.h"
@@ -101,6 +102,8 @@ static int write_input(const ctr_plan_entry *e, size_t t, irs_store *store,
     void *ir = NULL;
     size_t len;
     int rc = irs_blob_get(store, r->ir, &ir, &len, err);
+    if (rc == 0 && o->fp_exact && e->kinds[t] == CTR_IR_GCC_LTO)
+        rc = ctr_fp_exact_gcc(ir, len, r->source, err);
     if (rc == 0 && e->kinds[t] == CTR_IR_LLVM_BC) {
         rc = write_bitcode(ir, len, r, id, targets, o, err);
     } else if (rc == 0) {

@@ -68,6 +68,8 @@ static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, ctr_toolchain tc,
      * default -mtune=generic, which an implied tuning does not override */
     add_option(b, "-mtune=", ctr_recipe_gcc_tune(c->rc, c->o));
     add_option(b, "-march=", c->o->march);
+    if (c->o->fp_exact) /* GCC contracts a*b+c by default (fp_exact.h) */
+        ctr_sb_add(b, " -ffp-contract=off");
 }
 
 /* The original's dynamic symbols exported again (LTO would drop or hide
@@ -169,6 +171,8 @@ void ctr_compile_command(ctr_strbuf *b, const irs_record *r, ctr_ir_kind kind,
         ctr_sb_add(b, CTR_GCC " -O3 -flto -r -nostdlib -flinker-output=nolto-rel");
         add_option(b, "-mtune=", ctr_recipe_gcc_tune(c->rc, c->o));
         add_option(b, "-march=", c->o->march);
+        if (c->o->fp_exact)
+            ctr_sb_add(b, " -ffp-contract=off");
         return;
     }
     /* the code model the TU was built for; with LTO the link decides again

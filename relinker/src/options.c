@@ -27,6 +27,11 @@ static const char usage[] =
     "  --lto thin|full|none link-time optimization (default: thin; for GIMPLE, thin\n"
     "                       and full both mean gcc -flto=auto, and none compiles\n"
     "                       each TU on its own)\n"
+    "  --fp MODE            exact: every relinked binary computes the original's\n"
+    "                       floating-point results bit for bit (no multiply-add\n"
+    "                       fused that the original rounded twice; a binary built\n"
+    "                       with fast-math is kept); default: what the target CPU\n"
+    "                       and the compiler's defaults give (FMA where it has it)\n"
     "  --toolchain T        llvm, gcc or auto (default), per binary: LLVM IR is\n"
     "                       relinked by " CTR_CLANG ", GIMPLE by gcc-" CTR_GCC_MAJOR ", a binary with\n"
     "                       both by both (LLVM's part becomes one object, GCC links)\n"
@@ -197,6 +202,7 @@ static const struct option opts[] = {
     {"work", required_argument, NULL, 'w'}, {"verbose", no_argument, NULL, 'v'},
     {"check", required_argument, NULL, 'c'}, {"toolchain", required_argument, NULL, 't'},
     {"pgo", required_argument, NULL, 'P'},  {"bolt", required_argument, NULL, 'O'},
+    {"fp", required_argument, NULL, 'F'},
     {"select", required_argument, NULL, 'S'}, {"select-rounds", required_argument, NULL, 'R'},
     {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
     {"cmd-timeout", required_argument, NULL, 'C'},
@@ -230,6 +236,13 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
         case 'c': o->check = optarg; break;
         case 'P': o->pgo = optarg; break;
         case 'O': o->bolt = optarg; break;
+        case 'F':
+            if (strcmp(optarg, "exact") && strcmp(optarg, "default")) {
+                fprintf(stderr, "ctr-relink: --fp takes exact or default\n");
+                return 2;
+            }
+            o->fp_exact = !strcmp(optarg, "exact");
+            break;
         case 'S': o->select = optarg; break;
         case 'R': o->select_rounds = atoi(optarg); break;
         case 'T': o->tag = optarg; break;

@@ -27,6 +27,7 @@ typedef struct ctr_options {
     const char *work;    /* persistent work directory (incremental builds); NULL: OUT.ctr-work */
     const char *march;   /* "native" or a CPU name */
     enum ctr_lto lto;
+    bool fp_exact;       /* --fp exact: bit-identical floating-point results (fp_exact.h) */
     enum ctr_toolchain_choice toolchain;
     int jobs;            /* 0 = ninja's default */
     const char *check;   /* command run inside the new root; failure discards the relinks */

@@ -120,6 +120,7 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_options *op
     ctr_target target;
     if (ctr_target_init(&target, o->march, err) < 0)
         return -1;
+    target.fp_exact = o->fp_exact;
     ctr_pass final;
     char use[PATH_MAX + 160];
     int rc = prepare_binaries(plan, store, o, &target, &recipes[0], res->oc, err);

@@ -1,5 +1,6 @@
 /* Retargeting LLVM bitcode through the LLVM-C API. */
 #include "retarget.h"
+#include "fp_exact.h"
 #include "llvm_context.h"
 
 #include <errno.h>
@@ -127,8 +128,12 @@ int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const 
         set_attr(ctx, f, k_features, t->features);
         (*nfuncs)++;
     }
+    rc = t->fp_exact ? ctr_fp_exact_module(m, dfeat ? dfeat : "", what, err) : 0;
     free(dcpu);
     free(dfeat);
+    if (rc < 0)
+        goto out;
+    rc = -1;
     LLVMMemoryBufferRef w = LLVMWriteBitcodeToMemoryBuffer(m);
     size_t n = LLVMGetBufferSize(w);
     void *copy = malloc(n ? n : 1);

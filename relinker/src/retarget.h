@@ -8,6 +8,7 @@
 #ifndef CTR_RETARGET_H
 #define CTR_RETARGET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "comtainer/irstore.h"
@@ -16,6 +17,7 @@ typedef struct ctr_target {
     char *cpu;      /* LLVM CPU name, e.g. "znver4" */
     char *features; /* full feature string for the CPU, "" to imply the CPU's */
     const char *tune; /* "tune-cpu": NULL for cpu itself, or e.g. "generic" */
+    bool fp_exact;    /* --fp exact: the original's FP results kept (fp_exact.h) */
 } ctr_target;
 
 /* "native" = the CPU LLVM detects on this host (with its exact features);
@@ -23,8 +25,9 @@ typedef struct ctr_target {
 int ctr_target_init(ctr_target *t, const char *march, ctr_error *err);
 void ctr_target_clear(ctr_target *t);
 
-/* Rewrite bitcode in memory.  *out is malloc'ed; *nfuncs counts the functions
- * retargeted.  `what` names the input in messages. */
+/* Rewrite bitcode in memory (with t->fp_exact, also what ctr_fp_exact_module
+ * does).  *out is malloc'ed; *nfuncs counts the functions retargeted.  `what`
+ * names the input in messages. */
 int ctr_retarget_bitcode(const void *bc, size_t len, const ctr_target *t, const char *what,
                          void **out, size_t *outlen, unsigned *nfuncs, ctr_error *err);
 
