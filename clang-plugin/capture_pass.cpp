@@ -63,6 +63,8 @@ int fillRecord(irs_record *r, const CompileFacts &f, const char *ir_hash, size_t
     r->pic_level = f.pic_level;
     r->pie_level = f.pie_level;
     r->debug_info = f.debug_info;
+    for (const std::string &m : f.undef_target_macros) // sorted: std::set
+        rc |= irs_strv_push(&r->undef_target_macros, m.c_str());
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #ifndef COMTAINER_CLANG_COMPILE_FACTS_H
 #define COMTAINER_CLANG_COMPILE_FACTS_H
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct CompileFacts {
     std::vector<std::string> target_features;
     int opt_level = 0, size_level = 0, pic_level = 0, pie_level = 0;
     bool debug_info = false;
+    // target-feature macros its conditions tested while undefined
+    std::set<std::string> undef_target_macros;
 };
 
 CompileFacts &currentFacts();

@@ -9,8 +9,12 @@
 #include <clang/Basic/Version.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/FrontendPluginRegistry.h>
+#include <clang/Lex/Lexer.h>
+#include <clang/Lex/PPCallbacks.h>
+#include <clang/Lex/Preprocessor.h>
 #include <llvm/Support/FileSystem.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <fstream>
@@ -119,6 +123,84 @@ static void recordFacts(CompilerInstance &CI)
     currentFacts() = std::move(f);
 }
 
+// The conditions that choose a code path by a CPU feature of the compile's
+// target (#ifdef __AVX2__, #if defined(__FMA__) || __SSE4_2__, ...): each
+// feature macro tested while undefined goes into the record, so that the
+// relinker can say that the path needs a rebuild from source.  Clang's own
+// headers (immintrin.h) test them for every includer and do not count.
+class TargetMacroWatch : public PPCallbacks {
+    Preprocessor &PP;
+    std::string ownHeaders; // the resource directory's include/
+
+    bool counts(SourceLocation loc) const
+    {
+        llvm::StringRef file = PP.getSourceManager().getFilename(
+            PP.getSourceManager().getExpansionLoc(loc));
+        return ownHeaders.empty() || !file.starts_with(ownHeaders);
+    }
+    void tested(llvm::StringRef name)
+    {
+        std::string n = name.str();
+        if (irs_target_macro(n.c_str()) && !PP.isMacroDefined(name))
+            currentFacts().undef_target_macros.insert(n);
+    }
+    void token(SourceLocation loc, const Token &t)
+    {
+        if (counts(loc) && t.getIdentifierInfo())
+            tested(t.getIdentifierInfo()->getName());
+    }
+    void condition(SourceLocation loc, SourceRange range)
+    {
+        if (!counts(loc))
+            return;
+        llvm::StringRef text = Lexer::getSourceText(CharSourceRange::getTokenRange(range),
+                                                    PP.getSourceManager(), PP.getLangOpts());
+        for (size_t i = 0; i < text.size();) {
+            size_t j = i;
+            while (j < text.size() && (isalnum((unsigned char)text[j]) || text[j] == '_'))
+                j++;
+            if (j > i && !isdigit((unsigned char)text[i]))
+                tested(text.slice(i, j));
+            i = j > i ? j : i + 1;
+        }
+    }
+
+  public:
+    TargetMacroWatch(Preprocessor &pp, const std::string &resourceDir) : PP(pp)
+    {
+        if (!resourceDir.empty())
+            ownHeaders = resourceDir + "/include/";
+    }
+    void Ifdef(SourceLocation loc, const Token &t, const MacroDefinition &) override
+    {
+        token(loc, t);
+    }
+    void Ifndef(SourceLocation loc, const Token &t, const MacroDefinition &) override
+    {
+        token(loc, t);
+    }
+    void Elifdef(SourceLocation loc, const Token &t, const MacroDefinition &) override
+    {
+        token(loc, t);
+    }
+    void Elifndef(SourceLocation loc, const Token &t, const MacroDefinition &) override
+    {
+        token(loc, t);
+    }
+    void Defined(const Token &t, const MacroDefinition &, SourceRange range) override
+    {
+        token(range.getBegin(), t);
+    }
+    void If(SourceLocation loc, SourceRange range, ConditionValueKind) override
+    {
+        condition(loc, range);
+    }
+    void Elif(SourceLocation loc, SourceRange range, ConditionValueKind, SourceLocation) override
+    {
+        condition(loc, range);
+    }
+};
+
 static void reportNotCaptured(CompilerInstance &CI, const std::string &why)
 {
     const auto &in = CI.getFrontendOpts().Inputs;
@@ -150,6 +232,8 @@ class CaptureAction : public PluginASTAction {
             // a configure or CMake probe: thrown away, never in an image
         } else if (!self.empty()) {
             recordFacts(CI);
+            CI.getPreprocessor().addPPCallbacks(std::make_unique<TargetMacroWatch>(
+                CI.getPreprocessor(), CI.getHeaderSearchOpts().ResourceDir));
             cg.PassPlugins.push_back(self);
             // Capture IR that a later -O3 can optimize: at -O0 clang would
             // mark every function optnone and noinline.  Neither changes -O0

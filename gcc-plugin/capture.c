@@ -321,6 +321,8 @@ int cg_record_fill(irs_record *rec, const cg_compile *c, char *errbuf, size_t er
     rec->pic_level = c->pic_level;
     rec->pie_level = c->pie_level;
     rec->debug_info = c->debug_info;
+    for (size_t i = 0; c->undef_target_macros && i < c->undef_target_macros->n; i++)
+        rc |= irs_strv_push(&rec->undef_target_macros, c->undef_target_macros->v[i]);
     return rc ? cg_fail(errbuf, errlen, "out of memory describing the compile") : 0;
 }
 

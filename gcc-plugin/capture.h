@@ -28,6 +28,7 @@ typedef struct cg_compile {
     pid_t driver_pid;             /* parent of the front end */
     int opt_level, size_level, pic_level, pie_level;
     bool debug_info;
+    const irs_strv *undef_target_macros; /* sorted; may be NULL */
 } cg_compile;
 
 /* Fill a record (ir_kind gcc-lto, no IR address yet) for the compile.

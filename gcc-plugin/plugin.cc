@@ -116,6 +116,7 @@ void snapshot_compile(void)
     c.pic_level = flag_pic;
     c.pie_level = flag_pie;
     c.debug_info = debug_info_level > DINFO_LEVEL_NONE;
+    c.undef_target_macros = &st.undef_target_macros;
 }
 
 // The assembler text that copies TU id's record and blob, as the capture
@@ -427,5 +428,6 @@ plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *version)
     register_callback (name, PLUGIN_ALL_IPA_PASSES_END, on_all_ipa_passes_end, nullptr);
     register_callback (name, PLUGIN_FINISH_UNIT, on_finish_unit, nullptr);
     register_callback (name, PLUGIN_FINISH, on_finish, nullptr);
+    watch_target_macros ();
     return 0;
 }

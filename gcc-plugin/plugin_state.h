@@ -46,6 +46,8 @@ struct State {
     cg_compile compile = {};
     char compiler_version[256] = "";
     const char *configure_args = "";
+    // target-feature macros tested while undefined (target_macros.cc)
+    irs_strv undef_target_macros = {};
     // COMTAINER_DEBUG: the capture process's CPU time (s) at the end of
     // each phase, since the fork
     double cpu_mark[kPhaseCount] = {};
@@ -57,6 +59,10 @@ double now(void);
 // COMTAINER_DEBUG: the end of a capture phase, and the phases' CPU times.
 void mark_phase(CapturePhase phase);
 void print_capture_phases(void);
+
+// Watch the C family's preprocessor for tests of undefined target-feature
+// macros, into st.undef_target_macros (target_macros.cc).
+void watch_target_macros(void);
 
 // ---- the capture process (capture_process.cc) ----
 

@@ -81,5 +81,6 @@ void irs_record_free(irs_record *rec)
     irs_strv_clear(&rec->driver_args);
     irs_strv_clear(&rec->frontend_args);
     irs_strv_clear(&rec->target_features);
+    irs_strv_clear(&rec->undef_target_macros);
     free(rec);
 }

@@ -45,6 +45,7 @@ static const struct field fields[] = {
     FIELD("pic_level", F_I32, pic_level, false),
     FIELD("pie_level", F_I32, pie_level, false),
     FIELD("debug_info", F_BOOL, debug_info, false),
+    FIELD("undef_target_macros", F_STRV, undef_target_macros, false),
 };
 #define NFIELDS (sizeof fields / sizeof *fields)
 

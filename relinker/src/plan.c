@@ -167,6 +167,8 @@ json_t *ctr_plan_json(const ctr_plan *plan)
                 json_object_set_new(tu, "source", json_string(e->recs[t]->source));
                 json_object_set_new(tu, "language", json_string(e->recs[t]->language));
                 json_object_set_new(tu, "ir_kind", json_string(e->recs[t]->ir_kind));
+                json_object_set_new(tu, "undef_target_macros",
+                                    strv_json(&e->recs[t]->undef_target_macros));
             }
             json_array_append_new(tus, tu);
         }

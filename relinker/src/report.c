@@ -25,6 +25,26 @@ void ctr_report_json(json_t *j)
     json_decref(j);
 }
 
+/* "  simd.c tests __AVX2__ at compile time: ..." for each TU of e whose
+ * preprocessor chose a path by a CPU feature the compile did not have: no
+ * relink reaches the other path.  Image text, escaped; at most 8 names. */
+static void print_cpu_paths(const ctr_plan_entry *e, const char *prefix)
+{
+    for (size_t t = 0; t < e->bin->link->ntu; t++) {
+        const irs_record *r = e->recs[t];
+        if (!r || !r->undef_target_macros.n)
+            continue;
+        char src[PATH_MAX], names[1024] = "", one[256];
+        for (size_t k = 0; k < r->undef_target_macros.n && k < 8; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     k ? ", " : "", ctr_shown(r->undef_target_macros.v[k], 0, one, sizeof one));
+        printf("%s%s tests %s%s at compile time: its code for %s needs a rebuild from source\n",
+               prefix, ctr_shown(r->source, 0, src, sizeof src), names,
+               r->undef_target_macros.n > 8 ? ", ..." : "",
+               r->undef_target_macros.n == 1 ? "it" : "them");
+    }
+}
+
 void ctr_report_plan(const ctr_plan *plan, bool json)
 {
     if (json) {
@@ -46,6 +66,7 @@ void ctr_report_plan(const ctr_plan *plan, bool json)
         if (e->site_refused.code)
             printf("  site library refused: %s\n",
                    ctr_shown(e->site_refused.msg, 0, problem, sizeof problem));
+        print_cpu_paths(e, "  ");
     }
     printf("%zu ELF files, %zu of them name TUs\n", plan->fs->elf_files, plan->n);
 }
@@ -79,6 +100,14 @@ void ctr_report_summary(const ctr_plan *plan, const ctr_relink_result *res)
                ctr_shown(plan->v[i].bin->inner, 0, path, sizeof path),
                plan->v[i].bin->link->ntu, ctr_toolchain_name(oc->toolchain), action(oc),
                oc->seconds, oc->why.code ? ctr_shown(oc->why.msg, 0, why, sizeof why) : note);
+    }
+    for (size_t i = 0; i < plan->n; i++) {
+        char path[PATH_MAX], prefix[PATH_MAX + 4];
+        if (!res->oc[i].relinked)
+            continue;
+        snprintf(prefix, sizeof prefix, "%s: ",
+                 ctr_shown(plan->v[i].bin->inner, 0, path, sizeof path));
+        print_cpu_paths(&plan->v[i], prefix);
     }
     if (r->done && r->chosen > 0)
         printf("--select: %.3f s with the original binaries, %.3f s as written (%.2fx)%s\n",

@@ -60,6 +60,7 @@ json_t *ctr_record_json(const char *id, const irs_record *rec)
     json_object_set_new(o, "pic_level", json_integer(rec->pic_level));
     json_object_set_new(o, "pie_level", json_integer(rec->pie_level));
     json_object_set_new(o, "debug_info", json_boolean(rec->debug_info));
+    json_object_set_new(o, "undef_target_macros", strv_json(&rec->undef_target_macros));
     json_object_set_new(o, "schema_version", json_integer(rec->version));
     return o;
 }

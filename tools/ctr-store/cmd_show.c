@@ -28,6 +28,8 @@ static void print_record(const char *id, const irs_record *r)
     printf("%-17s %s\n%-17s %s\n%-17s %s\n", "triple", r->triple, "target_cpu",
            r->target_cpu, "tune_cpu", r->tune_cpu);
     print_strv("target_features", &r->target_features);
+    if (r->undef_target_macros.n) /* paths for CPU features it did not have */
+        print_strv("undef_target_macros", &r->undef_target_macros);
     printf("%-17s -O%d size=%d pic=%d pie=%d debug=%s\n", "codegen", r->opt_level,
            r->size_level, r->pic_level, r->pie_level, r->debug_info ? "yes" : "no");
     print_strv("driver_args", &r->driver_args);

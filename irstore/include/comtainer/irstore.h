@@ -124,6 +124,10 @@ typedef struct irs_record {
     int32_t pic_level;    /* 0, 1 (-fpic), 2 (-fPIC) */
     int32_t pie_level;    /* 0, 1 (-fpie), 2 (-fPIE) */
     bool debug_info;      /* -g (any level) was on */
+    /* target-feature macros (irs_target_macro) the TU's preprocessor
+     * conditions tested while they were undefined: code paths for CPU
+     * features the compile did not have, which no relink can take */
+    irs_strv undef_target_macros;
 } irs_record;
 
 irs_record *irs_record_new(void);
@@ -197,6 +201,11 @@ int irs_section_tu_ids(const void *data, size_t size, const char *what, char ***
  * meson-private), any output to /dev/null.  The plugins capture and record
  * nothing for them (any argument may be NULL). */
 bool irs_is_probe(const char *source, const char *cwd, const char *output);
+
+/* A macro the compiler defines for a CPU feature of its target (__AVX2__,
+ * __FMA__, __SSE4_2__, __AVX512F__, __ARM_FEATURE_SVE, ...): a TU that
+ * tests one chooses its code path for the CPU at compile time. */
+bool irs_target_macro(const char *name);
 
 /* ---- IR carried in objects, for compile caches ------------------------------ */
 
