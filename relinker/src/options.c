@@ -62,9 +62,15 @@ static const char usage[] =
     "                       of the configured build (a program by the time of its\n"
     "                       own processes, a library by CMD's); a binary ships the\n"
     "                       fastest if it is faster in every run and by 1 % or\n"
-    "                       more, and the originals are kept if they run CMD\n"
-    "                       faster than the choices together\n"
+    "                       more, and the originals are kept unless the choices\n"
+    "                       together run CMD faster (median); CMD runs once with\n"
+    "                       the originals before anything is built, and how it\n"
+    "                       exits then is how it must exit with every build;\n"
+    "                       WORK/select.log holds every run and decision\n"
     "  --select-rounds N    timed runs of each choice (default 3)\n"
+    "  --select-budget S    seconds the timing of the choices may take: no new round\n"
+    "                       starts once they are spent (one always runs; the final\n"
+    "                       comparison with the originals always runs)\n"
     "  --redirect OLD=NEW   link against the site's library NEW (a path on this\n"
     "                       machine) where a binary needs the image's OLD (a SONAME:\n"
     "                       libblas.so.3=/opt/site/lib/libblas.so.3), if the checks\n"
@@ -204,6 +210,7 @@ static const struct option opts[] = {
     {"pgo", required_argument, NULL, 'P'},  {"bolt", required_argument, NULL, 'O'},
     {"fp", required_argument, NULL, 'F'},
     {"select", required_argument, NULL, 'S'}, {"select-rounds", required_argument, NULL, 'R'},
+    {"select-budget", required_argument, NULL, 'G'},
     {"tag", required_argument, NULL, 'T'}, {"keep-store", no_argument, NULL, 'K'},
     {"cmd-timeout", required_argument, NULL, 'C'},
     {"build-timeout", required_argument, NULL, 'B'},
@@ -219,7 +226,7 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
     /* thin: as fast as full LTO on the demo kernels (bench/relink-time.sh
      * and scripts/demo), with parallel back ends: a third less relink time */
     const char *lto = "thin", *sandbox_user = NULL;
-    long cmd_timeout = CTR_CMD_TIMEOUT, build_timeout = CTR_BUILD_TIMEOUT;
+    long cmd_timeout = CTR_CMD_TIMEOUT, build_timeout = CTR_BUILD_TIMEOUT, select_budget = 0;
     *o = (ctr_options){.march = "native", .select_rounds = 3};
     int c;
     while ((c = getopt_long(argc, argv, "ho:j:v", opts, NULL)) != -1) {
@@ -245,6 +252,7 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
             break;
         case 'S': o->select = optarg; break;
         case 'R': o->select_rounds = atoi(optarg); break;
+        case 'G': select_budget = seconds_arg(optarg); break;
         case 'T': o->tag = optarg; break;
         case 'K': o->keep_store = true; break;
         case 'C': cmd_timeout = seconds_arg(optarg); break;
@@ -271,6 +279,11 @@ int ctr_options_parse(int argc, char **argv, ctr_options *o)
         default: fputs(usage, stderr); return 2;
         }
     }
+    if (select_budget < 0) {
+        fprintf(stderr, "ctr-relink: --select-budget takes whole seconds\n");
+        return 2;
+    }
+    o->select_budget = (unsigned)select_budget;
     const char *problem = problem_of(o, argc - optind, lto, cmd_timeout, build_timeout);
     if (problem) {
         fprintf(stderr, "ctr-relink: %s\n", problem);

@@ -35,6 +35,7 @@ typedef struct ctr_options {
     const char *bolt;    /* training command for BOLT's profile-guided layout, or NULL */
     const char *select;  /* command whose time chooses each binary's build, or NULL */
     int select_rounds;   /* its timed rounds */
+    unsigned select_budget; /* --select-budget: seconds for its trials (0: no bound) */
     ctr_sandbox sandbox; /* where toolchains and commands run */
     /* --redirect OLD=NEW: link against the site's library NEW (a path on this
      * machine) where a binary needs the image's OLD (a SONAME), bundled into

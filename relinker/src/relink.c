@@ -11,6 +11,7 @@
 #include "inputs.h"
 #include "output_tree.h"
 #include "pgo.h"
+#include "select.h"
 #include "select_builds.h"
 #include "site_libs.h"
 #include "work_dir.h"
@@ -112,6 +113,9 @@ int ctr_relink_run(const ctr_plan *plan, irs_store *store, const ctr_options *op
     local.work = work;
     if (ctr_sandbox_available(err) < 0 || ctr_output_check(o, err) < 0 ||
         ctr_work_dir_prepare(o->work, err) < 0 || ctr_site_stage(site, o->work, err) < 0)
+        return -1;
+    /* a command that does not run with the originals: before any build */
+    if (o->select && ctr_select_precheck(&o->sandbox, plan->fs->root, o->work, o->select, err) < 0)
         return -1;
     if (!(res->oc = calloc(plan->n + 1, sizeof *res->oc)))
         return ctr_error_set(err, ENOMEM, "relinking");

@@ -24,13 +24,14 @@ int ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, co
 }
 
 bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, int out_fd,
-                      double *seconds, ctr_exec_times *programs)
+                      ctr_cmd_run *run, ctr_exec_times *programs, char *why, size_t why_size)
 {
-    ctr_error why;
-    if (ctr_sandbox_cmd(sb, root, cmd, NULL, NULL, NULL, out_fd, seconds, programs, &why) == 0)
-        return true;
-    dprintf(out_fd, "ctr-relink: the command failed (%s)\n", why.msg);
-    return false;
+    ctr_error err;
+    if (ctr_sandbox_cmd(sb, root, cmd, NULL, NULL, NULL, out_fd, run, programs, &err) == 0)
+        snprintf(why, why_size, "exit status 0");
+    else
+        snprintf(why, why_size, "%s", err.msg);
+    return run->exit_code >= 0;
 }
 
 int ctr_root_copy(const char *root, const char *dest, const char *const *inner,

@@ -24,13 +24,14 @@ int ctr_run_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, co
                     char *const *env, const char *bind, const char *bind_at, ctr_error *err);
 
 /* Run CMD inside root as ctr_run_in_root does, silently: its standard
- * output and error go to out_fd, and its wall-clock time (sandbox set-up
- * and all) to *seconds; with `programs`, also the time of each program it
- * executed (empty where ptrace is not allowed; free with
- * ctr_exec_times_free).  True if CMD succeeded; if not, a line on out_fd
- * says why. */
+ * output and error go to out_fd, how it ran to *run (ctr_cmd_run) and how it
+ * ended, in words, to why ("exit status 1", "timed out after 300 s"); with
+ * `programs`, also the time of each program it executed (empty where ptrace
+ * is not allowed; free with ctr_exec_times_free).  True if CMD ran to an end
+ * (whatever its exit status), false if it could not start or was stopped at
+ * its time limit. */
 bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, int out_fd,
-                      double *seconds, ctr_exec_times *programs);
+                      ctr_cmd_run *run, ctr_exec_times *programs, char *why, size_t why_size);
 
 /* A copy of root at dest (whatever was at dest is removed first): hard
  * links to root's files (ctr_tree_link), except the n files at the inner paths

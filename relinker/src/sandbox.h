@@ -81,17 +81,26 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, ctr_error *err);
 int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
                      const char *const *rw, char *const argv[], int out_fd, ctr_error *err);
 
+/* How a command ran: its wall-clock time (sandbox set-up and all), the CPU
+ * time (user + system) of all its processes, and how it ended: its exit
+ * status, 128 + N when killed by signal N; -1 when it did not run to an end
+ * (not started, or stopped at its time limit). */
+typedef struct ctr_cmd_run {
+    double seconds, cpu_seconds;
+    int exit_code;
+} ctr_cmd_run;
+
 /* Run CMD in the command sandbox with root as its /: the root's /bin/sh -c
  * CMD when it has one, else CMD split at spaces.  env: NULL-ended NAME=VALUE
  * strings added to the clean environment.  With bind, that host directory
  * is writable at bind_at (a directory under /tmp) inside.  Output and
- * errors go to out_fd (-1: standard output to our standard error).  Its
- * wall-clock time goes to *seconds when not NULL; with `programs`, each
- * program's own time (exec_trace.h).  0 if it succeeded, else -1 with why
- * in err ("timed out after 300 s" with CTR_E_LIMIT, "killed by signal 11"
- * or "exit status 1" with CTR_E_TOOL, ...). */
+ * errors go to out_fd (-1: standard output to our standard error).  How it
+ * ran goes to *run when not NULL; with `programs`, each program's own time
+ * (exec_trace.h).  0 if it succeeded, else -1 with why in err ("timed out
+ * after 300 s" with CTR_E_LIMIT, "killed by signal 11" or "exit status 1"
+ * with CTR_E_TOOL, ...). */
 int ctr_sandbox_cmd(const ctr_sandbox *sb, const char *root, const char *cmd, char *const *env,
-                    const char *bind, const char *bind_at, int out_fd, double *seconds,
+                    const char *bind, const char *bind_at, int out_fd, ctr_cmd_run *run,
                     ctr_exec_times *programs, ctr_error *err);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -116,11 +117,13 @@ static void run_child(const ctr_sandbox *sb, const struct args *a, int out_fd, i
     _exit(child < 0 ? 126 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
-/* How the command ended (status, after seconds), as an error. */
-static int outcome(const ctr_sandbox *sb, int status, double seconds, bool traced,
+/* How the command ended (status, after seconds), as an error; its exit
+ * code into *code (see ctr_cmd_run). */
+static int outcome(const ctr_sandbox *sb, int status, double seconds, bool traced, int *code,
                    ctr_error *err)
 {
     char why[160];
+    *code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     /* a traced command's signal death comes back as 128 + the signal */
@@ -130,13 +133,19 @@ static int outcome(const ctr_sandbox *sb, int status, double seconds, bool trace
         return ctr_error_code(err, CTR_E_TOOL, "%s", why);
     }
     bool late = sbx_describe(status, seconds, sb->cmd_timeout, why, sizeof why);
+    if (late)
+        *code = -1;
     return ctr_error_code(err, late ? CTR_E_LIMIT : CTR_E_TOOL, "%s", why);
 }
 
 int ctr_sandbox_cmd(const ctr_sandbox *sb, const char *root, const char *cmd, char *const *env,
-                    const char *bind, const char *bind_at, int out_fd, double *seconds,
+                    const char *bind, const char *bind_at, int out_fd, ctr_cmd_run *run,
                     ctr_exec_times *programs, ctr_error *err)
 {
+    ctr_cmd_run local;
+    if (!run)
+        run = &local;
+    *run = (ctr_cmd_run){.exit_code = -1};
     struct args a = {0};
     cmd_args(&a, sb, root, cmd, env, bind, bind_at);
     if (a.failed) {
@@ -159,15 +168,17 @@ int ctr_sandbox_cmd(const ctr_sandbox *sb, const char *root, const char *cmd, ch
     if (trace[0] >= 0)
         close(trace[0]);
     int status = 0;
-    while (pid > 0 && waitpid(pid, &status, 0) < 0)
+    struct rusage ru = {0}; /* every process of the command was reaped below it */
+    while (pid > 0 && wait4(pid, &status, 0, &ru) < 0)
         if (errno != EINTR) {
             pid = -1;
             break;
         }
     double t = sbx_now() - t0;
-    if (seconds)
-        *seconds = t;
+    run->seconds = t;
+    run->cpu_seconds = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
     if (pid <= 0)
         return ctr_error_set(err, errno, "it could not be started");
-    return outcome(sb, status, t, programs != NULL, err);
+    return outcome(sb, status, t, programs != NULL, &run->exit_code, err);
 }

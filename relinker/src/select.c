@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* One timing setup: every binary as configured, but `bin` (-1: none) with
@@ -34,10 +35,20 @@ struct ctx {
     unsigned *bad0;  /* its processes that failed (a signal, non-zero) with the originals */
     bool *broke;     /* in the last run, binary i is a program that failed more, or not
                       * at all where it ran with the originals */
-    int logfd;
+    int logfd;       /* select.log: CMD's output, each run and each decision */
     int done, total; /* runs, for the progress line */
     bool tty;
+    int ref_exit;    /* how CMD exits with the originals: what every setup must do */
+    const char *const *choice; /* the choices' names */
+    double deadline; /* --select-budget: no new round of trials after it (0: none) */
 };
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* Put choice k of binary i into the timing root (a hard link to the file,
  * or a copy where it is on another file system). */
@@ -66,18 +77,30 @@ static int put_all(struct ctx *c, const int *choices, int all, ctr_error *err)
     return 0;
 }
 
-/* Run CMD once in the timing root as it is now.  True if it succeeded,
- * with its time in *total and, when by_bin is not NULL, each binary's
- * measure (see struct trial) in by_bin[i] and whether it broke in
- * c->broke[i].  The `first` run (with the originals) sets c->ran, c->bad0
- * and c->traced. */
-static bool time_once(struct ctx *c, double *total, double *by_bin, bool first)
+/* Run CMD once in the timing root as it is now (`setup` says what that is,
+ * for the log).  True if it ran to an end and exited as it does with the
+ * originals, with its time in *total and, when by_bin is not NULL, each
+ * binary's measure (see struct trial) in by_bin[i] and whether it broke in
+ * c->broke[i].  The `first` run (with the originals) sets c->ref_exit,
+ * c->ran, c->bad0 and c->traced. */
+static bool time_once(struct ctx *c, double *total, double *by_bin, bool first,
+                      const char *setup)
 {
     c->done++;
     if (c->tty)
         fprintf(stderr, "\rctr-relink: --select: run %d/%d ", c->done, c->total);
     ctr_exec_times progs;
-    bool ok = ctr_time_in_root(c->sb, c->troot, c->cmd, c->logfd, total, by_bin ? &progs : NULL);
+    ctr_cmd_run run;
+    char why[192];
+    dprintf(c->logfd, "== run %d, %s\n", c->done, setup);
+    bool ran = ctr_time_in_root(c->sb, c->troot, c->cmd, c->logfd, &run, by_bin ? &progs : NULL,
+                                why, sizeof why);
+    if (first && ran)
+        c->ref_exit = run.exit_code;
+    bool ok = ran && run.exit_code == c->ref_exit;
+    *total = run.seconds;
+    dprintf(c->logfd, "== run %d: %.3f s, CPU %.3f s, %s%s\n", c->done, run.seconds,
+            run.cpu_seconds, why, ok ? "" : first ? ": no reference" : ": not as the originals");
     if (!by_bin)
         return ok;
     if (first) /* none, not even the shell: ptrace is not allowed */
@@ -94,6 +117,9 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first)
             c->bad0[i] = bad;
         }
         c->broke[i] = own && c->ran[i] && (t == 0 || bad > c->bad0[i]);
+        if (own && t > 0)
+            dprintf(c->logfd, "== run %d: %s %.3f s%s\n", c->done, c->b[i].inner, t,
+                    c->broke[i] ? ", failed" : "");
     }
     ctr_exec_times_free(&progs);
     return ok;
@@ -101,8 +127,9 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first)
 
 /* Time setups a and b against each other, interleaved (a b b a a b ...),
  * with every binary at the choices given, into ta and tb (the whole
- * command's times).  When the command fails in one, *failed_a or *failed_b
- * is set and the duel ends. */
+ * command's times; the log calls a "the choices together", b "the original
+ * binaries").  When the command fails in one, *failed_a or *failed_b is set
+ * and the duel ends. */
 static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct trial *ta,
                 struct trial *tb, bool *failed_a, bool *failed_b, ctr_error *err)
 {
@@ -115,7 +142,8 @@ static int duel(struct ctx *c, const int *a, const int *b, int rounds, struct tr
             struct trial *t = is_a ? ta : tb;
             if (put_all(c, is_a ? a : b, 0, err) < 0)
                 return -1;
-            if (!time_once(c, &t->s.times[t->s.n], NULL, false)) {
+            if (!time_once(c, &t->s.times[t->s.n], NULL, false,
+                           is_a ? "the choices together" : "the original binaries")) {
                 *(is_a ? failed_a : failed_b) = true;
                 return 0;
             }
@@ -157,13 +185,14 @@ static int warm_up(struct ctx *c, ctr_select_report *rep, ctr_error *err)
     if (!by_bin)
         return ctr_error_set(err, ENOMEM, "--select");
     c->total = 1;
-    bool ok = time_once(c, &warm, by_bin, true);
+    bool ok = time_once(c, &warm, by_bin, true, "the original binaries (the reference)");
     free(by_bin);
     rep->per_program = c->traced;
+    rep->ref_exit = c->ref_exit;
     if (ok)
         return 1;
-    rep->note = strdup("the command fails with the original binaries (see select.log "
-                       "in the work directory)");
+    rep->note = strdup("the command does not run to an end with the original binaries (see "
+                       "select.log in the work directory)");
     return 0;
 }
 
@@ -215,7 +244,11 @@ static int run_setup(struct ctx *c, struct plan *p, struct trial *tr, int base,
     if (put_all(c, NULL, base, err) < 0 || (tr && put(c, (size_t)tr->bin, tr->choice, err) < 0))
         return -1;
     double total;
-    bool passed = time_once(c, &total, p->meas, false);
+    char setup[PATH_MAX + 64] = "every binary as configured";
+    if (tr)
+        snprintf(setup, sizeof setup, "%s as %s", b[tr->bin].inner,
+                 tr->choice ? c->choice[tr->choice] : "the original");
+    bool passed = time_once(c, &total, p->meas, false, setup);
     /* a program that crashed or stopped running, where the command goes on
      * anyway, failed too (in a trial: the one swapped in) */
     for (size_t i = 0; passed && i < n; i++)
@@ -250,6 +283,11 @@ static int run_trials(struct ctx *c, struct plan *p, int rounds, int base, ctr_s
 {
     size_t ntrials = p->ntrials;
     for (int r = 0; r < rounds; r++) {
+        if (r > 0 && c->deadline > 0 && mono_now() > c->deadline) {
+            dprintf(c->logfd, "== --select-budget spent after %d rounds of the trials\n", r);
+            rep->budget_rounds = r;
+            break;
+        }
         for (size_t s = 0; s <= ntrials; s++) {
             size_t j = (s + (size_t)r) % (ntrials + 1); /* ntrials: the configured setup */
             struct trial *tr = j < ntrials ? &p->t[j] : NULL;
@@ -261,6 +299,26 @@ static int run_trials(struct ctx *c, struct plan *p, int rounds, int base, ctr_s
         }
     }
     return 0;
+}
+
+/* "== /opt/app/x: original 1.204 s, thin LTO 1.100 s (as configured), no
+ * LTO failed: thin LTO" */
+static void log_decision(const struct ctx *c, const ctr_select_binary *b, int base)
+{
+    char line[1024];
+    int len = snprintf(line, sizeof line, "== decision for %s (medians):", b->inner);
+    for (int k = 0; k < CTR_SELECT_MAX && len < (int)sizeof line; k++) {
+        if (!b->file[k] || (b->median[k] <= 0 && !b->failed[k]))
+            continue;
+        const char *name = k ? c->choice[k] : "original";
+        len += b->failed[k] ? snprintf(line + len, sizeof line - (size_t)len, " %s failed;", name)
+                            : snprintf(line + len, sizeof line - (size_t)len, " %s %.3f s%s;",
+                                       name, b->median[k], k == base ? " (as configured)" : "");
+    }
+    dprintf(c->logfd, "%s chosen: %s (%s)\n", line,
+            b->chosen ? c->choice[b->chosen] : "original",
+            b->chosen == base ? "no other build was faster in every run by 1 % or more"
+                              : "faster than the configured build in every run, by 1 % or more");
 }
 
 /* Per binary: the fastest choice, if it clearly beats the configured build
@@ -277,6 +335,7 @@ static void choose_all(struct ctx *c, struct plan *p, int base)
         for (; j < p->ntrials && p->t[j].bin == (long)i; j++)
             trial[p->t[j].choice] = &p->t[j].s;
         bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median);
+        log_decision(c, bi, base);
     }
 }
 
@@ -320,7 +379,11 @@ static int confirm(struct ctx *c, struct plan *p, int rounds, int base, ctr_sele
     rep->original = ctr_select_median(&p->torig->s);
     rep->base = ctr_select_median(&p->tbase->s);
     if (!rep->reverted && ctr_select_keep_originals(&p->tchosen->s, &p->torig->s))
-        rep->reverted = true; /* slower than the originals: ship nothing */
+        rep->reverted = true; /* not faster than the originals: ship nothing */
+    dprintf(c->logfd, "== decision: the choices together %.3f s, the originals %.3f s "
+                      "(medians of %d interleaved runs each): %s\n",
+            rep->chosen, rep->original, p->tchosen->s.n,
+            rep->reverted ? "the originals are kept" : "the choices are written");
     if (rep->reverted)
         for (size_t i = 0; i < n; i++)
             b[i].chosen = 0;
@@ -347,8 +410,9 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, ctr_
     return rc < 0 ? -1 : 0;
 }
 
-int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,
-                   ctr_select_binary *b, size_t n, ctr_select_report *rep, ctr_error *err)
+int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd,
+                   int rounds, unsigned budget, int base, ctr_select_binary *b, size_t n,
+                   ctr_select_report *rep, ctr_error *err)
 {
     char troot[PATH_MAX * 2], log[PATH_MAX * 2];
     ctr_select_report fresh = {.rounds = rounds};
@@ -366,12 +430,14 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
     snprintf(troot, sizeof troot, "%s/select-root", work);
     snprintf(log, sizeof log, "%s/select.log", work);
     struct ctx c = {.sb = sb, .troot = troot, .cmd = cmd, .b = b, .n = n, .logfd = -1,
-                    .tty = isatty(2)};
+                    .tty = isatty(2), .choice = rep->choice,
+                    .deadline = budget ? mono_now() + budget : 0};
     c.now = calloc(n, sizeof *c.now); /* 0: the original */
     c.ran = calloc(n, sizeof *c.ran);
     c.bad0 = calloc(n, sizeof *c.bad0);
     c.broke = calloc(n, sizeof *c.broke);
-    c.logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* after ctr_select_precheck's lines */
+    c.logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     int rc = -1;
     if (!c.now || !c.ran || !c.bad0 || !c.broke || c.logfd < 0) {
         ctr_error_set(err, c.logfd < 0 ? errno : ENOMEM, "'%s'", log);
@@ -398,4 +464,56 @@ out:
     free(c.bad0);
     free(c.broke);
     return rep->done ? 0 : -1;
+}
+
+/* The last lines of a log (at most size - 1 bytes of them), for a message. */
+static void log_tail(const char *log, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    int fd = open(log, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    off_t end = lseek(fd, 0, SEEK_END), from = end > (off_t)size - 1 ? end - (off_t)size + 1 : 0;
+    ssize_t n = pread(fd, buf, size - 1, from);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    char *nl = from > 0 ? strchr(buf, '\n') : NULL; /* from a line's start */
+    if (nl)
+        memmove(buf, nl + 1, strlen(nl + 1) + 1);
+    size_t len = strlen(buf);
+    while (len && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+    for (char *p = buf; (p = strchr(p, '\n'));) /* one line: '|' between lines */
+        *p = '|';
+}
+
+int ctr_select_precheck(const ctr_sandbox *sb, const char *root, const char *work,
+                        const char *cmd, ctr_error *err)
+{
+    char troot[PATH_MAX * 2], log[PATH_MAX * 2], why[192], tail[512];
+    snprintf(troot, sizeof troot, "%s/select-root", work);
+    snprintf(log, sizeof log, "%s/select.log", work);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return ctr_error_set(err, errno, "'%s'", log);
+    int rc = ctr_root_copy(root, troot, NULL, NULL, 0, err) < 0 ||
+                     ctr_root_add_mount_points(troot, err) < 0
+                 ? -1
+                 : 0;
+    ctr_cmd_run run;
+    if (rc == 0) {
+        dprintf(fd, "== before any build: the original binaries\n");
+        bool ran = ctr_time_in_root(sb, troot, cmd, fd, &run, NULL, why, sizeof why);
+        dprintf(fd, "== %.3f s, CPU %.3f s, %s\n", run.seconds, run.cpu_seconds, why);
+        if (!ran) {
+            log_tail(log, tail, sizeof tail);
+            rc = ctr_error_code(err, CTR_E_USAGE,
+                                "--select: the command does not run to an end with the original "
+                                "binaries (%s), so nothing was built; the end of %s: %s",
+                                why, log, tail);
+        }
+    }
+    close(fd);
+    ctr_tree_remove(troot);
+    return rc;
 }

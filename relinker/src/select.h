@@ -36,6 +36,8 @@ typedef struct ctr_select_report {
     double chosen;   /* ... with the choices made */
     bool reverted;   /* the choices were not faster than the originals: every original kept */
     bool per_program; /* programs were timed by their own processes (ptrace allowed) */
+    int ref_exit;    /* CMD's exit status with the originals, which every build must give */
+    int budget_rounds; /* rounds of trials run when --select-budget stopped them, else 0 */
     char *note;      /* why no choice was made, or NULL (malloc'ed) */
 } ctr_select_report;
 
@@ -45,15 +47,28 @@ typedef struct ctr_select_report {
 
 /* Time CMD (in a hard-linked copy of root under work, as --check runs a
  * command) `rounds` times with each choice of each binary swapped in, the
- * others built as choice `base`, interleaved.  A program is measured by the
- * time of its own processes (exec_trace.h), a library by CMD's; programs
- * CMD does not execute are left at `base`.  Choose per binary the fastest
- * choice that clearly beats `base`; then time the choices together against
- * the originals, and keep the originals if they are clearly faster.  CMD's
- * output goes to work/select.log.  Fills each binary's results and rep.
- * Returns 0, or -1 when no choice could be made (rep->note says why; every
- * binary is then left at `base`). */
-int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd, int rounds, int base,
-                   ctr_select_binary *b, size_t n, ctr_select_report *rep, ctr_error *err);
+ * others built as choice `base`, interleaved; with a budget (seconds, 0:
+ * none), no new round starts once it is spent (one round always runs).  The
+ * first run, with the originals, is the reference: how CMD exits then (any
+ * status) is how it must exit with every build, else that build failed.  A
+ * program is measured by the time of its own processes (exec_trace.h), a
+ * library by CMD's; programs CMD does not execute are left at `base`.
+ * Choose per binary the fastest choice that clearly beats `base`; then time
+ * the choices together against the originals, and keep the originals unless
+ * the choices' median is below theirs.  work/select.log gets CMD's output,
+ * every run (its setup, wall and CPU time, how it ended, each program's
+ * time) and every decision with its medians.  Fills each binary's results
+ * and rep.  Returns 0, or -1 when no choice could be made (rep->note says
+ * why; every binary is then left at `base`). */
+int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd,
+                   int rounds, unsigned budget, int base, ctr_select_binary *b, size_t n,
+                   ctr_select_report *rep, ctr_error *err);
+
+/* Before anything is built: CMD once inside a copy of root with the
+ * originals (its output into work/select.log).  0 if it runs to an end
+ * (any exit status: the reference); else -1 with why and the log's last
+ * lines in err. */
+int ctr_select_precheck(const ctr_sandbox *sb, const char *root, const char *work,
+                        const char *cmd, ctr_error *err);
 
 #endif

@@ -92,7 +92,7 @@ void ctr_select_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_options 
         fprintf(stderr, "ctr-relink: warning: --select: out of memory\n");
     } else if (n = candidates(plan, oc, o, recipes, nrecipes, libs, b, index),
                ctr_select_run(&o->sandbox, plan->fs->root, o->work, o->select, o->select_rounds,
-                              1, b, n, rep, &err) < 0) {
+                              o->select_budget, 1, b, n, rep, &err) < 0) {
         fprintf(stderr, "ctr-relink: warning: --select made no choice: %s; every binary is "
                         "built as configured\n", rep->note);
     } else {

@@ -45,5 +45,6 @@ int ctr_select_choose(int base, ctr_select_sample *base_s, ctr_select_sample *co
 
 bool ctr_select_keep_originals(ctr_select_sample *chosen, ctr_select_sample *orig)
 {
-    return ctr_select_clearly_faster(orig, chosen);
+    return chosen->n <= 0 || orig->n <= 0 ||
+           ctr_select_median(chosen) >= ctr_select_median(orig);
 }

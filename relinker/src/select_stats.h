@@ -33,8 +33,9 @@ int ctr_select_choose(int base, ctr_select_sample *base_s, ctr_select_sample *co
                       const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX]);
 
 /* The choices together (chosen) against every original (orig), timed
- * against each other: true when the originals are clearly faster, so that
- * the originals are to be kept. */
+ * against each other: true unless the choices' median is below the
+ * originals' (either without a time: true), so that what is written is
+ * never slower than the originals by the measure reported. */
 bool ctr_select_keep_originals(ctr_select_sample *chosen, ctr_select_sample *orig);
 
 #endif
