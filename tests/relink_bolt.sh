@@ -89,6 +89,19 @@ assert_eq True "$(binary_field both.json /opt/app/clangprog bolt)" "BOLT"
 chroot "$WORK/both" /opt/app/clangprog 200000 >out_b || fail "the PGO+BOLT clangprog"
 assert_eq "$expected_c" "$(cat out_b)" "output of the PGO+BOLT program"
 
+note "--bolt with --select: BOLT on and off are both choices, timed"
+"$CTR_RELINK" "$root" -o "$WORK/sel" --json --bolt "$train" --select "$train" --select-rounds 1 \
+    >sel.json 2>sel.err || [ $? = 1 ] || { cat sel.err; fail "relink with --bolt --select"; }
+grep -q "^== run [0-9]*, /opt/app/gccprog as the configured build without BOLT$" \
+    "$WORK/sel.ctr-work/select.log" || fail "select.log: no trial of gccprog without BOLT"
+python3 - <<'PY' || fail "the choices of gccprog in the JSON"
+import json
+b = {b["path"]: b for b in json.load(open("sel.json"))["binaries"]}["/opt/app/gccprog"]
+s = b["select_seconds"]
+assert "configured, BOLT" in s and "configured, no BOLT" in s and "original" in s, s
+PY
+assert_eq "$expected_g" "$(chroot "$WORK/sel" /opt/app/gccprog 200000)" "gccprog as chosen"
+
 note "a failing training command: a warning, every file shipped as linked, with the reason"
 "$CTR_RELINK" "$root" -o "$WORK/fail" --json --bolt 'exit 3' >fail.json 2>fail.err ||
     { cat fail.err; fail "a failing BOLT training failed the relink"; }

@@ -11,8 +11,9 @@
 #include "comtainer/irstore.h"
 #include "sandbox.h"
 
-/* The choices for one binary: the original (0) and up to three builds. */
-#define CTR_SELECT_MAX 4
+/* The choices for one binary: the original (0), up to three recipes' builds,
+ * and with --bolt the configured build without BOLT. */
+#define CTR_SELECT_MAX 5
 
 typedef struct ctr_select_binary {
     const char *inner;                /* its path in the root */

@@ -6,6 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* With --bolt, the slot after the recipes': the configured build as linked
+ * (choice 1 is it BOLTed, when BOLT laid it out). */
+static int unbolted_slot(size_t nrecipes)
+{
+    return (int)nrecipes + 1 < CTR_SELECT_MAX ? (int)nrecipes + 1 : -1;
+}
+
 /* The candidates: each relinked binary's original and its builds that pass
  * the checks (the configured recipe's passed them already).  index[j] is
  * candidate j's plan index. */
@@ -29,6 +36,12 @@ static size_t candidates(const ctr_plan *plan, const ctr_outcome *oc, const ctr_
             if (r > 0 && ctr_built_check(&plan->v[i], path, libs, &why) < 0)
                 continue;
             b[n].file[r + 1] = strdup(path); /* freed by the caller; NULL: no candidate */
+        }
+        int u = unbolted_slot(nrecipes);
+        if (oc[i].bolt && u > 0) { /* checked before BOLT ran */
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
+            b[n].file[u] = strdup(path);
         }
         index[n++] = i;
     }
@@ -58,9 +71,18 @@ static void apply_choice(ctr_outcome *c, const ctr_select_binary *b, const ctr_r
     c->choice[0] = "original";
     for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
         c->choice[r + 1] = ctr_recipe_label(&recipes[r], c->toolchain);
-    int k = b->chosen;
+    int k = b->chosen, u = unbolted_slot(nrecipes);
+    if (c->bolt && u > 0) {
+        c->choice[1] = "configured, BOLT";
+        c->choice[u] = "configured, no BOLT";
+    }
     if (k == 1) /* as configured (BOLTed or not) */
         return;
+    if (k == u && c->bolt) { /* the configured build as linked */
+        c->bolt = false;
+        c->tag = "";
+        return;
+    }
     if (k > 1) {
         c->recipe = ctr_recipe_label(&recipes[k - 1], c->toolchain);
         c->tag = recipes[k - 1].tag;
@@ -87,6 +109,10 @@ void ctr_select_builds(const ctr_plan *plan, ctr_outcome *oc, const ctr_options 
     rep->choice[0] = "original";
     for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
         rep->choice[r + 1] = recipes[r].name;
+    if (o->bolt && unbolted_slot(nrecipes) > 0) {
+        rep->choice[1] = "the configured build laid out by BOLT";
+        rep->choice[unbolted_slot(nrecipes)] = "the configured build without BOLT";
+    }
     ctr_error err = {0};
     if (!b || !index) {
         fprintf(stderr, "ctr-relink: warning: --select: out of memory\n");

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Is the relink ahead of a native build?  The demo kernels (demo/apps) and
+# three more (bench/apps: a sparse CG in C, a halo-exchange stencil in C++, a
+# neighbour-list MD in Fortran), built
+#   G    generically with capture (-O2, baseline x86-64): the image,
+#   N    natively from source (-O3 -march=native),
+#   L    natively from source with LTO (-O3 -march=native -flto),
+#   R    relinked from the image's store (ctr-relink, its defaults),
+#   R+PB relinked with --pgo and --bolt from a training run (the kernels at a
+#        third of their work),
+#   R+S  relinked with --select timing that same command,
+# run interleaved (G N L R R+PB R+S, REPS rounds), outputs checked against G;
+# medians, spreads ((max - min) / median) and speed against N (N / X: above
+# 1 is faster than N), their geometric means, and what each relink took.
+#   bench/beat-native.sh [WORKDIR] [REPS]      defaults: build/beat-native, 5
+set -euo pipefail
+if [ "${1:-}" = --help ]; then
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+fi
+cd "$(dirname "$0")/.."
+top=$PWD
+work=$(realpath -m "${1:-$top/build/beat-native}")
+reps=${2:-5}
+case $reps in '' | *[!0-9]*) echo "beat-native: REPS must be a number" >&2; exit 2 ;; esac
+scripts/install-deps
+cmake -S . -B build -G Ninja >/dev/null
+cmake --build build >/dev/null
+plugin=$top/build/lib/comtainer
+gcc_plugin=$top/build/lib/comtainer-plugin/gcc-12.so
+relink=$top/build/relinker/ctr-relink
+rm -rf "$work" && mkdir -p "$work"
+rootfs=$work/rootfs
+export COMTAINER_STORE=$rootfs/var/lib/comtainer/store
+
+# build_all DIR CFLAGS FFLAGS [install]: both sets of kernels
+build_all() {
+    local o=$1 cf=$2 ff=$3
+    make -s -f demo/apps/Makefile -j"$(nproc)" O="$o/demo" CC=clang-19 CXX=clang++-19 \
+        FC=gfortran-12 CFLAGS="$cf" CXXFLAGS="$cf" FFLAGS="$ff"
+    make -s -f bench/apps/Makefile -j"$(nproc)" O="$o/bench" CC=clang-19 CXX=clang++-19 \
+        FC=gfortran-12 CFLAGS="$cf" CXXFLAGS="$cf" FFLAGS="$ff"
+}
+echo "== G: generic build with capture (-O2)"
+build_all "$work/generic" "-O2 -fplugin=$plugin" "-O2 -fplugin=$gcc_plugin"
+make -s -f demo/apps/Makefile O="$work/generic/demo" DESTDIR="$rootfs" install >/dev/null
+make -s -f bench/apps/Makefile O="$work/generic/bench" DESTDIR="$rootfs" install >/dev/null
+for f in "$rootfs"/opt/*/bin/* "$rootfs"/opt/demo/lib/*; do # the base image's libraries
+    ldd "$f" | awk '/=> \// { print $3 } /^\t\/[^ ]* \(/ { print $1 }'
+done | sort -u | while read -r lib; do
+    case "$lib" in "$rootfs"/*) continue ;; esac
+    mkdir -p "$rootfs$(dirname "$lib")" && cp -L "$lib" "$rootfs$lib"
+done
+mkdir -p "$rootfs/bin" && cp /bin/dash "$rootfs/bin/sh"
+
+echo "== N: native from source (-O3 -march=native); L: the same with LTO"
+build_all "$work/native" "-O3 -march=native" "-O3 -march=native"
+build_all "$work/native-lto" "-O3 -march=native -flto -fuse-ld=lld" "-O3 -march=native -flto"
+
+programs="/opt/demo/bin/stencil3d /opt/demo/bin/cg /opt/demo/bin/dgemm /opt/demo/bin/nbody"
+programs="$programs /opt/bench/bin/spmv /opt/bench/bin/halo /opt/bench/bin/md"
+train="for p in $programs; do \$p 0.3 >/dev/null; done"
+declare -A cost
+timed_relink() { # name args...
+    local name=$1 start
+    shift
+    start=$(date +%s%N)
+    "$relink" "$rootfs" -o "$work/$name" "$@" >"$work/$name.txt" 2>"$work/$name.err" ||
+        [ $? = 1 ] || { cat "$work/$name.err"; echo "beat-native: relink $name failed" >&2; exit 1; }
+    cost[$name]=$((($(date +%s%N) - start) / 1000000))
+}
+echo "== R: ctr-relink; R+PB: --pgo --bolt; R+S: --select (the kernels at 0.3 of their work)"
+timed_relink R
+timed_relink RPB --pgo "$train" --bolt "$train"
+timed_relink RS --select "$train"
+
+path_of() { # variant program
+    case $1 in
+    G) echo "$rootfs$2" ;;
+    N | L) local d=$work/native
+        [ "$1" = L ] && d=$work/native-lto
+        case $2 in /opt/demo/*) echo "$d/demo/bin/${2##*/}" ;; *) echo "$d/bench/bin/${2##*/}" ;; esac ;;
+    *) echo "$work/$1$2" ;;
+    esac
+}
+variants="G N L R RPB RS"
+declare -A times
+echo "== $reps interleaved rounds"
+for r in $(seq 1 "$reps"); do
+    for p in $programs; do
+        for v in $variants; do
+            mkdir -p "$work/out/$v"
+            start=$(date +%s%N)
+            "$(path_of $v "$p")" >"$work/out/$v/${p##*/}.out" 2>/dev/null
+            times[$p.$v]="${times[$p.$v]:-} $((($(date +%s%N) - start) / 1000))"
+        done
+    done
+done
+for v in $variants; do
+    python3 demo/apps/check-outputs.py -q "$work/out/G" "$work/out/$v" ||
+        { echo "beat-native: the outputs of $v differ from G's" >&2; exit 1; }
+done
+python3 - "$reps" $variants -- $programs <<PY
+import math, sys
+args = sys.argv[2:]
+variants, programs = args[:args.index("--")], args[args.index("--") + 1:]
+times = {}
+$(for p in $programs; do for v in $variants; do echo "times[('$p','$v')] = [$(echo ${times[$p.$v]} | tr ' ' ',')]"; done; done)
+def med(xs):
+    s = sorted(xs); n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+names = {"G": "G", "N": "N", "L": "L", "R": "R", "RPB": "R+PB", "RS": "R+S"}
+print("\nmedian seconds (spread) and N/X: above 1 is faster than the native build")
+print("%-10s" % "program" + "".join("%17s" % names[v] for v in variants))
+ratios = {v: [] for v in variants}
+best = []
+for p in programs:
+    row = "%-10s" % p.rsplit("/", 1)[1]
+    n = med(times[(p, "N")])
+    for v in variants:
+        t = times[(p, v)]; m = med(t)
+        ratios[v].append(n / m)
+        row += "  %6.3f %4.1f%% %4.2f" % (m / 1e6, 100 * (max(t) - min(t)) / m, n / m)
+    best.append(min(n, med(times[(p, "L")])) / med(times[(p, "RS")]))
+    print(row)
+geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
+print("%-10s" % "geomean" + "".join("%17.3f" % geo(ratios[v]) for v in variants))
+print("R+S against the best of N and L: geometric mean %.3f (above 1: faster)" % geo(best))
+PY
+for name in R RPB RS; do
+    echo "relink $name: ${cost[$name]} ms (summary: $work/$name.txt)"
+done
+echo "R+S's choices: $work/RS.ctr-work/select.log"
