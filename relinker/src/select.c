@@ -161,7 +161,7 @@ struct plan {
     size_t ntrials;
     struct trial *t; /* [ntrials] the trials, then the others below */
     struct trial *base_of, *tchosen, *torig, *tbase;
-    double *times;   /* every trial's times, `rounds` each */
+    double *times;   /* every trial's times, max_rounds(rounds) each */
     double *meas;    /* a run's measure of each binary */
     int *chosen, *orig;
 };
@@ -196,6 +196,13 @@ static int warm_up(struct ctx *c, ctr_select_report *rep, ctr_error *err)
     return 0;
 }
 
+/* The most rounds of the trials: three times --select-rounds while some
+ * choice is undecided (ctr_select_undecided), within the test's bound. */
+static int max_rounds(int rounds)
+{
+    return 3 * rounds < CTR_SELECT_MAX_RUNS ? 3 * rounds : CTR_SELECT_MAX_RUNS;
+}
+
 /* Lay out the trials of every other choice of each binary the command ran,
  * binary by binary, in the order of the choices. */
 static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, ctr_error *err)
@@ -208,14 +215,14 @@ static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, ctr_er
             p->ntrials += c->ran[i] && k != base && b[i].file[k];
     size_t nslots = p->ntrials + n + 3;
     p->t = calloc(nslots, sizeof *p->t);
-    p->times = calloc(nslots * (size_t)rounds, sizeof *p->times);
+    p->times = calloc(nslots * (size_t)max_rounds(rounds), sizeof *p->times);
     p->meas = calloc(n, sizeof *p->meas);
     p->chosen = calloc(n, sizeof *p->chosen);
     p->orig = calloc(n, sizeof *p->orig);
     if (!p->t || !p->times || !p->meas || !p->chosen || !p->orig)
         return ctr_error_set(err, ENOMEM, "--select");
     for (size_t j = 0; j < nslots; j++)
-        p->t[j].s.times = p->times + j * (size_t)rounds;
+        p->t[j].s.times = p->times + j * (size_t)max_rounds(rounds);
     p->base_of = &p->t[p->ntrials];
     p->tchosen = &p->t[p->ntrials + n];
     p->torig = p->tchosen + 1;
@@ -276,23 +283,42 @@ static int run_setup(struct ctx *c, struct plan *p, struct trial *tr, int base,
     return 1;
 }
 
+/* Trial tr is still undecided against its binary's configured build. */
+static bool undecided(const struct ctx *c, struct plan *p, struct trial *tr)
+{
+    return !c->b[tr->bin].failed[tr->choice] &&
+           ctr_select_undecided(&tr->s, &p->base_of[tr->bin].s);
+}
+
 /* Interleaved: each round runs the configured setup and every trial once,
- * starting one further each round.  As run_setup. */
+ * starting one further each round.  After `rounds` rounds, more rounds
+ * (up to max_rounds) of the configured setup and the undecided trials only,
+ * while there are any.  No round starts after the budget's deadline.  As
+ * run_setup. */
 static int run_trials(struct ctx *c, struct plan *p, int rounds, int base, ctr_select_report *rep,
                       ctr_error *err)
 {
     size_t ntrials = p->ntrials;
-    for (int r = 0; r < rounds; r++) {
+    for (int r = 0; r < max_rounds(rounds); r++) {
         if (r > 0 && c->deadline > 0 && mono_now() > c->deadline) {
             dprintf(c->logfd, "== --select-budget spent after %d rounds of the trials\n", r);
             rep->budget_rounds = r;
             break;
         }
+        size_t open = 0;
+        for (size_t j = 0; r >= rounds && j < ntrials; j++)
+            open += undecided(c, p, &p->t[j]);
+        if (r >= rounds && !open)
+            break;
+        if (r >= rounds)
+            dprintf(c->logfd, "== round %d: %zu choice%s not told from the configured build "
+                              "yet\n", r + 1, open, open == 1 ? "" : "s");
+        rep->rounds = r + 1;
         for (size_t s = 0; s <= ntrials; s++) {
             size_t j = (s + (size_t)r) % (ntrials + 1); /* ntrials: the configured setup */
             struct trial *tr = j < ntrials ? &p->t[j] : NULL;
-            if (tr && c->b[tr->bin].failed[tr->choice])
-                continue; /* failed once: out */
+            if (tr && (c->b[tr->bin].failed[tr->choice] || (r >= rounds && !undecided(c, p, tr))))
+                continue; /* failed once: out; decided: enough */
             int rc = run_setup(c, p, tr, base, rep, err);
             if (rc != 0)
                 return rc;
@@ -301,9 +327,11 @@ static int run_trials(struct ctx *c, struct plan *p, int rounds, int base, ctr_s
     return 0;
 }
 
-/* "== /opt/app/x: original 1.204 s, thin LTO 1.100 s (as configured), no
- * LTO failed: thin LTO" */
-static void log_decision(const struct ctx *c, const ctr_select_binary *b, int base)
+/* "== decision for /opt/app/x (medians): original 1.204 s p=0.95; thin LTO
+ * 1.100 s (as configured); no LTO failed; ... chosen: thin LTO (...)": p is
+ * the test's p-value that the choice is faster than the configured build. */
+static void log_decision(const struct ctx *c, const ctr_select_binary *b, int base,
+                         ctr_select_sample *base_s, ctr_select_sample *const *trial)
 {
     char line[1024];
     int len = snprintf(line, sizeof line, "== decision for %s (medians):", b->inner);
@@ -311,14 +339,21 @@ static void log_decision(const struct ctx *c, const ctr_select_binary *b, int ba
         if (!b->file[k] || (b->median[k] <= 0 && !b->failed[k]))
             continue;
         const char *name = k ? c->choice[k] : "original";
-        len += b->failed[k] ? snprintf(line + len, sizeof line - (size_t)len, " %s failed;", name)
-                            : snprintf(line + len, sizeof line - (size_t)len, " %s %.3f s%s;",
-                                       name, b->median[k], k == base ? " (as configured)" : "");
+        if (b->failed[k])
+            len += snprintf(line + len, sizeof line - (size_t)len, " %s failed;", name);
+        else if (k == base)
+            len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f s (as configured);",
+                            name, b->median[k]);
+        else
+            len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f s p=%.3f;", name,
+                            b->median[k], trial[k] ? ctr_select_p_faster(trial[k], base_s) : 1);
     }
     dprintf(c->logfd, "%s chosen: %s (%s)\n", line,
             b->chosen ? c->choice[b->chosen] : "original",
-            b->chosen == base ? "no other build was faster in every run by 1 % or more"
-                              : "faster than the configured build in every run, by 1 % or more");
+            b->chosen == base
+                ? "no other build was faster by 1 % or more in the median with p <= 0.05"
+                : "the fastest of those faster than the configured build by 1 % or more in "
+                  "the median with p <= 0.05");
 }
 
 /* Per binary: the fastest choice, if it clearly beats the configured build
@@ -335,7 +370,7 @@ static void choose_all(struct ctx *c, struct plan *p, int base)
         for (; j < p->ntrials && p->t[j].bin == (long)i; j++)
             trial[p->t[j].choice] = &p->t[j].s;
         bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median);
-        log_decision(c, bi, base);
+        log_decision(c, bi, base, &p->base_of[i].s, trial);
     }
 }
 

@@ -54,7 +54,9 @@ typedef struct ctr_select_report {
  * status) is how it must exit with every build, else that build failed.  A
  * program is measured by the time of its own processes (exec_trace.h), a
  * library by CMD's; programs CMD does not execute are left at `base`.
- * Choose per binary the fastest choice that clearly beats `base`; then time
+ * Choose per binary the fastest choice that clearly beats `base`
+ * (ctr_select_clearly_faster; undecided choices get more rounds, up to three
+ * times `rounds`); then time
  * the choices together against the originals, and keep the originals unless
  * the choices' median is below theirs.  work/select.log gets CMD's output,
  * every run (its setup, wall and CPU time, how it ended, each program's

@@ -19,13 +19,71 @@ double ctr_select_median(ctr_select_sample *s)
     return n % 2 ? s->times[n / 2] : (s->times[n / 2 - 1] + s->times[n / 2]) / 2;
 }
 
-/* with 3 runs each, "every run faster" alone happens by noise one time in 20 */
+double ctr_select_p_faster(const ctr_select_sample *a, const ctr_select_sample *b)
+{
+    int m = a->n, n = b->n;
+    if (m <= 0 || n <= 0 || m > CTR_SELECT_MAX_RUNS || n > CTR_SELECT_MAX_RUNS)
+        return 1;
+    /* U: the pairs in which a's run is not faster (a tie counts half),
+     * rounded up: the conservative side */
+    double u2 = 0;
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+            u2 += a->times[i] > b->times[j] ? 2 : a->times[i] == b->times[j] ? 1 : 0;
+    int u = (int)((u2 + 1) / 2);
+    /* count[k][u]: orderings of k of a's runs and j of b's with U = u, row by
+     * row over j (the exact null distribution, all orderings equally likely) */
+    int umax = m * n;
+    double *prev = calloc((size_t)(m + 1) * (size_t)(umax + 1), sizeof *prev);
+    double *cur = calloc((size_t)(m + 1) * (size_t)(umax + 1), sizeof *cur);
+    if (!prev || !cur) {
+        free(prev);
+        free(cur);
+        return 1;
+    }
+#define AT(t, k, v) (t)[(size_t)(k) * (size_t)(umax + 1) + (size_t)(v)]
+    for (int k = 0; k <= m; k++)
+        AT(prev, k, 0) = 1; /* j = 0: one ordering, U = 0 */
+    for (int j = 1; j <= n; j++) {
+        for (int k = 0; k <= m; k++)
+            for (int v = 0; v <= umax; v++) {
+                /* the last of k + j runs is b's (adds nothing) or a's (slower
+                 * than all j of b's: adds j) */
+                double c = AT(prev, k, v);
+                if (k > 0 && v >= j)
+                    c += AT(cur, k - 1, v - j);
+                AT(cur, k, v) = c;
+            }
+        double *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    double below = 0, all = 0;
+    for (int v = 0; v <= umax; v++) {
+        all += AT(prev, m, v);
+        if (v <= u)
+            below += AT(prev, m, v);
+    }
+#undef AT
+    free(prev);
+    free(cur);
+    return all > 0 ? below / all : 1;
+}
+
 bool ctr_select_clearly_faster(ctr_select_sample *a, ctr_select_sample *b)
 {
     if (a->n <= 0 || b->n <= 0)
         return false;
-    double ma = ctr_select_median(a), mb = ctr_select_median(b); /* sorted now */
-    return ma < mb * (1 - CTR_SELECT_MARGIN) && a->times[a->n - 1] < b->times[0];
+    double ma = ctr_select_median(a), mb = ctr_select_median(b);
+    return ma < mb * (1 - CTR_SELECT_MARGIN) && ctr_select_p_faster(a, b) <= CTR_SELECT_P;
+}
+
+bool ctr_select_undecided(ctr_select_sample *a, ctr_select_sample *b)
+{
+    if (a->n <= 0 || b->n <= 0)
+        return false;
+    double ma = ctr_select_median(a), mb = ctr_select_median(b);
+    return ma < mb * (1 - CTR_SELECT_MARGIN) && ctr_select_p_faster(a, b) > CTR_SELECT_P;
 }
 
 int ctr_select_choose(int base, ctr_select_sample *base_s, ctr_select_sample *const trial[CTR_SELECT_MAX],

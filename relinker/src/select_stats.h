@@ -17,11 +17,30 @@ typedef struct ctr_select_sample {
  * two middle ones of an even count; 0 for no time.  Sorts s->times. */
 double ctr_select_median(ctr_select_sample *s);
 
+/* The most runs a sample may hold for the test below. */
+#define CTR_SELECT_MAX_RUNS 100
+
+/* The level of the test: noise alone passes it one time in 20. */
+#define CTR_SELECT_P 0.05
+
+/* The one-sided p-value of the Mann-Whitney U test that a's runs are faster
+ * than b's (exact, from the distribution of U over all orderings of the
+ * runs; a tie counts half, rounded to the conservative side): the chance
+ * that noise alone orders them at least this well.  With 3 runs each it is
+ * 1/20 exactly when every run of a is faster than every run of b.  1 when
+ * either has no run or more than CTR_SELECT_MAX_RUNS. */
+double ctr_select_p_faster(const ctr_select_sample *a, const ctr_select_sample *b);
+
 /* a ran faster than b beyond noise: a's median is below b's by more than
- * CTR_SELECT_MARGIN of b's, and every run of a was faster than every run
- * of b (a's slowest below b's fastest).  False when either has no time.
- * Sorts both. */
+ * CTR_SELECT_MARGIN of b's, and ctr_select_p_faster(a, b) is at most
+ * CTR_SELECT_P (with 3 runs each: every run of a faster than every run of
+ * b).  False when either has no time.  Sorts both. */
 bool ctr_select_clearly_faster(ctr_select_sample *a, ctr_select_sample *b);
+
+/* Not yet told: a's median is below b's by more than the margin, but the
+ * test does not pass.  More runs may tell (--select goes on timing such a
+ * choice, up to three times its rounds or its budget).  Sorts both. */
+bool ctr_select_undecided(ctr_select_sample *a, ctr_select_sample *b);
 
 /* One binary's choice among its builds: base's sample is `base_s`;
  * trial[k] (NULL: none, always NULL at k == base) that of choice k in

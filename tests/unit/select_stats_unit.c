@@ -1,6 +1,7 @@
 /* Unit tests of --select's statistics and decisions (select_stats.c): the
- * medians, "clearly faster" (CTR_SELECT_MARGIN of the median, and every run
- * faster), the choice per binary and keeping the originals.  The expected
+ * medians, the exact Mann-Whitney p-values, "clearly faster"
+ * (CTR_SELECT_MARGIN of the median, and the test at CTR_SELECT_P), the
+ * choice per binary and keeping the originals.  The expected
  * values follow from the rules in select.h and select_stats.h.  No root
  * needed, no process run. */
 #include <stdbool.h>
@@ -102,12 +103,20 @@ static void test_clearly_faster(void)
     CHECK(!ctr_select_clearly_faster(&sb, &sa));
     CHECK(!ctr_select_clearly_faster(&sa, &sa));
 
-    /* counts may differ (a setup that failed has fewer runs) */
+    /* counts may differ (a setup that failed has fewer runs); 2 runs
+     * against 3 cannot pass the test (p = 1/10 at best) */
     double two[] = {2.0, 1.0}, three[] = {5.0, 3.0, 4.0};
     sa = SAMPLE(two);
     sb = SAMPLE(three);
+    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    CHECK(ctr_select_undecided(&sa, &sb));
+    double four[] = {5.0, 3.0, 4.0, 6.0}; /* 3 against 4, apart: p = 1/35 */
+    double three_fast[] = {2.0, 1.0, 1.5};
+    sa = SAMPLE(three_fast);
+    sb = SAMPLE(four);
     CHECK(ctr_select_clearly_faster(&sa, &sb));
     CHECK(!ctr_select_clearly_faster(&sb, &sa));
+    CHECK(!ctr_select_undecided(&sb, &sa));
 
     /* no time on either side: never faster */
     double x[] = {0.1};
@@ -199,7 +208,7 @@ static void test_choose(void)
     }
     /* a base with an even count of runs */
     {
-        double tb[] = {1.0, 1.2}, t3[] = {0.8, 0.9};
+        double tb[] = {1.0, 1.2, 1.1, 1.1}, t3[] = {0.8, 0.9, 0.85, 0.85};
         ctr_select_sample sbase = SAMPLE(tb), s3 = SAMPLE(t3);
         ctr_select_sample *trial[CTR_SELECT_MAX] = {NULL, NULL, NULL, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
@@ -207,6 +216,47 @@ static void test_choose(void)
         CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 3);
         CHECK(near(median[1], 1.1) && near(median[3], 0.85));
     }
+}
+
+/* The exact Mann-Whitney p-values, from the counts of U over the orderings. */
+static void test_p_faster(void)
+{
+    double a3[] = {1.0, 1.1, 1.2}, b3[] = {2.0, 2.1, 2.2};
+    ctr_select_sample a = SAMPLE(a3), b = SAMPLE(b3);
+    CHECK(near(ctr_select_p_faster(&a, &b), 1.0 / 20)); /* U = 0 of C(6,3) = 20 */
+    CHECK(near(ctr_select_p_faster(&b, &a), 1.0));      /* U = 9: every ordering */
+    /* 5 against 5 with one pair out of order: U = 1, 2 orderings of 252 */
+    double a5[] = {1.0, 1.1, 1.2, 1.3, 2.05}, b5[] = {2.0, 2.1, 2.2, 2.3, 2.4};
+    a = SAMPLE(a5);
+    b = SAMPLE(b5);
+    CHECK(near(ctr_select_p_faster(&a, &b), 2.0 / 252));
+    /* ties count half, rounded up: equal samples of 3, U = 4.5 -> 5, and
+     * P(U <= 5) = (1 + 1 + 2 + 3 + 3 + 3) / 20 */
+    double t[] = {1.0, 1.0, 1.0};
+    a = SAMPLE(t);
+    CHECK(near(ctr_select_p_faster(&a, &a), 13.0 / 20));
+    /* one run each: 1/2 at best */
+    double one_a[] = {1.0}, one_b[] = {2.0};
+    a = SAMPLE(one_a);
+    b = SAMPLE(one_b);
+    CHECK(near(ctr_select_p_faster(&a, &b), 0.5));
+    /* no runs, or too many: 1 */
+    ctr_select_sample none = {a3, 0};
+    CHECK(ctr_select_p_faster(&none, &b) == 1);
+    double many[CTR_SELECT_MAX_RUNS + 1] = {0};
+    ctr_select_sample big = {many, CTR_SELECT_MAX_RUNS + 1};
+    CHECK(ctr_select_p_faster(&big, &b) == 1);
+    /* 10 against 10, a 2 % difference under 1 % noise: resolved */
+    double a10[10], b10[10];
+    for (int i = 0; i < 10; i++) {
+        double noise = 0.01 * ((i * 7) % 10 - 4.5) / 4.5; /* -1 % .. +1 % */
+        a10[i] = 0.98 * (1 + noise);
+        b10[i] = 1.00 * (1 + 0.01 * ((i * 3) % 10 - 4.5) / 4.5);
+    }
+    a = SAMPLE(a10);
+    b = SAMPLE(b10);
+    CHECK(ctr_select_p_faster(&a, &b) < CTR_SELECT_P);
+    CHECK(ctr_select_clearly_faster(&a, &b));
 }
 
 static void test_keep_originals(void)
@@ -244,6 +294,7 @@ int main(void)
 {
     test_median();
     test_clearly_faster();
+    test_p_faster();
     test_choose();
     test_keep_originals();
     if (failures)
