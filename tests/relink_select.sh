@@ -134,7 +134,7 @@ grep -q "^== run 1, the original binaries (the reference)$" "$log" || fail "sele
 grep -Eq "^== run [0-9]+: [0-9.]+ s, CPU [0-9.]+ s, exit status 0$" "$log" || fail "select.log: no run's times"
 grep -q "^== run [0-9]*, /opt/app/kernel as no LTO$" "$log" || fail "select.log: no trial of kernel"
 for p in kernel gk; do
-    grep -Eq "^== decision for /opt/app/$p \(medians\): original [0-9.]+ s;.* chosen: " "$log" ||
+    grep -Eq "^== decision for /opt/app/$p \(medians\): original [0-9.]+ s( p=[0-9.]+)?;.* chosen: " "$log" ||
         fail "select.log: no decision for $p: $(cat "$log")"
 done
 grep -Eq "^== decision: the choices together [0-9.]+ s, the originals [0-9.]+ s" "$log" ||

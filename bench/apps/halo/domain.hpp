@@ -1,15 +1,17 @@
 // domain.hpp: a 3-D grid decomposed into sub-blocks with ghost layers, the
-// halo exchange between them, and an explicit 7-point diffusion step.
+// halo exchange between them, and an explicit 19-point diffusion step.
 //
 // The global NX x NY x NZ grid is cut into PX x PY x PZ blocks (sizes
 // differ by at most one).  Each block stores its interior plus one ghost
 // layer on every side, i fastest.  exchange() does what an MPI code does
-// with its neighbours, all inside one process: every block packs its six
-// boundary layers into send buffers (the i faces are strided gathers, the
-// j faces rows, the k faces whole planes), then every block unpacks the
-// buffers of its neighbours into its ghost layers.  Ghost layers on the
-// outside of the global grid hold fixed (Dirichlet) values and are never
-// touched by the exchange.
+// with its neighbours, all inside one process, one axis after the other:
+// every block packs its two boundary layers across the axis into send
+// buffers (for i a strided gather, for j rows, for k whole planes), then
+// every block unpacks its neighbours' buffers into its ghost layers.  The
+// layers sent along j include the i ghosts just received, and those along k
+// the i and j ghosts, so edges (and corners) arrive too, as the 19-point
+// stencil needs.  Ghost layers on the outside of the global grid hold fixed
+// (Dirichlet) values and are never overwritten.
 #ifndef BENCH_HALO_DOMAIN_HPP
 #define BENCH_HALO_DOMAIN_HPP
 
@@ -39,42 +41,47 @@ struct Block {
     {
         return (std::size_t)k * sz() + (std::size_t)j * sy() + (std::size_t)i;
     }
+    // Points in the layer sent across face f: ghosts included along the
+    // axes exchanged before f's (see exchange()).
     std::size_t face_size(int f) const
     {
-        return f < 2 ? (std::size_t)ny * nz : f < 4 ? (std::size_t)nx * nz : (std::size_t)nx * ny;
+        return f < 2 ? (std::size_t)ny * nz
+             : f < 4 ? ((std::size_t)nx + 2) * nz
+                     : ((std::size_t)nx + 2) * ((std::size_t)ny + 2);
     }
 };
 
-// Copies the layer of interior points next to face f (layer = 1 or n), or
-// the ghost layer beyond it (layer = 0 or n+1), to or from a buffer, in
-// the order (slow, fast) = (k, j) for i faces, (k, i) for j and (j, i)
-// for k faces: both sides of a face agree on that order.
+// Copies layer `layer` across face f (1 or n: the interior layer next to
+// the face; 0 or n+1: the ghost layer beyond it) to or from a buffer.  Along
+// the axes before f's the layer includes the ghosts (0..n+1), along those
+// after it only the interior (1..n).  The order is (slow, fast) = (k, j) for
+// i faces, (k, i) for j and (j, i) for k faces: both sides of a face agree.
 template <class T, bool Pack>
 void copy_layer(Block<T> &b, int f, int layer, T *buf)
 {
     T *u = b.u.data();
     std::size_t at = 0;
     if (f < 2) {
+        const std::size_t s = b.sy();
         for (int k = 1; k <= b.nz; k++) {
-            T *row = u + b.idx(layer, 1, k);
-            const std::size_t s = b.sy();
+            T *col = u + b.idx(layer, 1, k);
             for (int j = 0; j < b.ny; j++, at++) {
-                if constexpr (Pack) buf[at] = row[j * s];
-                else row[j * s] = buf[at];
+                if constexpr (Pack) buf[at] = col[j * s];
+                else col[j * s] = buf[at];
             }
         }
     } else if (f < 4) {
         for (int k = 1; k <= b.nz; k++) {
-            T *row = u + b.idx(1, layer, k);
-            for (int i = 0; i < b.nx; i++, at++) {
+            T *row = u + b.idx(0, layer, k);
+            for (int i = 0; i < b.nx + 2; i++, at++) {
                 if constexpr (Pack) buf[at] = row[i];
                 else row[i] = buf[at];
             }
         }
     } else {
-        for (int j = 1; j <= b.ny; j++) {
-            T *row = u + b.idx(1, j, layer);
-            for (int i = 0; i < b.nx; i++, at++) {
+        for (int j = 0; j < b.ny + 2; j++) {
+            T *row = u + b.idx(0, j, layer);
+            for (int i = 0; i < b.nx + 2; i++, at++) {
                 if constexpr (Pack) buf[at] = row[i];
                 else row[i] = buf[at];
             }
@@ -85,9 +92,12 @@ void copy_layer(Block<T> &b, int f, int layer, T *buf)
 template <class T>
 class Domain {
 public:
-    // Diffusion numbers per direction: v = (1 - 2(rx+ry+rz)) u
-    //   + rx (u[i-1] + u[i+1]) + ry (u[j-1] + u[j+1]) + rz (u[k-1] + u[k+1]) + src.
-    struct Coeffs { T rx, ry, rz; };
+    // One explicit Euler step of u_t = lap(u) + f with the isotropic
+    // 19-point Laplacian, lap(u) = (2 F + E - 24 u) / (6 h^2), F the sum of
+    // the 6 face and E of the 12 edge neighbours; r = dt / h^2 <= 1/4 keeps
+    // every weight positive:
+    //   v = (1 - 4 r) u + (r/3) F + (r/6) E + src.
+    struct Coeffs { T r; };
 
     Domain(int NX, int NY, int NZ, int PX, int PY, int PZ, Coeffs c)
         : NX_(NX), NY_(NY), NZ_(NZ), P_{PX, PY, PZ}, c_(c)
@@ -132,18 +142,21 @@ public:
                     }
     }
 
-    // Halo exchange: pack all faces, then unpack the neighbours' buffers.
+    // Halo exchange, axis by axis: pack both faces of every block, then
+    // unpack the neighbours' buffers into the ghost layers.
     void exchange()
     {
-        for (Block<T> &b : blocks_)
-            for (int f = 0; f < kFaces; f++)
-                if (b.nbr[f] >= 0)
-                    copy_layer<T, true>(b, f, inner_layer(b, f), b.send[f].data());
-        for (Block<T> &b : blocks_)
-            for (int f = 0; f < kFaces; f++)
-                if (b.nbr[f] >= 0)
-                    copy_layer<T, false>(b, f, ghost_layer(b, f),
-                                         blocks_[b.nbr[f]].send[f ^ 1].data());
+        for (int axis = 0; axis < 3; axis++) {
+            for (Block<T> &b : blocks_)
+                for (int f = 2 * axis; f < 2 * axis + 2; f++)
+                    if (b.nbr[f] >= 0)
+                        copy_layer<T, true>(b, f, inner_layer(b, f), b.send[f].data());
+            for (Block<T> &b : blocks_)
+                for (int f = 2 * axis; f < 2 * axis + 2; f++)
+                    if (b.nbr[f] >= 0)
+                        copy_layer<T, false>(b, f, ghost_layer(b, f),
+                                             blocks_[b.nbr[f]].send[f ^ 1].data());
+        }
     }
 
     // One explicit step: exchange, update every interior, swap u and v.
@@ -218,22 +231,27 @@ private:
         return (f & 1) == 0 ? 0 : (f < 2 ? b.nx : f < 4 ? b.ny : b.nz) + 1;
     }
 
-    // The 7-point update over contiguous rows of i: no reduction, no
+    // The 19-point update over contiguous rows of i: no reduction, no
     // aliasing (restrict), so it vectorizes at any SIMD width.
     void update(Block<T> &b) const
     {
-        const T rx = c_.rx, ry = c_.ry, rz = c_.rz;
-        const T c0 = T(1) - T(2) * (rx + ry + rz);
-        const std::size_t sy = b.sy(), sz = b.sz();
+        const T r = c_.r;
+        const T c0 = T(1) - T(4) * r, cf = r / T(3), ce = r / T(6);
+        const std::ptrdiff_t sy = (std::ptrdiff_t)b.sy(), sz = (std::ptrdiff_t)b.sz();
         for (int k = 1; k <= b.nz; k++)
             for (int j = 1; j <= b.ny; j++) {
                 const std::size_t o = b.idx(1, j, k);
                 const T *__restrict u = b.u.data() + o;
                 const T *__restrict s = b.src.data() + o;
                 T *__restrict v = b.v.data() + o;
-                for (int i = 0; i < b.nx; i++)
-                    v[i] = c0 * u[i] + rx * (u[i - 1] + u[i + 1]) + ry * (u[i - sy] + u[i + sy])
-                         + rz * (u[i - sz] + u[i + sz]) + s[i];
+                for (int i = 0; i < b.nx; i++) {
+                    const T faces = (u[i - 1] + u[i + 1]) + (u[i - sy] + u[i + sy])
+                                  + (u[i - sz] + u[i + sz]);
+                    const T edges = (u[i - 1 - sy] + u[i + 1 - sy]) + (u[i - 1 + sy] + u[i + 1 + sy])
+                                  + (u[i - 1 - sz] + u[i + 1 - sz]) + (u[i - 1 + sz] + u[i + 1 + sz])
+                                  + (u[i - sy - sz] + u[i + sy - sz]) + (u[i - sy + sz] + u[i + sy + sz]);
+                    v[i] = c0 * u[i] + cf * faces + ce * edges + s[i];
+                }
             }
     }
 };
