@@ -44,6 +44,7 @@ struct running {
     pid_t pid;
     size_t prog;
     double since;
+    bool ended; /* its wall time is counted; its threads' CPU time may still come */
 };
 
 struct tracer {
@@ -51,20 +52,54 @@ struct tracer {
     size_t nrun, caprun;
     char **prog;
     double *total;
+    double *cpu;   /* CPU time of the program's threads, each read at its exit */
     unsigned *bad; /* processes of the program that failed: a signal or a non-zero status */
     size_t nprog, capprog;
 };
 
 /* The end of a process's program; `status` is its wait status, or -1 when
- * it goes on (a new exec). */
-static void finish(struct tracer *t, pid_t pid, double at, int status)
+ * it goes on (a new exec).  Its wall time is counted once; with `remove` the
+ * process is forgotten (it is gone, or runs another program). */
+static void finish(struct tracer *t, pid_t pid, double at, int status, bool remove)
 {
     for (size_t i = 0; i < t->nrun; i++)
         if (t->run[i].pid == pid) {
-            t->total[t->run[i].prog] += at - t->run[i].since;
-            if (status != -1 && (WIFSIGNALED(status) || WEXITSTATUS(status) != 0))
-                t->bad[t->run[i].prog]++;
-            t->run[i] = t->run[--t->nrun];
+            if (!t->run[i].ended) {
+                t->total[t->run[i].prog] += at - t->run[i].since;
+                if (status != -1 && (WIFSIGNALED(status) || WEXITSTATUS(status) != 0))
+                    t->bad[t->run[i].prog]++;
+                t->run[i].ended = true;
+            }
+            if (remove)
+                t->run[i] = t->run[--t->nrun];
+            return;
+        }
+}
+
+/* A thread at its exit stop: the CPU time it used (/proc/TID/schedstat,
+ * nanoseconds) goes to the program its process runs. */
+static void thread_cpu(struct tracer *t, pid_t tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)tid);
+    FILE *f = fopen(path, "re");
+    long tgid = -1;
+    while (f && fgets(buf, sizeof buf, f))
+        if (!strncmp(buf, "Tgid:", 5)) {
+            tgid = strtol(buf + 5, NULL, 10);
+            break;
+        }
+    if (f)
+        fclose(f);
+    snprintf(path, sizeof path, "/proc/%ld/schedstat", (long)tid);
+    f = fopen(path, "re");
+    unsigned long long ns = 0;
+    bool have = f && fscanf(f, "%llu", &ns) == 1;
+    if (f)
+        fclose(f);
+    for (size_t i = 0; have && i < t->nrun; i++)
+        if (t->run[i].pid == (pid_t)tgid) {
+            t->cpu[t->run[i].prog] += (double)ns * 1e-9;
             return;
         }
 }
@@ -75,7 +110,7 @@ static void started(struct tracer *t, pid_t pid, double at)
     snprintf(link, sizeof link, "/proc/%ld/exe", (long)pid);
     if (!file_key(link, path))
         return;
-    finish(t, pid, at, -1); /* a process that executes again ends its first program */
+    finish(t, pid, at, -1, true); /* a process that executes again ends its first program */
     size_t p = 0;
     while (p < t->nprog && strcmp(t->prog[p], path))
         p++;
@@ -88,7 +123,10 @@ static void started(struct tracer *t, pid_t pid, double at)
             double *nt = np ? realloc(t->total, cap * sizeof *nt) : NULL;
             if (nt)
                 t->total = nt;
-            unsigned *nb = nt ? realloc(t->bad, cap * sizeof *nb) : NULL;
+            double *nc = nt ? realloc(t->cpu, cap * sizeof *nc) : NULL;
+            if (nc)
+                t->cpu = nc;
+            unsigned *nb = nc ? realloc(t->bad, cap * sizeof *nb) : NULL;
             if (!nb)
                 return;
             t->bad = nb;
@@ -97,6 +135,7 @@ static void started(struct tracer *t, pid_t pid, double at)
         if (!(t->prog[p] = strdup(path)))
             return;
         t->total[p] = 0;
+        t->cpu[p] = 0;
         t->bad[p] = 0;
         t->nprog++;
     }
@@ -108,7 +147,7 @@ static void started(struct tracer *t, pid_t pid, double at)
         t->run = nr;
         t->caprun = cap;
     }
-    t->run[t->nrun++] = (struct running){pid, p, at};
+    t->run[t->nrun++] = (struct running){pid, p, at, false};
 }
 
 int ctr_exec_trace(pid_t child, int out_fd)
@@ -139,7 +178,7 @@ int ctr_exec_trace(pid_t child, int out_fd)
             break; /* no one left */
         }
         if (WIFEXITED(status) || WIFSIGNALED(status)) {
-            finish(&t, pid, now(), status);
+            finish(&t, pid, now(), status, true);
             if (pid == child) {
                 child_status = status;
                 child_done = true;
@@ -154,7 +193,9 @@ int ctr_exec_trace(pid_t child, int out_fd)
         else if (sig == SIGTRAP && event == PTRACE_EVENT_EXIT) {
             unsigned long end = 0; /* the status it is exiting with */
             ptrace(PTRACE_GETEVENTMSG, pid, NULL, &end);
-            finish(&t, pid, now(), (int)end);
+            double at = now();
+            thread_cpu(&t, pid);
+            finish(&t, pid, at, (int)end, false); /* its other threads may exit later */
         }
         else if (sig == SIGTRAP && event)
             ; /* fork, vfork, clone: the new process is traced from its start */
@@ -164,11 +205,12 @@ int ctr_exec_trace(pid_t child, int out_fd)
         ptrace(PTRACE_CONT, pid, NULL, (void *)(long)pass);
     }
     for (size_t p = 0; p < t.nprog; p++) {
-        dprintf(out_fd, "%.6f %u %s\n", t.total[p], t.bad[p], t.prog[p]);
+        dprintf(out_fd, "%.6f %.6f %u %s\n", t.total[p], t.cpu[p], t.bad[p], t.prog[p]);
         free(t.prog[p]);
     }
     free(t.prog);
     free(t.total);
+    free(t.cpu);
     free(t.bad);
     free(t.run);
     return child_status;
@@ -182,22 +224,26 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
         lines += buf[i] == '\n';
     t->path = calloc(lines + 1, sizeof *t->path);
     t->seconds = calloc(lines + 1, sizeof *t->seconds);
+    t->cpu = calloc(lines + 1, sizeof *t->cpu);
     t->failed = calloc(lines + 1, sizeof *t->failed);
-    if (!t->path || !t->seconds || !t->failed) {
+    if (!t->path || !t->seconds || !t->cpu || !t->failed) {
         ctr_exec_times_free(t);
         return -1;
     }
     for (const char *p = buf, *end = buf + len; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp, *sp2 = NULL;
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp, *sp2 = NULL, *sp3 = NULL;
         if (!nl)
             break;
         sp = memchr(p, ' ', (size_t)(nl - p));
         if (sp)
             sp2 = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
-        if (sp2) { /* "SECONDS FAILED PATH" */
+        if (sp2)
+            sp3 = memchr(sp2 + 1, ' ', (size_t)(nl - sp2 - 1));
+        if (sp3) { /* "SECONDS CPU FAILED PATH" */
             t->seconds[t->n] = strtod(p, NULL);
-            t->failed[t->n] = (unsigned)strtoul(sp + 1, NULL, 10);
-            if (!(t->path[t->n] = strndup(sp2 + 1, (size_t)(nl - sp2 - 1)))) {
+            t->cpu[t->n] = strtod(sp + 1, NULL);
+            t->failed[t->n] = (unsigned)strtoul(sp2 + 1, NULL, 10);
+            if (!(t->path[t->n] = strndup(sp3 + 1, (size_t)(nl - sp3 - 1)))) {
                 ctr_exec_times_free(t);
                 return -1;
             }
@@ -208,15 +254,20 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
     return 0;
 }
 
-double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed)
+double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed,
+                          double *cpu)
 {
     char key[64];
     *failed = 0;
+    if (cpu)
+        *cpu = 0;
     if (!file_key(path, key))
         return 0;
     for (size_t i = 0; i < t->n; i++)
         if (!strcmp(t->path[i], key)) {
             *failed = t->failed[i];
+            if (cpu)
+                *cpu = t->cpu[i];
             return t->seconds[i];
         }
     return 0;
@@ -228,6 +279,7 @@ void ctr_exec_times_free(ctr_exec_times *t)
         free(t->path[i]);
     free(t->path);
     free(t->seconds);
+    free(t->cpu);
     free(t->failed);
     *t = (ctr_exec_times){0};
 }

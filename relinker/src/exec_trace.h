@@ -15,11 +15,13 @@
 void ctr_exec_trace_me(void);
 
 /* In the parent of that child: follow it and its descendants until the
- * child exits, then write one line "SECONDS FAILED DEV:INO" per program
+ * child exits, then write one line "SECONDS CPU FAILED DEV:INO" per program
  * executed (the device and inode of its file, the same from inside a
  * sandbox's mount namespace and from here; SECONDS the wall-clock time of
- * all its processes, exec to exit, FAILED how many of them were killed by a
- * signal or exited non-zero) to out_fd.  Returns the child's wait status. */
+ * all its processes, exec to exit; CPU the CPU time of all their threads,
+ * each read at its exit from /proc/TID/schedstat, in nanoseconds; FAILED
+ * how many of them were killed by a signal or exited non-zero) to out_fd.
+ * Returns the child's wait status. */
 int ctr_exec_trace(pid_t child, int out_fd);
 
 /* Per-program times read back from such lines. */
@@ -27,6 +29,7 @@ typedef struct ctr_exec_times {
     size_t n;
     char **path;
     double *seconds;
+    double *cpu;
     unsigned *failed;
 } ctr_exec_times;
 
@@ -34,8 +37,9 @@ typedef struct ctr_exec_times {
 int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t);
 /* The seconds of the program whose file is at path (as this process
  * sees it), 0 if it did not run; *failed: how many of its processes
- * failed. */
-double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed);
+ * failed; *cpu (when not NULL): their CPU seconds. */
+double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed,
+                          double *cpu);
 void ctr_exec_times_free(ctr_exec_times *t);
 
 #endif

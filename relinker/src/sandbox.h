@@ -81,12 +81,13 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, ctr_error *err);
 int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
                      const char *const *rw, char *const argv[], int out_fd, ctr_error *err);
 
-/* How a command ran: its wall-clock time (sandbox set-up and all), the CPU
- * time (user + system) of all its processes, and how it ended: its exit
- * status, 128 + N when killed by signal N; -1 when it did not run to an end
- * (not started, or stopped at its time limit). */
+/* How a command ran: its wall-clock time (sandbox set-up and all) and how it
+ * ended: its exit status, 128 + N when killed by signal N; -1 when it did not
+ * run to an end (not started, or stopped at its time limit).  (Each program's
+ * CPU time comes from the tracer, exec_trace.h: the sandbox's layers of
+ * processes do not pass their children's CPU time up to a wait4.) */
 typedef struct ctr_cmd_run {
-    double seconds, cpu_seconds;
+    double seconds;
     int exit_code;
 } ctr_cmd_run;
 

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,16 +167,13 @@ int ctr_sandbox_cmd(const ctr_sandbox *sb, const char *root, const char *cmd, ch
     if (trace[0] >= 0)
         close(trace[0]);
     int status = 0;
-    struct rusage ru = {0}; /* every process of the command was reaped below it */
-    while (pid > 0 && wait4(pid, &status, 0, &ru) < 0)
+    while (pid > 0 && waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) {
             pid = -1;
             break;
         }
     double t = sbx_now() - t0;
     run->seconds = t;
-    run->cpu_seconds = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
     if (pid <= 0)
         return ctr_error_set(err, errno, "it could not be started");
     return outcome(sb, status, t, programs != NULL, &run->exit_code, err);

@@ -99,8 +99,8 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first,
         c->ref_exit = run.exit_code;
     bool ok = ran && run.exit_code == c->ref_exit;
     *total = run.seconds;
-    dprintf(c->logfd, "== run %d: %.3f s, CPU %.3f s, %s%s\n", c->done, run.seconds,
-            run.cpu_seconds, why, ok ? "" : first ? ": no reference" : ": not as the originals");
+    dprintf(c->logfd, "== run %d: %.3f s, %s%s\n", c->done, run.seconds, why,
+            ok ? "" : first ? ": no reference" : ": not as the originals");
     if (!by_bin)
         return ok;
     if (first) /* none, not even the shell: ptrace is not allowed */
@@ -110,7 +110,7 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first,
         unsigned bad = 0;
         bool own = c->traced && c->b[i].program;
         snprintf(path, sizeof path, "%s%s", c->troot, c->b[i].inner);
-        double t = own ? ctr_exec_times_get(&progs, path, &bad) : 0;
+        double cpu = 0, t = own ? ctr_exec_times_get(&progs, path, &bad, &cpu) : 0;
         by_bin[i] = own ? t : *total;
         if (first) {
             c->ran[i] = !own || t > 0;
@@ -118,8 +118,8 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first,
         }
         c->broke[i] = own && c->ran[i] && (t == 0 || bad > c->bad0[i]);
         if (own && t > 0)
-            dprintf(c->logfd, "== run %d: %s %.3f s%s\n", c->done, c->b[i].inner, t,
-                    c->broke[i] ? ", failed" : "");
+            dprintf(c->logfd, "== run %d: %s %.3f s, CPU %.3f s%s\n", c->done, c->b[i].inner,
+                    t, cpu, c->broke[i] ? ", failed" : "");
     }
     ctr_exec_times_free(&progs);
     return ok;
@@ -539,7 +539,7 @@ int ctr_select_precheck(const ctr_sandbox *sb, const char *root, const char *wor
     if (rc == 0) {
         dprintf(fd, "== before any build: the original binaries\n");
         bool ran = ctr_time_in_root(sb, troot, cmd, fd, &run, NULL, why, sizeof why);
-        dprintf(fd, "== %.3f s, CPU %.3f s, %s\n", run.seconds, run.cpu_seconds, why);
+        dprintf(fd, "== %.3f s, %s\n", run.seconds, why);
         if (!ran) {
             log_tail(log, tail, sizeof tail);
             rc = ctr_error_code(err, CTR_E_USAGE,

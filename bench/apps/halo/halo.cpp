@@ -3,7 +3,7 @@
 // process; every step exchanges the ghost layers (faces and edges) between
 // neighbouring blocks and then applies the 19-point update to each block
 // (see domain.hpp).
-//   halo [SCALE [NX NY NZ [PX PY PZ]]]   steps = 250 * SCALE
+//   halo [SCALE [NX NY NZ [PX PY PZ]]]   steps = 400 * SCALE
 // Prints "halo.sum: check=<sum of the final field>" and "halo.norm:
 // check=<its 2-norm>"; details go to stderr.  As a self-test, a few steps
 // on a smaller grid are run both decomposed and as one block: the results
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "usage: halo [SCALE>0 [NX NY NZ [PX PY PZ]]]\n");
         return 2;
     }
-    long steps_l = std::lround(250 * scale);
+    long steps_l = std::lround(400 * scale);
     int steps = steps_l < 1 ? 1 : (int)steps_l;
     const Domain<double>::Coeffs c{0.2};
 
