@@ -34,7 +34,6 @@ struct Block {
     std::vector<T> u, v, src;        // (nx+2)(ny+2)(nz+2), with ghosts
     std::array<std::vector<T>, kFaces> send;
 
-    std::size_t sx() const { return 1; }
     std::size_t sy() const { return (std::size_t)nx + 2; }
     std::size_t sz() const { return ((std::size_t)nx + 2) * ((std::size_t)ny + 2); }
     std::size_t idx(int i, int j, int k) const

@@ -2,9 +2,9 @@
 ! lists to build Verlet neighbour lists and velocity Verlet integration.
 !
 ! Reduced units (sigma = epsilon = mass = 1).  The pair potential is cut at
-! rc and shifted (V(rc) = 0); the neighbour list holds every pair i < j
-! closer than rc + skin (a half list, Newton's third law), built from a
-! cell grid with cells at least rc + skin wide.  The force loop runs in two
+! rc and shifted (V(rc) = 0); the neighbour list holds every pair closer
+! than rc + skin once (a half list, Newton's third law), built from a cell
+! grid with cells at least rc + skin wide and a half stencil of 14 cells.  The force loop runs in two
 ! passes per atom: the first, over its neighbours, gathers their positions
 ! and computes the pair forces into short arrays (no reduction, no scatter:
 ! it vectorizes, with gathers natively); the second adds them to atom i and
@@ -19,7 +19,7 @@ module lj_md
 
   type :: system_t
     integer :: n = 0
-    real(dp) :: box = 0, rc = 2.5_dp, skin = 0.4_dp
+    real(dp) :: box = 0, rc = 2.5_dp, skin = 0.5_dp
     real(dp), allocatable :: x(:), y(:), z(:), vx(:), vy(:), vz(:), fx(:), fy(:), fz(:)
     real(dp), allocatable :: x0(:), y0(:), z0(:)       ! positions at the last build
     integer, allocatable :: nstart(:), nlist(:)       ! neighbours of i: nlist(nstart(i):nstart(i+1)-1)
@@ -60,13 +60,13 @@ contains
     end do
   end subroutine fcc_lattice
 
-  ! Deterministic uniform numbers in [0, 1) (64-bit LCG, top 53 bits).
+  ! Deterministic uniform numbers in (0, 1): the "minimal standard" LCG,
+  ! s <- 48271 s mod (2^31 - 1), in 64-bit integers (no overflow).
   function lcg_next(state) result(u)
     integer(int64), intent(inout) :: state
     real(dp) :: u
-    ! 6364136223846793005 * state + 1442695040888963407, mod 2^64 (wraps).
-    state = state * 6364136223846793005_int64 + 1442695040888963407_int64
-    u = real(shiftr(state, 11), dp) * (1.0_dp / 9007199254740992.0_dp)
+    state = modulo(state * 48271_int64, 2147483647_int64)
+    u = real(state, dp) / 2147483647.0_dp
   end function lcg_next
 
   ! Random velocities, zero total momentum, scaled to temperature temp.
@@ -78,7 +78,7 @@ contains
     integer :: i
     real(dp) :: f
 
-    state = int(seed, int64)
+    state = modulo(int(seed, int64), 2147483646_int64) + 1
     do i = 1, s%n
       s%vx(i) = lcg_next(state) - 0.5_dp
       s%vy(i) = lcg_next(state) - 0.5_dp
@@ -103,7 +103,8 @@ contains
     end do
   end function kinetic_energy
 
-  ! Wraps a coordinate into [0, box).
+  ! Wraps a coordinate into [0, box) (modulo only for an atom that moved
+  ! more than a box length, the last test against rounding up to box).
   elemental function wrap(x, box) result(w)
     real(dp), intent(in) :: x, box
     real(dp) :: w
@@ -120,12 +121,13 @@ contains
   ! i's own cell after i, and all atoms of the 13 "forward" neighbour cells.
   subroutine build_neighbours(s)
     type(system_t), intent(inout) :: s
-    integer :: i, j, c, cx, cy, cz, o, kk, nc, cap, m
+    integer :: i, j, c, cx, cy, cz, o, kk, kb, kn, nc, cap, m
     integer, allocatable :: tmp(:)
+    real(dp), allocatable :: d2(:)
     integer, parameter :: stencil(3, 14) = reshape([0, 0, 0, 1, 0, 0, &
       -1, 1, 0, 0, 1, 0, 1, 1, 0, &
       -1, -1, 1, 0, -1, 1, 1, -1, 1, -1, 0, 1, 0, 0, 1, 1, 0, 1, -1, 1, 1, 0, 1, 1, 1, 1, 1], [3, 14])
-    real(dp) :: rl2, ddx, ddy, ddz, half, cw, xi, yi, zi
+    real(dp) :: rl2, ddx, ddy, ddz, half, box, cw, xi, yi, zi
 
     nc = s%ncell
     if (nc == 0) then
@@ -161,8 +163,10 @@ contains
     end do
     s%cstart(0) = 1
 
+    allocate (d2(maxval(s%cstart(1:nc**3) - s%cstart(0:nc**3 - 1))))
     rl2 = (s%rc + s%skin)**2
-    half = 0.5_dp * s%box
+    box = s%box
+    half = 0.5_dp * box
     m = 0
     cap = size(s%nlist)
     do i = 1, s%n
@@ -176,28 +180,29 @@ contains
       do o = 1, 14
         c = (modulo(cz + stencil(3, o), nc) * nc + modulo(cy + stencil(2, o), nc)) * nc &
             + modulo(cx + stencil(1, o), nc)
-        do kk = s%cstart(c), s%cstart(c + 1) - 1
-          j = s%catom(kk)
-          if (o == 1 .and. j <= i) cycle
+        ! Distances to the cell's atoms (vectorizable), then the list.
+        kb = s%cstart(c)
+        kn = s%cstart(c + 1) - kb
+        do kk = 1, kn
+          j = s%catom(kb + kk - 1)
           ddx = xi - s%x(j)
           ddy = yi - s%y(j)
           ddz = zi - s%z(j)
-          if (ddx > half) ddx = ddx - s%box
-          if (ddx < -half) ddx = ddx + s%box
-          if (ddy > half) ddy = ddy - s%box
-          if (ddy < -half) ddy = ddy + s%box
-          if (ddz > half) ddz = ddz - s%box
-          if (ddz < -half) ddz = ddz + s%box
-          if (ddx * ddx + ddy * ddy + ddz * ddz < rl2) then
-            if (m == cap) then
-              cap = 2 * cap
-              allocate (tmp(cap))
-              tmp(1:m) = s%nlist(1:m)
-              call move_alloc(tmp, s%nlist)
-            end if
-            m = m + 1
-            s%nlist(m) = j
-          end if
+          ddx = ddx - box * real(merge(1, 0, ddx > half) - merge(1, 0, ddx < -half), dp)
+          ddy = ddy - box * real(merge(1, 0, ddy > half) - merge(1, 0, ddy < -half), dp)
+          ddz = ddz - box * real(merge(1, 0, ddz > half) - merge(1, 0, ddz < -half), dp)
+          d2(kk) = ddx * ddx + ddy * ddy + ddz * ddz
+        end do
+        if (m + kn + 1 > cap) then
+          cap = 2 * cap + kn
+          allocate (tmp(cap))
+          tmp(1:m) = s%nlist(1:m)
+          call move_alloc(tmp, s%nlist)
+        end if
+        do kk = 1, kn            ! branch-free compress: store, then maybe advance
+          j = s%catom(kb + kk - 1)
+          s%nlist(m + 1) = j
+          m = m + merge(1, 0, d2(kk) < rl2 .and. (o > 1 .or. j > i))
         end do
       end do
     end do

@@ -1,27 +1,30 @@
-! md: Lennard-Jones liquid (4 nc^3 atoms, default nc = 13: 8788 atoms, at
-! density 0.8442, started as an fcc lattice at temperature 1.2, rc = 2.5,
-! skin 0.4) integrated with velocity Verlet, dt = 0.005; the neighbour list
-! is rebuilt every 5 steps (see lj_md in lj.f90).
-!   md [SCALE [NC]]   steps = 100 * SCALE
+! md: Lennard-Jones atoms in a periodic box (4 nc^3 atoms, default nc = 10:
+! 4000 atoms, at density 0.8442, rc = 2.5, skin 0.5) started as an fcc
+! lattice with random velocities at temperature 2 (it settles near 1, above
+! melting at this density), integrated with velocity Verlet, dt = 0.005; the
+! neighbour list is rebuilt every 8 steps (see lj_md in lj.f90).
+!   md [SCALE [NC]]   steps = 80 * SCALE
 ! Prints "md.etot: check=<total energy per atom>", "md.fsq: check=<mean
 ! squared force>" and "md.virial: check=<virial per atom>" after the last
-! step; details go to stderr.  The run is short (0.5 time units at SCALE 1),
+! step; details go to stderr.  The run is short (0.4 time units at SCALE 1),
 ! so the chaotic growth of rounding differences stays far below the 1e-9
-! that check-outputs.py allows.  As a self-test, the program stops with
-! status 1 if an atom moved more than skin/2 between two builds (the list
-! would have missed pairs) or the total energy drifted by more than 1e-3.
+! that check-outputs.py allows (builds differ by ~1e-14 at SCALE 1, ~1e-13
+! at SCALE 3).  As a self-test, the program stops with status 1 if an atom
+! moved more than skin/2 between two builds (the list could have missed
+! pairs) or the total energy changed by more than 0.01 per atom (velocity
+! Verlet keeps it within ~2e-3 while the lattice melts, ~3e-4 after).
 program md
   use lj_md
   implicit none
-  integer, parameter :: every = 5
-  real(dp), parameter :: dt = 0.005_dp, rho = 0.8442_dp, temp = 1.2_dp
+  integer, parameter :: every = 8
+  real(dp), parameter :: dt = 0.005_dp, rho = 0.8442_dp, temp = 2.0_dp
   type(system_t) :: s
   integer :: nc, steps, st
   real(dp) :: scale, epot, virial, e0, e1, fsq, maxdisp
   character(len=64) :: arg
 
   scale = 1
-  nc = 13
+  nc = 10
   if (command_argument_count() >= 1) then
     call get_command_argument(1, arg)
     read (arg, *) scale
@@ -34,7 +37,7 @@ program md
     write (0, '(a)') 'usage: md [SCALE>0 [NC>=3]]'
     stop 2
   end if
-  steps = max(1, nint(100 * scale))
+  steps = max(1, nint(80 * scale))
 
   call fcc_lattice(s, nc, rho)
   call init_velocities(s, temp, 12345)
@@ -78,5 +81,5 @@ program md
     ' energy drift/atom=', e1 - e0, ' max displacement/skin=', maxdisp / s%skin, &
     ' neighbours/atom=', real(s%nstart(s%n + 1) - 1, dp) / s%n
   if (maxdisp > 0.5_dp * s%skin) error stop 'md: an atom moved more than skin/2 between builds'
-  if (abs(e1 - e0) > 1e-3_dp * abs(e0) + 1e-3_dp) error stop 'md: energy not conserved'
+  if (abs(e1 - e0) > 1e-2_dp) error stop 'md: energy not conserved'
 end program md

@@ -3,15 +3,15 @@
  * Nodes of an nx*ny*nz grid are connected to their 26 neighbours (faces,
  * edges, corners) with weights w = s * (0.5 + u), s = 1, 1/2, 1/4 by
  * distance, u a hash of the (unordered) node pair, so the matrix is
- * symmetric; a pair is dropped where the hash says so (about 8 %), so rows
- * have different lengths.  The nodes are then renumbered by a random
- * shuffle within windows of WINDOW consecutive grid nodes: the matrix keeps
- * the locality of a well-ordered unstructured mesh, but the columns of a
- * row are scattered, so products need indirect accesses. */
+ * symmetric; an edge or corner pair is dropped where the hash says so
+ * (about 8 % of them; face pairs are kept), so rows have different
+ * lengths.  The nodes are then renumbered by a random shuffle within
+ * windows of WINDOW consecutive grid nodes: the matrix keeps the locality
+ * of a well-ordered unstructured mesh, but the columns of a row are
+ * scattered, so products need indirect accesses. */
 #define _POSIX_C_SOURCE 200112L /* posix_memalign */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "spmv.h"
 

@@ -12,7 +12,7 @@
  * is recomputed with the CSR product; the program exits 1 if it exceeds
  * 1e-7.
  *
- * The mass term keeps the system well conditioned (about 45 iterations a
+ * The mass term keeps the system well conditioned (about 50 iterations a
  * solve), so CG's iterates and recursive residuals agree between builds to
  * ~1e-13; the true residual, a difference of nearly equal vectors, would
  * not, and only goes to stderr. */

@@ -28,9 +28,10 @@ typedef struct {
 } sell_t;
 
 /* The problem: a weighted graph Laplacian K of a 3-D 27-point stencil
- * with random (symmetric) edge weights, about 8 % of the edges dropped, and
- * its nodes renumbered by a random shuffle within windows of consecutive
- * nodes, plus a positive diagonal "mass" term:  A = diag(c*m) + K. */
+ * with random (symmetric) weights, about 8 % of the edge and corner links
+ * dropped, and its nodes renumbered by a random shuffle within windows of
+ * consecutive nodes, plus a positive diagonal "mass" term:
+ * A = diag(c*m) + K. */
 typedef struct {
     int nx, ny, nz, n;
     int *perm;      /* grid node g (i fastest) -> unknown perm[g] */
