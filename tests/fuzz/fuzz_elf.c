@@ -1,6 +1,7 @@
 /* Fuzz target: the ELF link reader (relinker/src/elf_link.c) over any bytes
  * as a file, then what the relinker does with its strings: the link-string
- * policy (link_policy.c), the stored-object policy (object_policy.c), the
+ * policy (link_policy.c), the stored-object policy (object_policy.c) and
+ * --fp exact's reading of a GIMPLE object's options (fp_exact.c), the
  * symbols a stored GIMPLE or recorded object defines and uses (ir_symbols.c: its
  * .gnu.lto_.symtab and .symtab readers) and the TU ids of the file
  * (irstore's .comtainer reader), the symbol versions it defines and the
@@ -19,6 +20,7 @@
 #include "ir_symbols.h"
 #include "link_policy.h"
 #include "object_policy.h"
+#include "fp_exact.h"
 #include "version_script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ctr_error err;
     ctr_object_policy_check(CTR_IR_GCC_LTO, data, size, "fuzz", &err);
     ctr_object_policy_check(CTR_IR_ELF_OBJECT, data, size, "fuzz", &err);
+    ctr_fp_exact_gcc(data, size, "fuzz", &err);
     static const ctr_ir_kind kinds[] = {CTR_IR_GCC_LTO, CTR_IR_ELF_OBJECT};
     for (int k = 0; k < 2; k++) {
         irs_strv def = {0}, ref = {0};
