@@ -10,8 +10,9 @@
 #        third of their work),
 #   R+S  relinked with --select timing that same command,
 # run interleaved (G N L R R+PB R+S, REPS rounds), outputs checked against G;
-# medians, spreads ((max - min) / median) and speed against N (N / X: above
-# 1 is faster than N), their geometric means, and what each relink took.
+# CPU and wall times: medians, spreads ((max - min) / median) and speed
+# against N (N / X: above 1 is faster than N), their geometric means, and
+# what each relink took.
 #   bench/beat-native.sh [WORKDIR] [REPS]      defaults: build/beat-native, 5
 set -euo pipefail
 if [ "${1:-}" = --help ]; then
@@ -33,11 +34,12 @@ rm -rf "$work" && mkdir -p "$work"
 rootfs=$work/rootfs
 export COMTAINER_STORE=$rootfs/var/lib/comtainer/store
 
-# build_all DIR CFLAGS FFLAGS [install]: both sets of kernels
+# build_all DIR CFLAGS FFLAGS: both sets of kernels (llvm-ar: LTO archives
+# need LLVM 19's symbol table, which binutils' ar cannot read)
 build_all() {
     local o=$1 cf=$2 ff=$3
     make -s -f demo/apps/Makefile -j"$(nproc)" O="$o/demo" CC=clang-19 CXX=clang++-19 \
-        FC=gfortran-12 CFLAGS="$cf" CXXFLAGS="$cf" FFLAGS="$ff"
+        FC=gfortran-12 AR=llvm-ar-19 CFLAGS="$cf" CXXFLAGS="$cf" FFLAGS="$ff"
     make -s -f bench/apps/Makefile -j"$(nproc)" O="$o/bench" CC=clang-19 CXX=clang++-19 \
         FC=gfortran-12 CFLAGS="$cf" CXXFLAGS="$cf" FFLAGS="$ff"
 }
@@ -55,7 +57,8 @@ mkdir -p "$rootfs/bin" && cp /bin/dash "$rootfs/bin/sh"
 
 echo "== N: native from source (-O3 -march=native); L: the same with LTO"
 build_all "$work/native" "-O3 -march=native" "-O3 -march=native"
-build_all "$work/native-lto" "-O3 -march=native -flto -fuse-ld=lld" "-O3 -march=native -flto"
+build_all "$work/native-lto" "-O3 -march=native -flto -fuse-ld=lld -Wno-unused-command-line-argument" \
+    "-O3 -march=native -flto"
 
 programs="/opt/demo/bin/stencil3d /opt/demo/bin/cg /opt/demo/bin/dgemm /opt/demo/bin/nbody"
 programs="$programs /opt/bench/bin/spmv /opt/bench/bin/halo /opt/bench/bin/md"
@@ -84,49 +87,60 @@ path_of() { # variant program
     esac
 }
 variants="G N L R RPB RS"
-declare -A times
+for v in $variants; do
+    mkdir -p "$work/out/$v"
+    for p in $programs; do echo "$v ${p##*/} $(path_of $v "$p")"; done
+done >"$work/runs.txt"
 echo "== $reps interleaved rounds"
-for r in $(seq 1 "$reps"); do
-    for p in $programs; do
-        for v in $variants; do
-            mkdir -p "$work/out/$v"
-            start=$(date +%s%N)
-            "$(path_of $v "$p")" >"$work/out/$v/${p##*/}.out" 2>/dev/null
-            times[$p.$v]="${times[$p.$v]:-} $((($(date +%s%N) - start) / 1000))"
-        done
-    done
-done
+# each run's wall time and its CPU time (user + system, from wait4): the
+# kernels are single-threaded, and CPU time leaves out waiting for a CPU on
+# a shared machine
+python3 - "$reps" "$work" <<'PY'
+import math, os, subprocess, sys, time
+reps, work = int(sys.argv[1]), sys.argv[2]
+runs = [l.split() for l in open(f"{work}/runs.txt")]
+variants = list(dict.fromkeys(r[0] for r in runs))
+programs = list(dict.fromkeys(r[1] for r in runs))
+path = {(r[0], r[1]): r[2] for r in runs}
+wall, cpu = {}, {}
+for _ in range(reps):
+    for p in programs:
+        for v in variants:
+            with open(f"{work}/out/{v}/{p}.out", "w") as out:
+                t0 = time.monotonic()
+                proc = subprocess.Popen([path[(v, p)]], stdout=out, stderr=subprocess.DEVNULL)
+                _, status, ru = os.wait4(proc.pid, 0)
+                t1 = time.monotonic()
+            if status:
+                sys.exit(f"beat-native: {v} {p} exited with {status}")
+            wall.setdefault((p, v), []).append(t1 - t0)
+            cpu.setdefault((p, v), []).append(ru.ru_utime + ru.ru_stime)
+def med(xs):
+    s = sorted(xs); n = len(s)
+    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
+names = {"G": "G", "N": "N", "L": "L", "R": "R", "RPB": "R+PB", "RS": "R+S"}
+for what, t in (("CPU", cpu), ("wall", wall)):
+    print(f"\n{what} time: median seconds, spread (max-min)/median, N/X (above 1: faster than N)")
+    print("%-10s" % "program" + "".join("%19s" % names[v] for v in variants))
+    ratios, best = {v: [] for v in variants}, []
+    for p in programs:
+        n, row = med(t[(p, "N")]), "%-10s" % p
+        for v in variants:
+            m = med(t[(p, v)])
+            ratios[v].append(n / m)
+            row += "  %6.3f %5.1f%% %4.2f" % (m, 100 * (max(t[(p, v)]) - min(t[(p, v)])) / m, n / m)
+        best.append(min(n, med(t[(p, "L")])) / med(t[(p, "RS")]))
+        print(row)
+    print("%-10s" % "geomean" + "".join("%19.3f" % geo(ratios[v]) for v in variants))
+    print("R+S against the best of N and L (%s): geometric mean %.3f (above 1: faster)"
+          % (what, geo(best)))
+PY
 for v in $variants; do
     python3 demo/apps/check-outputs.py -q "$work/out/G" "$work/out/$v" ||
         { echo "beat-native: the outputs of $v differ from G's" >&2; exit 1; }
 done
-python3 - "$reps" $variants -- $programs <<PY
-import math, sys
-args = sys.argv[2:]
-variants, programs = args[:args.index("--")], args[args.index("--") + 1:]
-times = {}
-$(for p in $programs; do for v in $variants; do echo "times[('$p','$v')] = [$(echo ${times[$p.$v]} | tr ' ' ',')]"; done; done)
-def med(xs):
-    s = sorted(xs); n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-names = {"G": "G", "N": "N", "L": "L", "R": "R", "RPB": "R+PB", "RS": "R+S"}
-print("\nmedian seconds (spread) and N/X: above 1 is faster than the native build")
-print("%-10s" % "program" + "".join("%17s" % names[v] for v in variants))
-ratios = {v: [] for v in variants}
-best = []
-for p in programs:
-    row = "%-10s" % p.rsplit("/", 1)[1]
-    n = med(times[(p, "N")])
-    for v in variants:
-        t = times[(p, v)]; m = med(t)
-        ratios[v].append(n / m)
-        row += "  %6.3f %4.1f%% %4.2f" % (m / 1e6, 100 * (max(t) - min(t)) / m, n / m)
-    best.append(min(n, med(times[(p, "L")])) / med(times[(p, "RS")]))
-    print(row)
-geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
-print("%-10s" % "geomean" + "".join("%17.3f" % geo(ratios[v]) for v in variants))
-print("R+S against the best of N and L: geometric mean %.3f (above 1: faster)" % geo(best))
-PY
+echo "(outputs of every variant agree with G's: demo/apps/check-outputs.py)"
 for name in R RPB RS; do
     echo "relink $name: ${cost[$name]} ms (summary: $work/$name.txt)"
 done
