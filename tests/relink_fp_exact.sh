@@ -99,6 +99,18 @@ if $fma; then
     assert_eq "${want[clang-haswell]}" "$(chroot "$WORK/exact" /opt/app/clang-haswell)" \
         "clang -march=haswell: its own fused operations kept"
 fi
+note "--select: no FP contraction is a choice, and a fast-math TU takes it as configured"
+rc=0
+"$CTR_RELINK" "$root" -o "$WORK/sel" --json --select /opt/app/clang-fast --select-rounds 1 \
+    >sel.json 2>sel.err || rc=$?
+[ $rc = 0 ] || [ $rc = 1 ] || { cat sel.err; fail "--select: exit $rc"; }
+python3 - <<'PY' || fail "the choices of clang-fast: $(cat sel.json)"
+import json
+b = {b["path"]: b for b in json.load(open("sel.json"))["binaries"]}["/opt/app/clang-fast"]
+assert b["action"] == "relinked" or b["reason"].startswith("--select:"), b
+assert "thin LTO, no FP contraction" in b["select_seconds"], b
+PY
+
 rc=0
 "$CTR_RELINK" "$root" -o "$WORK/bad" --fp fast 2>bad.err || rc=$?
 assert_eq 2 "$rc" "exit status of --fp fast"

@@ -29,10 +29,10 @@ static const char *const allowed_syscalls[] = {
     "write",
 };
 
-/* The result on the pipe: a status (0, or -1 and the message), the length,
- * the bytes. */
+/* The result on the pipe: a status (0, or -1 with the error's code and
+ * message), the length, the bytes. */
 struct reply {
-    int32_t status;
+    int32_t status, code;
     uint64_t len;
     char msg[sizeof ((ctr_error *)0)->msg];
 };
@@ -107,6 +107,7 @@ int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn
             snprintf(r.msg, sizeof r.msg, "cannot confine the parse: %s", strerror(errno));
         } else if (fn(ctx, &data, &n, &cerr) < 0) {
             r.status = -1;
+            r.code = (int32_t)cerr.code;
             memcpy(r.msg, cerr.msg, sizeof r.msg);
         } else {
             r.len = n;
@@ -122,7 +123,10 @@ int ctr_confined_run(const ctr_sandbox *sb, const char *what, ctr_confined_fn fn
         rc = -2; /* the child died: its status says how */
     } else if (r.status < 0) {
         r.msg[sizeof r.msg - 1] = '\0';
-        rc = ctr_error_set(err, 0, "%s", r.msg);
+        /* the child's code, when it is one: what the caller branches on */
+        rc = r.code > CTR_OK && r.code <= CTR_E_SLOWER
+                 ? ctr_error_code(err, (ctr_errc)r.code, "%s", r.msg)
+                 : ctr_error_set(err, 0, "%s", r.msg);
     } else if (r.len > max_out) {
         rc = ctr_error_set(err, EFBIG, "%s: a result of %llu bytes", what,
                            (unsigned long long)r.len);

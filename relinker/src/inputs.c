@@ -66,21 +66,29 @@ static int retarget_confined(void *ctx, void **out, size_t *len, ctr_error *err)
     return ctr_retarget_bitcode(j->ir, j->len, j->target, j->what, out, len, &nf, err);
 }
 
-/* tu/ID.bc, and tu-generic/ID.bc for each target. */
+/* tu/ID.bc for the target, and for --select tu-generic/ID.bc and
+ * tu-nofma/ID.bc (targets[1], [2]; NULL: none).  A TU that cannot go
+ * without contraction (fast-math) is as configured in tu-nofma/. */
 static int write_bitcode(const void *ir, size_t len, const irs_record *r, const char *id,
-                         const ctr_target *const targets[2], const ctr_options *o,
+                         const ctr_target *const targets[3], const ctr_options *o,
                          ctr_error *err)
 {
+    static const char *const dirs[3] = {"tu", "tu-generic", "tu-nofma"};
     int rc = 0;
-    for (int g = 0; rc == 0 && g < 2 && targets[g]; g++) {
+    for (int g = 0; rc == 0 && g < 3 && targets[g]; g++) {
         char path[PATH_MAX];
         void *re = NULL;
         size_t relen;
-        snprintf(path, sizeof path, "%s/tu%s/%s.bc", o->work, g ? "-generic" : "", id);
+        snprintf(path, sizeof path, "%s/%s/%s.bc", o->work, dirs[g], id);
         struct retarget_job job = {ir, len, targets[g], r->source};
         /* attributes only: the module cannot grow by much */
         rc = ctr_confined_run(&o->sandbox, r->source, retarget_confined, &job,
                               len * 2 + (1u << 20), &re, &relen, err);
+        if (rc < 0 && g == 2 && err->code == CTR_E_UNSUPPORTED) {
+            job.target = targets[0];
+            rc = ctr_confined_run(&o->sandbox, r->source, retarget_confined, &job,
+                                  len * 2 + (1u << 20), &re, &relen, err);
+        }
         if (rc == 0)
             rc = ctr_file_write(path, re, relen, 0644, CTR_WRITE_KEEP_SAME, err);
         free(re);
@@ -89,7 +97,7 @@ static int write_bitcode(const void *ir, size_t len, const irs_record *r, const 
 }
 
 static int write_input(const ctr_plan_entry *e, size_t t, irs_store *store,
-                       const ctr_target *const targets[2], const ctr_options *o,
+                       const ctr_target *const targets[3], const ctr_options *o,
                        ctr_error *err)
 {
     const irs_record *r = e->recs[t];
@@ -118,10 +126,10 @@ static int write_input(const ctr_plan_entry *e, size_t t, irs_store *store,
 
 int ctr_inputs_prepare(ctr_inputs *in, const ctr_plan_entry *e, irs_store *store,
                        const ctr_target *target, const ctr_target *generic,
-                       const ctr_options *o, ctr_error *why)
+                       const ctr_target *nofma, const ctr_options *o, ctr_error *why)
 {
     const ctr_elf_link *l = e->bin->link;
-    const ctr_target *const targets[2] = {target, generic};
+    const ctr_target *const targets[3] = {target, generic, generic ? nofma : NULL};
     for (size_t t = 0; t < l->ntu; t++) {
         ENTRY key = {.key = l->tu_ids[t]}, *found;
         if (!ctr_input_dir(e->kinds[t]) || hsearch_r(key, FIND, &found, &in->done))

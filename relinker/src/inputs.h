@@ -23,11 +23,12 @@ int ctr_inputs_new(const ctr_plan *plan, ctr_inputs **out, ctr_error *err);
 void ctr_inputs_free(ctr_inputs *in);
 
 /* Write e's stored inputs that this run has not written yet: retargeted to
- * target (and to generic too, when not NULL: tu-generic/ for --select).
+ * target (and to generic and nofma too, when not NULL: tu-generic/ and
+ * tu-nofma/ for --select).
  * -1 with the reason in why (the binary is then kept). */
 int ctr_inputs_prepare(ctr_inputs *in, const ctr_plan_entry *e, irs_store *store,
                        const ctr_target *target, const ctr_target *generic,
-                       const ctr_options *o, ctr_error *why);
+                       const ctr_target *nofma, const ctr_options *o, ctr_error *why);
 
 /* Write the files the link of binary i reads besides its stored inputs:
  * the TU records (rec/i.s) and the dynamic symbols to keep exported

@@ -68,7 +68,7 @@ static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, ctr_toolchain tc,
      * default -mtune=generic, which an implied tuning does not override */
     add_option(b, "-mtune=", ctr_recipe_gcc_tune(c->rc, c->o));
     add_option(b, "-march=", c->o->march);
-    if (c->o->fp_exact) /* GCC contracts a*b+c by default (fp_exact.h) */
+    if (c->o->fp_exact || c->rc->no_fp_contract) /* GCC contracts a*b+c by default */
         ctr_sb_add(b, " -ffp-contract=off");
 }
 
@@ -171,7 +171,7 @@ void ctr_compile_command(ctr_strbuf *b, const irs_record *r, ctr_ir_kind kind,
         ctr_sb_add(b, CTR_GCC " -O3 -flto -r -nostdlib -flinker-output=nolto-rel");
         add_option(b, "-mtune=", ctr_recipe_gcc_tune(c->rc, c->o));
         add_option(b, "-march=", c->o->march);
-        if (c->o->fp_exact)
+        if (c->o->fp_exact || c->rc->no_fp_contract)
             ctr_sb_add(b, " -ffp-contract=off");
         return;
     }

@@ -118,8 +118,8 @@ static void add_compiles(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome 
             ctr_sb_addf(b, "build cc%s/%s.o: compile tu/%s.o\n  pre = ", c->rc->tag, tus[k].id,
                         tus[k].id);
         else
-            ctr_sb_addf(b, "build cc%s/%s.o: compile tu%s/%s.bc%s\n  pre = ", c->rc->tag,
-                        tus[k].id, c->rc->generic_tune ? "-generic" : "", tus[k].id, ps->deps);
+            ctr_sb_addf(b, "build cc%s/%s.o: compile %s/%s.bc%s\n  pre = ", c->rc->tag,
+                        tus[k].id, ctr_recipe_tu_dir(c->rc), tus[k].id, ps->deps);
         ctr_compile_command(b, tus[k].rec, tus[k].kind, c);
         add_name(b, tus[k].rec->source);
     }

@@ -2,6 +2,15 @@
 #include "recipe.h"
 
 /* Recipe names; outcomes and the --select report keep pointers to them. */
+static const char *nofma_name(enum ctr_lto lto, bool gcc)
+{
+    if (gcc)
+        return lto == CTR_LTO_NONE ? "no LTO, no FP contraction" : "LTO, no FP contraction";
+    return lto == CTR_LTO_THIN   ? "thin LTO, no FP contraction"
+           : lto == CTR_LTO_FULL ? "full LTO, no FP contraction"
+                                 : "no LTO, no FP contraction";
+}
+
 static const char *lto_name(enum ctr_lto lto, bool generic_tune, bool gcc)
 {
     if (gcc)
@@ -17,20 +26,28 @@ static const char *lto_name(enum ctr_lto lto, bool generic_tune, bool gcc)
 size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX])
 {
     enum ctr_lto other = o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE;
-    out[0] = (ctr_recipe){lto_name(o->lto, false, false), "", o->lto, false};
-    out[1] = (ctr_recipe){lto_name(other, false, false), "-r1", other, false};
-    out[2] = (ctr_recipe){lto_name(o->lto, true, false), "-r2", o->lto, true};
-    return o->select ? 3 : 1;
+    out[0] = (ctr_recipe){lto_name(o->lto, false, false), "", o->lto, false, false};
+    out[1] = (ctr_recipe){lto_name(other, false, false), "-r1", other, false, false};
+    out[2] = (ctr_recipe){lto_name(o->lto, true, false), "-r2", o->lto, true, false};
+    out[3] = (ctr_recipe){nofma_name(o->lto, false), "-r3", o->lto, false, true};
+    /* with --fp exact every build is without contraction already */
+    return !o->select ? 1 : o->fp_exact ? 3 : 4;
 }
 
 ctr_recipe ctr_recipe_instrumented(const ctr_options *o)
 {
-    return (ctr_recipe){"instrumented", "-train", o->lto, false};
+    return (ctr_recipe){"instrumented", "-train", o->lto, false, false};
 }
 
 const char *ctr_recipe_label(const ctr_recipe *rc, ctr_toolchain tc)
 {
-    return lto_name(rc->lto, rc->generic_tune, tc == CTR_TOOLCHAIN_GCC);
+    bool gcc = tc == CTR_TOOLCHAIN_GCC;
+    return rc->no_fp_contract ? nofma_name(rc->lto, gcc) : lto_name(rc->lto, rc->generic_tune, gcc);
+}
+
+const char *ctr_recipe_tu_dir(const ctr_recipe *rc)
+{
+    return rc->no_fp_contract ? "tu-nofma" : rc->generic_tune ? "tu-generic" : "tu";
 }
 
 const char *ctr_recipe_lto_flag(const ctr_recipe *rc)

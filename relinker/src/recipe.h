@@ -15,12 +15,15 @@ typedef struct ctr_recipe {
     const char *tag;   /* its directories' suffix: "" for the configured recipe */
     enum ctr_lto lto;
     bool generic_tune; /* the target's instructions, tuned for no CPU in particular */
+    bool no_fp_contract; /* no a*b+c fused that the original rounded twice, as --fp exact
+                          * (LLVM's bitcode from tu-nofma/, GCC's -ffp-contract=off) */
 } ctr_recipe;
 
-#define CTR_RECIPES_MAX 3
+#define CTR_RECIPES_MAX 4
 
 /* The recipes of a run into out: [0] the configured one; with --select also
- * the other side of LTO and generic tuning.  Returns how many. */
+ * the other side of LTO, generic tuning and no FP contraction.  Returns how
+ * many. */
 size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX]);
 
 /* The instrumented build of a PGO training run (tag "-train"). */
@@ -29,6 +32,10 @@ ctr_recipe ctr_recipe_instrumented(const ctr_options *o);
 /* The recipe's name for a binary relinked by tc (static storage): GIMPLE has
  * no thin mode, so GCC's LTO is "LTO" whatever --lto says. */
 const char *ctr_recipe_label(const ctr_recipe *rc, ctr_toolchain tc);
+
+/* Where the recipe's LLVM bitcode is: tu/ (retargeted), tu-generic/ (tuned
+ * for no CPU), tu-nofma/ (no contraction, fp_exact.h). */
+const char *ctr_recipe_tu_dir(const ctr_recipe *rc);
 
 /* Clang's LTO option for the recipe (" -flto=thin", " -flto" or ""). */
 const char *ctr_recipe_lto_flag(const ctr_recipe *rc);

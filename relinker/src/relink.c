@@ -30,8 +30,9 @@ static int prepare_binaries(const ctr_plan *plan, irs_store *store, const ctr_op
     ctr_inputs *inputs;
     if (ctr_inputs_new(plan, &inputs, err) < 0)
         return -1;
-    ctr_target generic = *target;
+    ctr_target generic = *target, nofma = *target;
     generic.tune = "generic";
+    nofma.fp_exact = true; /* --select's no-contraction recipe */
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
@@ -42,7 +43,8 @@ static int prepare_binaries(const ctr_plan *plan, irs_store *store, const ctr_op
         }
         ctr_toolchain tc = ctr_toolchain_choose(e->ir, o->toolchain, &oc[i].why);
         if (tc == CTR_TOOLCHAIN_NONE ||
-            ctr_inputs_prepare(inputs, e, store, target, o->select ? &generic : NULL, o,
+            ctr_inputs_prepare(inputs, e, store, target, o->select ? &generic : NULL,
+                               o->select && !o->fp_exact ? &nofma : NULL, o,
                                &oc[i].why) < 0)
             continue;
         rc = ctr_link_files_write(e, i, o->work, err);

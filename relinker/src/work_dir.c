@@ -9,6 +9,7 @@
 
 const char *const ctr_built_dirs[] = {
     "cc", "part", "bin", "cc-r1", "part-r1", "bin-r1", "cc-r2", "part-r2", "bin-r2",
+    "cc-r3", "part-r3", "bin-r3",
     "cc-train", "part-train", "bin-train", "state", "tmp", NULL,
 };
 
@@ -40,7 +41,8 @@ static int make_dir(const char *work, const char *name, ctr_error *err)
 
 int ctr_work_dir_prepare(const char *work, ctr_error *err)
 {
-    static const char *const ours[] = {"", "tu", "tu-generic", "obj", "rec", "exp", NULL};
+    static const char *const ours[] = {"", "tu", "tu-generic", "tu-nofma", "obj", "rec", "exp",
+                                       NULL};
     for (size_t i = 0; ours[i]; i++)
         if (make_dir(work, ours[i], err) < 0)
             return -1;

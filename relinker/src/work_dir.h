@@ -1,5 +1,7 @@
 /* The relinker's work directory, kept between runs for incremental builds:
- *   tu/ tu-generic/ obj/   stored inputs (retargeted bitcode, GIMPLE, objects)
+ *   tu/ tu-generic/ tu-nofma/ obj/  stored inputs (retargeted bitcode, for
+ *                          --select also tuned for no CPU and without FP
+ *                          contraction; GIMPLE, objects)
  *   rec/ exp/              per-binary link files (TU records, exported symbols)
  *   cc*, part*, bin*       each recipe's compiles, partial links and binaries
  *   state/                 ninja's log and state; tmp/ the toolchains' TMPDIR
@@ -15,7 +17,7 @@
 
 /* The directories the toolchain sandbox writes (NULL-terminated): each
  * recipe's outputs (cc<tag>/ compiles, part<tag>/ partial links, bin<tag>/
- * binaries; tags "", -r1, -r2 of --select, -train of PGO), ninja's state and
+ * binaries; tags "", -r1, -r2, -r3 of --select, -train of PGO), ninja's state and
  * the toolchains' temporary files. */
 extern const char *const ctr_built_dirs[];
 

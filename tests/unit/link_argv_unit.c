@@ -98,7 +98,7 @@ static void test_gcc_library(void)
     ctr_plan_entry e = {.bin = &bin, .recs = recs, .kinds = kinds, .ir = CTR_TOOLCHAIN_GCC};
     ctr_options o = {.march = "skylake", .work = "/w", .lto = CTR_LTO_NONE, .select = "x"};
     ctr_recipe rc[CTR_RECIPES_MAX];
-    CHECK(ctr_recipes_of(&o, rc) == 3);
+    CHECK(ctr_recipes_of(&o, rc) == 4);
     ctr_link_ctx c = {&o, &rc[2], "skylake", "/r", " -fprofile-use=x"};
     ctr_strbuf sb = CTR_STRBUF_INIT;
     ctr_link_command(&sb, &e, 0, CTR_TOOLCHAIN_GCC, &c);
@@ -128,6 +128,13 @@ static void test_gcc_library(void)
     ctr_compile_command(&sb, &r0, CTR_IR_GCC_LTO, &c);
     CHECK(same(&sb, CTR_GCC " -O3 -flto -r -nostdlib -flinker-output=nolto-rel"
                     " '-mtune=skylake' '-march=skylake'"));
+    /* no FP contraction: GCC's -ffp-contract=off, in the compile and the link */
+    c.rc = &rc[3];
+    ctr_compile_command(&sb, &r0, CTR_IR_GCC_LTO, &c);
+    CHECK(strstr(ctr_sb_str(&sb), "'-march=skylake' -ffp-contract=off") != NULL);
+    ctr_link_command(&sb, &e, 0, CTR_TOOLCHAIN_GCC, &c);
+    CHECK(strstr(ctr_sb_str(&sb), "'-march=skylake' -ffp-contract=off -Xlinker") != NULL);
+    ctr_sb_release(&sb);
 }
 
 /* The version script from an original's versions: nodes in order with
@@ -167,10 +174,18 @@ static void test_recipes(void)
     ctr_recipe rc[CTR_RECIPES_MAX];
     CHECK(ctr_recipes_of(&o, rc) == 1);
     o.select = "cmd";
-    CHECK(ctr_recipes_of(&o, rc) == 3);
+    CHECK(ctr_recipes_of(&o, rc) == 4);
     CHECK(!strcmp(rc[0].name, "thin LTO") && !strcmp(rc[0].tag, ""));
     CHECK(!strcmp(rc[1].name, "no LTO") && !strcmp(rc[1].tag, "-r1"));
     CHECK(!strcmp(rc[2].name, "thin LTO, generic tuning") && !strcmp(rc[2].tag, "-r2"));
+    CHECK(!strcmp(rc[3].name, "thin LTO, no FP contraction") && !strcmp(rc[3].tag, "-r3"));
+    CHECK(!strcmp(ctr_recipe_tu_dir(&rc[3]), "tu-nofma") &&
+          !strcmp(ctr_recipe_tu_dir(&rc[2]), "tu-generic") && !strcmp(ctr_recipe_tu_dir(&rc[0]), "tu"));
+    CHECK(!strcmp(ctr_recipe_label(&rc[3], CTR_TOOLCHAIN_GCC), "LTO, no FP contraction"));
+    /* with --fp exact every build is without contraction: no fourth recipe */
+    o.fp_exact = true;
+    CHECK(ctr_recipes_of(&o, rc) == 3);
+    o.fp_exact = false;
     /* GIMPLE has no thin mode */
     CHECK(!strcmp(ctr_recipe_label(&rc[0], CTR_TOOLCHAIN_GCC), "LTO"));
     CHECK(!strcmp(ctr_recipe_label(&rc[2], CTR_TOOLCHAIN_GCC), "LTO, generic tuning"));
