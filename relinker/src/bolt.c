@@ -182,13 +182,11 @@ void ctr_bolt_run(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o,
         if (mkdir(dir, 0755) < 0 && err.code == CTR_OK)
             ctr_error_set(&err, errno, "'%s'", dir);
     }
-    if (!index)
+    if (!index && err.code == CTR_OK)
         ctr_error_set(&err, ENOMEM, "BOLT");
-    else if (err.code != CTR_OK)
-        ;
-    else if (instrument_all(plan, oc, o, &fl, index, &err) == 0 && fl.n == 0)
+    if (err.code == CTR_OK && instrument_all(plan, oc, o, &fl, index, &err) == 0 && fl.n == 0)
         ctr_error_code(&err, CTR_E_USAGE, "llvm-bolt instrumented no relinked file");
-    else if (err.code == CTR_OK) {
+    if (err.code == CTR_OK) {
         const ctr_training t = {plan->fs->root, o->work, (const char *const *)fl.inner,
                                 (const char *const *)fl.host, fl.n, o->bolt,
                                 "training run for BOLT", NULL, profiles, PROFILE_DIR};

@@ -52,7 +52,7 @@ int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
     return 0;
 }
 
-int ctr_root_add_mount_points(const char *root, ctr_error *err)
+static int add_mount_points(const char *root, ctr_error *err)
 {
     static const char *const dirs[] = {"/tmp", "/dev", "/proc"};
     char path[PATH_MAX * 3];
@@ -64,6 +64,14 @@ int ctr_root_add_mount_points(const char *root, ctr_error *err)
     return 0;
 }
 
+int ctr_cmd_root(const char *root, const char *dest, const char *const *inner,
+                 const char *const *replacement, size_t n, ctr_error *err)
+{
+    if (ctr_root_copy(root, dest, inner, replacement, n, err) < 0)
+        return -1;
+    return add_mount_points(dest, err);
+}
+
 int ctr_train_in_root(const ctr_sandbox *sb, const ctr_training *t, ctr_error *err)
 {
     char troot[PATH_MAX * 2];
@@ -71,8 +79,7 @@ int ctr_train_in_root(const ctr_sandbox *sb, const ctr_training *t, ctr_error *e
     ctr_tree_remove(t->out);
     if (ctr_sandbox_give(sb, t->out, err) < 0)
         return -1;
-    int rc = ctr_root_copy(t->root, troot, t->inner, t->built, t->n, err) < 0 ||
-                     ctr_root_add_mount_points(troot, err) < 0
+    int rc = ctr_cmd_root(t->root, troot, t->inner, t->built, t->n, err) < 0
                  ? ctr_error_wrap(err, "the training root")
                  : 0;
     ctr_error why;

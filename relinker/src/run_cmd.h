@@ -39,10 +39,12 @@ bool ctr_time_in_root(const ctr_sandbox *sb, const char *root, const char *cmd, 
 int ctr_root_copy(const char *root, const char *dest, const char *const *inner,
                   const char *const *replacement, size_t n, ctr_error *err);
 
-/* /tmp, /dev and /proc in a copy of a root made for a command (where they
- * are missing), so that ctr_run_in_root mounts them as a container would
- * have them. */
-int ctr_root_add_mount_points(const char *root, ctr_error *err);
+/* A copy of root for a command (--pgo and --bolt training, --select): as
+ * ctr_root_copy makes it, with /tmp, /dev and /proc added where they are
+ * missing, so that ctr_run_in_root mounts them as a container would have
+ * them. */
+int ctr_cmd_root(const char *root, const char *dest, const char *const *inner,
+                 const char *const *replacement, size_t n, ctr_error *err);
 
 /* A training run (--pgo, --bolt): CMD inside a copy of root (WORK/train-root,
  * removed afterwards) that holds the n built files at their inner paths, the

@@ -479,8 +479,7 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
         goto out;
     }
     /* the root as the input has it: every binary at its original */
-    if (ctr_root_copy(root, troot, NULL, NULL, 0, err) < 0 ||
-        ctr_root_add_mount_points(troot, err) < 0)
+    if (ctr_cmd_root(root, troot, NULL, NULL, 0, err) < 0)
         goto out;
     fprintf(stderr, "ctr-relink: choosing builds by timing, %d rounds: %s\n", rounds, cmd);
     rc = run(&c, rounds, base, rep, err);

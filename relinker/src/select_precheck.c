@@ -41,10 +41,7 @@ int ctr_select_precheck(const ctr_sandbox *sb, const char *root, const char *wor
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return ctr_error_set(err, errno, "'%s'", log);
-    int rc = ctr_root_copy(root, troot, NULL, NULL, 0, err) < 0 ||
-                     ctr_root_add_mount_points(troot, err) < 0
-                 ? -1
-                 : 0;
+    int rc = ctr_cmd_root(root, troot, NULL, NULL, 0, err);
     ctr_cmd_run run;
     if (rc == 0) {
         dprintf(fd, "== before any build: the original binaries\n");
