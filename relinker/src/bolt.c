@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,15 +51,20 @@ static void reason_from_log(const char *log, const char *tool, const char *fallb
     ctr_error_code(why, CTR_E_TOOL, "%s (log: %s)", *last ? last : fallback, log);
 }
 
-/* argv in the toolchain sandbox, its messages into log: 0, or -1 with the
- * reason in why. */
-static int run_tool(const ctr_options *o, char *const *argv, const char *log, ctr_error *why)
+/* argv (NULL-ended; with a pattern, followed by the files it matches) in the
+ * toolchain sandbox, its messages into log: 0, 1 when the pattern matched no
+ * file, or -1 with the reason in why. */
+static int run_tool(const ctr_options *o, const char *const *argv, const char *pattern,
+                    const char *log, ctr_error *why)
 {
     int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return ctr_error_set(why, errno, "'%s'", log);
     ctr_error err;
-    int rc = ctr_sandbox_tool(&o->sandbox, o->work, NULL, tool_dirs, argv, fd, &err);
+    int rc = pattern ? ctr_sandbox_tool_glob(&o->sandbox, o->work, tool_dirs, argv, pattern, fd,
+                                             &err)
+                     : ctr_sandbox_tool(&o->sandbox, o->work, NULL, tool_dirs,
+                                        (char *const *)argv, fd, &err);
     close(fd);
     if (rc < 0)
         reason_from_log(log, argv[0], err.msg, why);
@@ -74,9 +78,9 @@ static int instrument(const ctr_options *o, size_t i, char *out, size_t size, ct
     snprintf(out, size, "%s/bolt/%zu.instrumented", o->work, i);
     snprintf(file, sizeof file, "--instrumentation-file=" PROFILE_DIR "/%zu.fdata", i);
     snprintf(log, sizeof log, "%s/bolt/%zu.instrument.log", o->work, i);
-    char *argv[] = {CTR_LLVM_BOLT, in, "-instrument", "-o", out, file,
-                    "--instrumentation-file-append-pid", NULL};
-    return run_tool(o, argv, log, why);
+    const char *const argv[] = {CTR_LLVM_BOLT, in, "-instrument", "-o", out, file,
+                                "--instrumentation-file-append-pid", NULL};
+    return run_tool(o, argv, NULL, log, why);
 }
 
 /* The profiles binary i's processes wrote, merged into bolt/INDEX.fdata. */
@@ -85,29 +89,13 @@ static int merge(const ctr_options *o, const char *profiles, size_t i, char *out
 {
     char pattern[PATH_MAX * 2], log[PATH_MAX];
     snprintf(pattern, sizeof pattern, "%s/%zu.fdata.*.fdata", profiles, i);
-    glob_t g;
-    if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
-        globfree(&g);
-        return ctr_error_code(why, CTR_E_UNSUPPORTED,
-                              "the training command did not run it (no profile)");
-    }
     snprintf(out, size, "%s/bolt/%zu.fdata", o->work, i);
     snprintf(log, sizeof log, "%s/bolt/%zu.merge.log", o->work, i);
-    char **argv = calloc(g.gl_pathc + 4, sizeof *argv);
-    int rc = -1;
-    if (argv) {
-        size_t k = 0;
-        argv[k++] = CTR_MERGE_FDATA;
-        for (size_t p = 0; p < g.gl_pathc; p++)
-            argv[k++] = g.gl_pathv[p];
-        argv[k++] = "-o";
-        argv[k++] = out;
-        rc = run_tool(o, argv, log, why);
-        free(argv);
-    } else {
-        ctr_error_set(why, ENOMEM, "BOLT");
-    }
-    globfree(&g);
+    const char *const head[] = {CTR_MERGE_FDATA, "-o", out, NULL};
+    int rc = run_tool(o, head, pattern, log, why);
+    if (rc > 0)
+        return ctr_error_code(why, CTR_E_UNSUPPORTED,
+                              "the training command did not run it (no profile)");
     return rc;
 }
 
@@ -118,12 +106,12 @@ static int optimize(const ctr_options *o, size_t i, const char *fdata, ctr_error
     snprintf(out, sizeof out, "%s/bin-bolt/%zu", o->work, i);
     snprintf(data, sizeof data, "-data=%s", fdata);
     snprintf(log, sizeof log, "%s/bolt/%zu.log", o->work, i);
-    char *argv[16] = {CTR_LLVM_BOLT, in, "-o", out, data};
+    const char *argv[16] = {CTR_LLVM_BOLT, in, "-o", out, data};
     size_t k = 5;
     for (size_t j = 0; ctr_bolt_layout[j]; j++)
-        argv[k++] = (char *)ctr_bolt_layout[j];
+        argv[k++] = ctr_bolt_layout[j];
     unlink(out);
-    return run_tool(o, argv, log, why);
+    return run_tool(o, argv, NULL, log, why);
 }
 
 /* The binaries to BOLT: relinked with the configured recipe. */

@@ -6,7 +6,6 @@
 #include "comtainer/files.h"
 
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,31 +20,14 @@ static int merge(const ctr_sandbox *sb, const char *profiles, const char *work, 
 {
     char pattern[PATH_MAX * 3], out[PATH_MAX * 3], tmp[PATH_MAX * 3];
     snprintf(pattern, sizeof pattern, "%s/*.profraw", profiles);
-    glob_t g;
-    if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
-        globfree(&g);
-        return ctr_error_set(err, 0, "the training command ran no relinked program to its end "
-                                     "(no profile was written)");
-    }
     snprintf(out, sizeof out, "%s/pgo.profdata", work);
     snprintf(tmp, sizeof tmp, "%s/state/pgo.profdata.tmp", work);
-    char **argv = calloc(g.gl_pathc + 6, sizeof *argv);
-    int rc = -1;
-    if (argv) {
-        size_t k = 0;
-        argv[k++] = CTR_LLVM_PROFDATA;
-        argv[k++] = "merge";
-        argv[k++] = "-o";
-        argv[k++] = tmp;
-        for (size_t i = 0; i < g.gl_pathc; i++)
-            argv[k++] = g.gl_pathv[i];
-        static const char *const rw[] = {"state", "tmp", NULL};
-        rc = ctr_sandbox_tool(sb, work, NULL, rw, argv, -1, err);
-        free(argv);
-    } else {
-        ctr_error_set(err, ENOMEM, "merging profiles");
-    }
-    globfree(&g);
+    const char *const head[] = {CTR_LLVM_PROFDATA, "merge", "-o", tmp, NULL};
+    static const char *const rw[] = {"state", "tmp", NULL};
+    int rc = ctr_sandbox_tool_glob(sb, work, rw, head, pattern, -1, err);
+    if (rc > 0)
+        return ctr_error_set(err, 0, "the training command ran no relinked program to its end "
+                                     "(no profile was written)");
     if (rc < 0)
         return ctr_error_wrap(err, "merging the profiles");
     /* unchanged: left as it was, nothing to rebuild */

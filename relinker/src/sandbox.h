@@ -81,6 +81,14 @@ int ctr_sandbox_take(const ctr_sandbox *sb, const char *dir, ctr_error *err);
 int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
                      const char *const *rw, char *const argv[], int out_fd, ctr_error *err);
 
+/* ctr_sandbox_tool (no image root) of head (NULL-ended) followed by every
+ * file the glob pattern matches (merging the profiles a training run
+ * wrote).  1 when no file matches (nothing run, err untouched); else as
+ * ctr_sandbox_tool. */
+int ctr_sandbox_tool_glob(const ctr_sandbox *sb, const char *work, const char *const *rw,
+                          const char *const *head, const char *pattern, int out_fd,
+                          ctr_error *err);
+
 /* How a command ran: its wall-clock time (sandbox set-up and all) and how it
  * ended: its exit status, 128 + N when killed by signal N; -1 when it did not
  * run to an end (not started, or stopped at its time limit).  (Each program's

@@ -2,6 +2,7 @@
 #include "sandbox_private.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,5 +77,31 @@ int ctr_sandbox_tool(const ctr_sandbox *sb, const char *work, const char *root,
         if (ctr_sandbox_take(sb, path, &terr) < 0 && rc == 0)
             rc = ctr_error_set(err, 0, "%s", terr.msg);
     }
+    return rc;
+}
+
+int ctr_sandbox_tool_glob(const ctr_sandbox *sb, const char *work, const char *const *rw,
+                          const char *const *head, const char *pattern, int out_fd,
+                          ctr_error *err)
+{
+    glob_t g;
+    if (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc == 0) {
+        globfree(&g);
+        return 1;
+    }
+    size_t nhead = 0;
+    while (head[nhead])
+        nhead++;
+    char **argv = calloc(nhead + g.gl_pathc + 1, sizeof *argv);
+    int rc = -1;
+    if (argv) {
+        memcpy(argv, head, nhead * sizeof *argv);
+        memcpy(argv + nhead, g.gl_pathv, g.gl_pathc * sizeof *argv);
+        rc = ctr_sandbox_tool(sb, work, NULL, rw, argv, out_fd, err);
+        free(argv);
+    } else {
+        ctr_error_set(err, ENOMEM, "running '%s'", head[0]);
+    }
+    globfree(&g);
     return rc;
 }
