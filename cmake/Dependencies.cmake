@@ -13,14 +13,16 @@ pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 # load than libcrypto, which stays its fallback); headers only, no link.
 pkg_check_modules(NETTLE IMPORTED_TARGET nettle)
 
-# Clang 19 from Debian's llvm-19-dev / libclang-19-dev.
+# Clang 19 from Debian's llvm-19-dev / libclang-19-dev, or the LLVM 19 install
+# under COMTAINER_LLVM_ROOT (Spack passes its llvm dependency's prefix).
 # LLVMConfigVersion accepts only an exact major.minor request, so ask for any
 # version under the hint and check the major ourselves.
-find_package(LLVM REQUIRED CONFIG HINTS /usr/lib/llvm-19/lib/cmake/llvm NO_DEFAULT_PATH)
+set(COMTAINER_LLVM_ROOT "/usr/lib/llvm-19" CACHE PATH "LLVM 19 install (lib/cmake/llvm)")
+find_package(LLVM REQUIRED CONFIG HINTS "${COMTAINER_LLVM_ROOT}/lib/cmake/llvm" NO_DEFAULT_PATH)
 if(NOT LLVM_VERSION_MAJOR EQUAL 19)
   message(FATAL_ERROR "comtainer needs LLVM 19 (found ${LLVM_PACKAGE_VERSION} in ${LLVM_DIR})")
 endif()
-find_package(Clang REQUIRED CONFIG HINTS /usr/lib/llvm-19/lib/cmake/clang
+find_package(Clang REQUIRED CONFIG HINTS "${COMTAINER_LLVM_ROOT}/lib/cmake/clang"
                                          "${LLVM_DIR}/../clang")
 message(STATUS "comtainer: LLVM ${LLVM_PACKAGE_VERSION} from ${LLVM_DIR}")
 set(COMTAINER_CLANG_MAJOR ${LLVM_VERSION_MAJOR})
