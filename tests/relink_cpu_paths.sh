@@ -77,6 +77,24 @@ print(" ".join(b["/opt/app/gcc-simd"]["tus"][0]["undef_target_macros"]))
 PY
 )" "the plan's JSON"
 
+note "hostile macro names: shown escaped, a long list cut short"
+id=$("$CTR_STORE" which "$root/opt/app/clang-plain" --json | json_get 'j[0]["id"]')
+esc=$("$FORGE_RECORD" "$COMTAINER_STORE" "$id" undef_target_macros $'__AVX2__\e[2J\e]0;owned\a') ||
+    fail "forging a record"
+many=$("$FORGE_RECORD" "$COMTAINER_STORE" "$id" undef_target_macros "@5000:__AVX512F__") ||
+    fail "forging a record"
+for pair in "esc:$esc" "many:$many"; do
+    printf 'CMTR1:%s\n' "${pair#*:}" >sec.txt
+    objcopy --update-section .comtainer=sec.txt "$root/opt/app/clang-plain" "$root/opt/app/forged-${pair%%:*}"
+done
+"$CTR_RELINK" --plan "$root" >plan2.txt 2>plan2.err || { cat plan2.err plan2.txt; fail "--plan with forged macros"; }
+! grep -q $'\e' plan2.txt plan2.err || fail "an escape sequence of a record reached the terminal"
+grep -q 'plain.c tests __AVX2__\\x1b\[2J' plan2.txt || { cat plan2.txt; fail "the forged macro is not shown escaped"; }
+grep 'plain.c tests __AVX512F__' plan2.txt | grep_q ', \.\.\. at compile time' ||
+    { cat plan2.txt; fail "5000 macros are not cut short"; }
+[ "$(wc -c <plan2.txt)" -lt 20000 ] || fail "the plan grew with the forged list: $(wc -c <plan2.txt) bytes"
+rm -f "$root/opt/app/forged-esc" "$root/opt/app/forged-many"
+
 note "the relink's summary names them too"
 "$CTR_RELINK" "$root" -o "$WORK/out" >relink.txt 2>relink.err || { cat relink.err; fail "relink"; }
 grep -qxF "/opt/app/clang-simd: simd.c tests __AVX2__, __FMA__, __SSE4_2__ at compile time: its code for them needs a rebuild from source" relink.txt ||

@@ -32,12 +32,21 @@ static const char *const tool_dirs[] = {"bolt", "bin-bolt", NULL};
 
 /* The last line of log that tells a BOLT error or starts with the tool's
  * name (its own error), into why; else `fallback`. */
+/* How much of a tool's log is searched for its reason: the end of it. */
+#define LOG_TAIL_BYTES (64 * 1024)
+
 static void reason_from_log(const char *log, const char *tool, const char *fallback,
                             ctr_error *why)
 {
     FILE *f = fopen(log, "re");
     char line[512], last[512] = "";
     size_t n = strlen(tool);
+    /* the tool wrote the log from image input: only its tail is read (the
+     * last error is the one wanted), however long it grew */
+    struct stat st;
+    if (f && fstat(fileno(f), &st) == 0 && st.st_size > LOG_TAIL_BYTES &&
+        fseeko(f, st.st_size - LOG_TAIL_BYTES, SEEK_SET) == 0)
+        (void)fgets(line, sizeof line, f); /* the partial line */
     while (f && fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = 0;
         const char *p = strstr(line, "BOLT-ERROR: ");

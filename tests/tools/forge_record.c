@@ -1,9 +1,11 @@
 /* Test helper: make a hostile variant of a stored TU record.
  *   forge_record STORE ID FIELD VALUE
- * FIELD is driver_args or frontend_args (VALUE is appended), ir (VALUE
+ * FIELD is driver_args, frontend_args or undef_target_macros (VALUE is
+ * appended; "@N:TEXT" appends N copies of TEXT), ir (VALUE
  * replaces the IR address), or ir_file (the file VALUE is stored as a blob
  * and becomes the IR).  Writes the new record and prints its TU id. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "comtainer/irstore.h"
@@ -27,6 +29,16 @@ int main(int argc, char **argv)
         irs_strv_push(&rec->driver_args, argv[4]);
     else if (!strcmp(argv[3], "frontend_args"))
         irs_strv_push(&rec->frontend_args, argv[4]);
+    else if (!strcmp(argv[3], "undef_target_macros")) {
+        unsigned long copies = 1;
+        const char *text = argv[4];
+        if (text[0] == '@' && strchr(text, ':')) {
+            copies = strtoul(text + 1, NULL, 10);
+            text = strchr(text, ':') + 1;
+        }
+        for (unsigned long k = 0; k < copies; k++)
+            irs_strv_push(&rec->undef_target_macros, text);
+    }
     else if (!strcmp(argv[3], "ir") && strlen(argv[4]) == IRS_HASH_HEX_LEN)
         memcpy(rec->ir, argv[4], IRS_HASH_HEX_LEN + 1);
     else if (!strcmp(argv[3], "ir_file")) {
