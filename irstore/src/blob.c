@@ -75,16 +75,13 @@ int irs__blob_decode(const void *z, size_t zlen, const char *hex, const char *wh
     return 0;
 }
 
-int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
-                 ctr_error *err)
+/* The blob hex of one store (not its chain). */
+static int blob_get_one(irs_store *store, const char *hex, void **data, size_t *len,
+                        ctr_error *err)
 {
     char path[4096], what[4100];
     void *z = NULL;
     size_t zlen = 0;
-    *data = NULL;
-    *len = 0;
-    if (!irs_is_hash_hex(hex))
-        return ctr_error_set(err, 0, "'%s' is not a blob address", hex);
     if (irs_blob_path(store, hex, path, sizeof path) < 0)
         return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
     if (irs__read_entry(store, path, IRS_MAX_BLOB_BYTES, &z, &zlen, err) < 0)
@@ -93,4 +90,23 @@ int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
     int rc = irs__blob_decode(z, zlen, hex, what, data, len, err);
     free(z);
     return rc;
+}
+
+int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
+                 ctr_error *err)
+{
+    *data = NULL;
+    *len = 0;
+    if (!irs_is_hash_hex(hex))
+        return ctr_error_set(err, 0, "'%s' is not a blob address", hex);
+    ctr_error first = {0}, e;
+    for (irs_store *s = store; s; s = s->next) {
+        if (blob_get_one(s, hex, data, len, &e) == 0)
+            return 0;
+        if (!irs__absent(&e)) /* damaged, not absent: never another store's copy */
+            return ctr_error_copy(err, &e);
+        if (s == store)
+            first = e;
+    }
+    return irs__absent_error(store, IRS_BLOB_DIR, "blob", hex, &first, err);
 }

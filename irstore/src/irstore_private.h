@@ -13,7 +13,6 @@
 #define IRS_MAX_STRING_BYTES (1u << 20)
 #define IRS_MAX_STRV_ITEMS 65536u
 
-#define IRS_FORMAT_FILE "FORMAT"
 #define IRS_BLOB_DIR "blobs"
 #define IRS_RECORD_DIR "records"
 #define IRS_TMP_DIR "tmp"
@@ -21,7 +20,17 @@
 struct irs_store {
     char *root;
     int rootfd; /* O_PATH descriptor of root: entries are resolved beneath it */
+    irs_store *next; /* the store read after this one (irs_store_chain), owned */
 };
+
+/* err, from one store's read of an entry, says only that it is not there. */
+bool irs__absent(const ctr_error *err);
+/* The error of an entry absent from every store of store's chain: first
+ * (the first store's own error) when the chain is that store alone, else
+ * "KIND HEX: in none of the N stores (first 'PATH')" with errnum ENOENT.
+ * dir is IRS_BLOB_DIR or IRS_RECORD_DIR.  Returns -1. */
+int irs__absent_error(const irs_store *store, const char *dir, const char *kind,
+                      const char *hex, const ctr_error *first, ctr_error *err);
 
 /* Entry path root/dir/xx/hex into buf; -1 if it does not fit or hex is bad. */
 int irs__entry_path(const irs_store *store, const char *dir, const char *hex,

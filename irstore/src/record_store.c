@@ -24,15 +24,13 @@ int irs_record_put(irs_store *store, const irs_record *rec,
     return rc;
 }
 
-int irs_record_get(irs_store *store, const char *id, irs_record **out, ctr_error *err)
+/* The record id of one store (not its chain). */
+static int record_get_one(irs_store *store, const char *id, irs_record **out, ctr_error *err)
 {
     char path[4096];
     void *buf;
     size_t len;
     char actual[IRS_HASH_HEX_LEN + 1];
-    *out = NULL;
-    if (!irs_is_hash_hex(id))
-        return ctr_error_set(err, 0, "'%s' is not a TU id", id);
     if (irs_record_path(store, id, path, sizeof path) < 0)
         return ctr_error_set(err, ENAMETOOLONG, "store '%s'", store->root);
     if (irs__read_entry(store, path, IRS_MAX_RECORD_BYTES, &buf, &len, err) < 0)
@@ -51,4 +49,21 @@ int irs_record_get(irs_store *store, const char *id, irs_record **out, ctr_error
     int rc = irs_record_decode(buf, len, what, out, err);
     free(buf);
     return rc;
+}
+
+int irs_record_get(irs_store *store, const char *id, irs_record **out, ctr_error *err)
+{
+    *out = NULL;
+    if (!irs_is_hash_hex(id))
+        return ctr_error_set(err, 0, "'%s' is not a TU id", id);
+    ctr_error first = {0}, e;
+    for (irs_store *s = store; s; s = s->next) {
+        if (record_get_one(s, id, out, &e) == 0)
+            return 0;
+        if (!irs__absent(&e)) /* damaged, not absent: never another store's copy */
+            return ctr_error_copy(err, &e);
+        if (s == store)
+            first = e;
+    }
+    return irs__absent_error(store, IRS_RECORD_DIR, "TU", id, &first, err);
 }

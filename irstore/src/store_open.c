@@ -22,17 +22,31 @@ const char *irs_store_path(const irs_store *store)
 
 void irs_store_free(irs_store *store)
 {
-    if (!store)
-        return;
-    if (store->rootfd >= 0)
-        close(store->rootfd);
-    free(store->root);
-    free(store);
+    while (store) {
+        irs_store *next = store->next;
+        if (store->rootfd >= 0)
+            close(store->rootfd);
+        free(store->root);
+        free(store);
+        store = next;
+    }
 }
 
 static int format_line(char *buf, size_t size)
 {
     return snprintf(buf, size, "comtainer-store %d\n", IRS_STORE_FORMAT_VERSION);
+}
+
+enum irs_format irs_format_of(const void *buf, size_t len)
+{
+    static const char magic[] = "comtainer-store ";
+    char want[64];
+    int wantlen = format_line(want, sizeof want);
+    if (len == (size_t)wantlen && memcmp(buf, want, len) == 0)
+        return IRS_FORMAT_OK;
+    if (len > sizeof magic - 1 && memcmp(buf, magic, sizeof magic - 1) == 0)
+        return IRS_FORMAT_OTHER;
+    return IRS_FORMAT_NONE;
 }
 
 static int check_format(irs_store *store, const char *path, int flags, ctr_error *err)
@@ -52,14 +66,12 @@ static int check_format(irs_store *store, const char *path, int flags, ctr_error
     }
     if (irs__read_entry(store, path, 256, &buf, &len, err) < 0)
         return -1;
-    int ok = len == (size_t)wantlen && memcmp(buf, want, len) == 0;
-    if (!ok && len > 16 && memcmp(buf, "comtainer-store ", 16) == 0) {
-        free(buf);
+    enum irs_format f = irs_format_of(buf, len);
+    free(buf);
+    if (f == IRS_FORMAT_OTHER)
         return ctr_error_set(err, 0, "'%s': store format version not supported (this "
                              "build reads version %d)", path, IRS_STORE_FORMAT_VERSION);
-    }
-    free(buf);
-    if (!ok)
+    if (f != IRS_FORMAT_OK)
         return ctr_error_set(err, 0, "'%s': not a comtainer store format file", path);
     return 0;
 }

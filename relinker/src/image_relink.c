@@ -1,7 +1,7 @@
 /* ctr-relink IMAGE: verify and unpack the image into a private root
  * filesystem, relink it with the root filesystem machinery, and write a new
  * image that is the source's layers byte for byte plus one layer holding the
- * relinked files (and a whiteout of the IR store).
+ * relinked files (and a whiteout of each IR store inside the image).
  *
  * Work directory (default OUTPUT.ctr-work): the relinker's incremental state
  * stays there; image/ (the source archive's files, the unpacked and the
@@ -14,6 +14,7 @@
 #include "retarget.h"
 #include "site_libs.h"
 #include "rootfs_path.h"
+#include "rootfs_stores.h"
 #include "run_cmd.h"
 
 #include <errno.h>
@@ -110,21 +111,30 @@ static int unpack(struct image_run *r, ctr_error *err)
     return rc;
 }
 
+/* Scan the image's root, open its stores (or --store) and build the plan. */
+static int plan_image(struct image_run *r, ctr_error *err)
+{
+    ctr_rootfs *fs = NULL;
+    irs_strv names = {0};
+    const char *name = oci_image_name(r->img);
+    /* the scan first: it finds the stores inside the image */
+    if (ctr_rootfs_scan(r->rootfs, ctr_report_warning, &fs, err) < 0)
+        return ctr_error_wrap(err, "%s", name);
+    if (ctr_rootfs_stores_open(fs, r->ro.store, name, &r->store, &names, err) < 0) {
+        ctr_rootfs_free(fs);
+        irs_strv_clear(&names);
+        return -1;
+    }
+    int rc = ctr_plan_build(fs, r->store, &names, &r->ro.sandbox, &r->plan, err);
+    irs_strv_clear(&names);
+    return rc < 0 ? ctr_error_wrap(err, "%s", name) : 0;
+}
+
 static int relink(struct image_run *r, ctr_error *err)
 {
-    char store[PATH_MAX];
-    ctr_rootfs *fs = NULL;
     double t = now();
-    /* the image's store, resolved inside its root: a symlink to a host
-     * directory ends inside the image */
-    if (!r->ro.store && ctr_rootfs_resolve(r->rootfs, IRS_DEFAULT_STORE, store, sizeof store,
-                                            NULL, 0, err) < 0)
-        return ctr_error_wrap(err, "the image's store '%s'", IRS_DEFAULT_STORE);
-    if (irs_store_open(r->ro.store ? r->ro.store : store,
-                       r->ro.store ? 0 : IRS_OPEN_NOFOLLOW, &r->store, err) < 0 ||
-        ctr_rootfs_scan(r->rootfs, ctr_report_warning, &fs, err) < 0 ||
-        ctr_plan_build(fs, r->store, &r->ro.sandbox, &r->plan, err) < 0)
-        return ctr_error_wrap(err, "%s", oci_image_name(r->img));
+    if (plan_image(r, err) < 0)
+        return -1;
     if (ctr_site_load(&r->ro, &r->site, err) < 0 || ctr_site_plan(r->plan, r->site, err) < 0)
         return -1;
     if (r->ro.plan_only)
@@ -136,15 +146,55 @@ static int relink(struct image_run *r, ctr_error *err)
 
 /* ---- the new layer: what the relink changed ------------------------------------------------ */
 
+/* dir (a layer path, "a/b") is one of v's n layer paths or below one. */
+static bool covered(char *const *v, size_t n, const char *dir)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(v[i]);
+        if (!strncmp(dir, v[i], len) && (dir[len] == '\0' || dir[len] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* The whiteouts that remove the IR stores from the new image: every store
+ * the scan found (not one below another), and the default store's path
+ * when it exists in another form (a symlink to one of them), into v from
+ * *k on. */
+static int store_whiteouts(const struct image_run *r, oci_layer_entry *v, size_t *k,
+                           ctr_error *err)
+{
+    const irs_strv *found = &r->plan->fs->stores;
+    char **dirs = calloc(found->n + 1, sizeof *dirs);
+    size_t n = 0;
+    if (!dirs)
+        return ctr_error_set(err, ENOMEM, "whiteouts");
+    for (size_t i = 0; i < found->n; i++)
+        if (!covered(dirs, n, found->v[i] + 1))
+            dirs[n++] = found->v[i] + 1; /* "/a/b" is "a/b" in a layer */
+    char dflt[PATH_MAX];
+    struct stat st;
+    snprintf(dflt, sizeof dflt, "%s/%s", r->rootfs, OCI_STORE_DIR);
+    if (lstat(dflt, &st) == 0 && !covered(dirs, n, OCI_STORE_DIR))
+        dirs[n++] = (char *)OCI_STORE_DIR;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        v[*k] = (oci_layer_entry){.mode = S_IFREG | 0644, .path = oci_whiteout_path(dirs[i])};
+        rc = v[(*k)++].path ? 0 : ctr_error_set(err, ENOMEM, "whiteout");
+    }
+    free(dirs);
+    return rc;
+}
+
 /* The layer's entries: each file the relink replaced, with the original's
  * mode and owner (a replacement with the source's bytes is no change), what
  * it added (the site libraries' bundle: directories and files, root's), and
- * the store's whiteout. */
+ * the stores' whiteouts. */
 static int layer_entries(const struct image_run *r, oci_layer_entry **out, size_t *n,
                          ctr_error *err)
 {
     const ctr_file_list *fl = &r->res.replaced;
-    oci_layer_entry *v = calloc(fl->n + 1, sizeof *v);
+    oci_layer_entry *v = calloc(fl->n + r->plan->fs->stores.n + 1, sizeof *v);
     if (!v)
         return ctr_error_set(err, ENOMEM, "the new layer");
     size_t k = 0;
@@ -171,13 +221,8 @@ static int layer_entries(const struct image_run *r, oci_layer_entry **out, size_
             rc = ctr_error_set(err, ENOMEM, "the new layer");
         k++;
     }
-    char store[PATH_MAX];
-    struct stat st;
-    snprintf(store, sizeof store, "%s/%s", r->rootfs, OCI_STORE_DIR);
-    if (rc == 0 && !r->ro.keep_store && lstat(store, &st) == 0) {
-        v[k] = (oci_layer_entry){.mode = S_IFREG | 0644, .path = oci_whiteout_path(OCI_STORE_DIR)};
-        rc = v[k++].path ? 0 : ctr_error_set(err, ENOMEM, "whiteout");
-    }
+    if (rc == 0 && !r->ro.keep_store)
+        rc = store_whiteouts(r, v, &k, err);
     *out = v;
     *n = k;
     return rc;

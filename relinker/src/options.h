@@ -17,7 +17,7 @@ enum ctr_lto { CTR_LTO_FULL, CTR_LTO_THIN, CTR_LTO_NONE };
 
 typedef struct ctr_options {
     const char *input;   /* ROOTFS, or an IMAGE (oci_ref_is_image) */
-    const char *store;   /* --store, or NULL: the store inside the input */
+    const char *store;   /* --store, or NULL: every store inside the input */
     bool plan_only;      /* --plan */
     bool json;           /* --json */
     bool verbose;        /* -v: the link commands */
@@ -49,7 +49,7 @@ typedef struct ctr_options {
 
     /* an IMAGE input */
     const char *tag;       /* --tag: the output's ref name (NULL: from OUT, the source, "latest") */
-    bool keep_store;       /* --keep-store: no whiteout of the IR store */
+    bool keep_store;       /* --keep-store: no whiteouts of the IR stores */
     uint64_t max_unpacked; /* --max-unpacked: bound on the layers' tar bytes (0: default) */
 } ctr_options;
 

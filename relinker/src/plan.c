@@ -24,6 +24,7 @@ void ctr_plan_free(ctr_plan *plan)
         irs_strv_clear(&e->ir_refs);
     }
     free(plan->v);
+    irs_strv_clear(&plan->stores);
     ctr_rootfs_free(plan->fs);
     free(plan);
 }
@@ -101,8 +102,8 @@ static void plan_entry(ctr_plan_entry *e, irs_store *store, ctr_symbol_cache *ca
         code_and_references(e, store, cache);
 }
 
-int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,
-                   ctr_error *err)
+int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const irs_strv *stores,
+                   const ctr_sandbox *sb, ctr_plan **out, ctr_error *err)
 {
     ctr_plan *plan = calloc(1, sizeof *plan);
     if (!plan || !(plan->v = calloc(fs->n ? fs->n : 1, sizeof *plan->v))) {
@@ -112,6 +113,11 @@ int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_
     }
     plan->fs = fs;
     plan->n = fs->n;
+    for (size_t i = 0; stores && i < stores->n; i++)
+        if (irs_strv_push(&plan->stores, stores->v[i]) < 0) {
+            ctr_plan_free(plan);
+            return ctr_error_set(err, ENOMEM, "planning");
+        }
     ctr_symbol_cache *cache;
     if (ctr_symbol_cache_new(fs, sb, &cache, err) < 0) {
         ctr_plan_free(plan);
@@ -190,6 +196,7 @@ json_t *ctr_plan_json(const ctr_plan *plan)
         json_object_set_new(b, "code_without_ir", strv_json(&e->foreign));
         json_object_set_new(b, "site", ctr_plan_site_json(e));
     }
-    return json_pack("{s:s,s:I,s:o}", "root", plan->fs->root, "elf_files",
-                     (json_int_t)plan->fs->elf_files, "binaries", bins);
+    return json_pack("{s:s,s:I,s:o,s:o}", "root", plan->fs->root, "elf_files",
+                     (json_int_t)plan->fs->elf_files, "stores", strv_json(&plan->stores),
+                     "binaries", bins);
 }

@@ -32,12 +32,15 @@ typedef struct ctr_plan {
     ctr_rootfs *fs;
     ctr_plan_entry *v;
     size_t n;
+    irs_strv stores; /* the stores read, in order, as reports name them */
 } ctr_plan;
 
-/* Build the plan for a scanned root filesystem (takes ownership of fs);
- * the stored IR is parsed confined, as sb's unprivileged uid. */
-int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const ctr_sandbox *sb, ctr_plan **out,
-                   ctr_error *err);
+/* Build the plan for a scanned root filesystem (takes ownership of fs)
+ * from store and the stores chained after it (irs_store_chain), whose
+ * names (rootfs_stores.h) `stores` gives (copied; NULL: none named); the
+ * stored IR is parsed confined, as sb's unprivileged uid. */
+int ctr_plan_build(ctr_rootfs *fs, irs_store *store, const irs_strv *stores,
+                   const ctr_sandbox *sb, ctr_plan **out, ctr_error *err);
 void ctr_plan_free(ctr_plan *plan);
 json_t *ctr_plan_json(const ctr_plan *plan);
 /* An entry's site libraries: {"swapped": [{"needed", "library"}], "refused": why|null}. */

@@ -69,6 +69,12 @@ void ctr_report_plan(const ctr_plan *plan, bool json)
         print_cpu_paths(e, "  ");
     }
     printf("%zu ELF files, %zu of them name TUs\n", plan->fs->elf_files, plan->n);
+    printf("stores:");
+    for (size_t i = 0; i < plan->stores.n; i++) {
+        char name[PATH_MAX];
+        printf("%s %s", i ? "," : "", ctr_shown(plan->stores.v[i], 0, name, sizeof name));
+    }
+    printf("%s\n", plan->stores.n ? "" : " none");
 }
 
 static const char *action(const ctr_outcome *o)

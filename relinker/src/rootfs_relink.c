@@ -2,7 +2,7 @@
 #include "rootfs_relink.h"
 #include "relink.h"
 #include "report.h"
-#include "rootfs_path.h"
+#include "rootfs_stores.h"
 #include "site_libs.h"
 #include "comtainer/files.h"
 
@@ -46,6 +46,24 @@ static int relink(const ctr_plan *plan, irs_store *store, const ctr_options *o,
     return status;
 }
 
+/* Scan the root, open its stores (or --store) and build the plan. */
+static int plan_root(const ctr_options *o, irs_store **store, ctr_plan **plan, ctr_error *err)
+{
+    ctr_rootfs *fs = NULL;
+    irs_strv names = {0};
+    /* the scan first: it finds the stores inside the root */
+    int rc = ctr_rootfs_scan(o->input, ctr_report_warning, &fs, err) < 0 ||
+                     ctr_rootfs_stores_open(fs, o->store, o->input, store, &names, err) < 0
+                 ? -1
+                 : 0;
+    if (rc < 0)
+        ctr_rootfs_free(fs);
+    else /* the plan owns fs from here, also on failure */
+        rc = ctr_plan_build(fs, *store, &names, &o->sandbox, plan, err);
+    irs_strv_clear(&names);
+    return rc;
+}
+
 int ctr_rootfs_relink(const ctr_options *opts)
 {
     const char *root = opts->input;
@@ -55,32 +73,16 @@ int ctr_rootfs_relink(const ctr_options *opts)
         return 2;
     }
     ctr_options o = *opts;
-    char default_store[PATH_MAX], default_work[PATH_MAX];
+    char default_work[PATH_MAX];
     ctr_error err = {0};
-    int store_flags = 0;
-    if (!o.store) {
-        /* resolved inside the root: a symlink to a host directory ends
-         * inside it */
-        if (ctr_rootfs_resolve(root, IRS_DEFAULT_STORE, default_store, sizeof default_store,
-                               NULL, 0, &err) < 0) {
-            fprintf(stderr, "ctr-relink: the store '%s' of '%s': %s\n", IRS_DEFAULT_STORE, root,
-                    err.msg);
-            return 2;
-        }
-        o.store = default_store;
-        store_flags = IRS_OPEN_NOFOLLOW;
-    }
     if (!o.plan_only && !o.work) {
         snprintf(default_work, sizeof default_work, "%s.ctr-work", o.out);
         o.work = default_work;
     }
     irs_store *store = NULL;
-    ctr_rootfs *fs = NULL;
     ctr_plan *plan = NULL;
     ctr_site *site = NULL;
-    if (ctr_site_load(&o, &site, &err) < 0 || irs_store_open(o.store, store_flags, &store, &err) < 0 ||
-        ctr_rootfs_scan(root, ctr_report_warning, &fs, &err) < 0 ||
-        ctr_plan_build(fs, store, &o.sandbox, &plan, &err) < 0 ||
+    if (ctr_site_load(&o, &site, &err) < 0 || plan_root(&o, &store, &plan, &err) < 0 ||
         ctr_site_plan(plan, site, &err) < 0) {
         ctr_report_error(err.msg);
         ctr_plan_free(plan);

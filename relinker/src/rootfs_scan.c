@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "rootfs_path.h"
+#include "rootfs_stores.h"
 #include "comtainer/files.h"
 
 /* Where the x86-64 Debian loader looks after RUNPATH (no ld.so.cache read). */
@@ -48,6 +49,7 @@ void ctr_rootfs_free(ctr_rootfs *fs)
     for (size_t i = 0; i < fs->n; i++)
         free_binary(&fs->v[i]);
     free(fs->v);
+    irs_strv_clear(&fs->stores);
     free(fs->root);
     free(fs);
 }
@@ -100,9 +102,11 @@ char *ctr_rootfs_find_needed(const char *root, const ctr_binary *b, const char *
 static int visit(void *ctx, const char *path, const struct stat *st, ctr_error *err)
 {
     struct scan *walk = ctx;
+    ctr_rootfs *fs = walk->fs;
+    if (ctr_rootfs_store_visit(fs, path, walk->rootlen, st, walk->warn, err) < 0)
+        return -1;
     if (!S_ISREG(st->st_mode) || st->st_size < 64 || !is_elf(path))
         return 0;
-    ctr_rootfs *fs = walk->fs;
     fs->elf_files++;
     ctr_elf_link *link;
     ctr_error bad;
@@ -161,7 +165,9 @@ int ctr_rootfs_scan(const char *root, void (*warn)(const char *msg), ctr_rootfs 
         ctr_rootfs_free(fs);
         return -1;
     }
-    qsort(fs->v, fs->n, sizeof *fs->v, cmp_binary);
+    if (fs->n) /* qsort(NULL, 0, ...) is undefined */
+        qsort(fs->v, fs->n, sizeof *fs->v, cmp_binary);
+    ctr_rootfs_stores_sort(fs);
     *out = fs;
     return 0;
 }

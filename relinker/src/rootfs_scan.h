@@ -22,12 +22,17 @@ typedef struct ctr_rootfs {
     ctr_binary *v;
     size_t n;
     size_t elf_files; /* ELF files seen, with or without TU records */
+    /* the directories holding an IR store (a regular file FORMAT with the
+     * store format line; rootfs_stores.h), inner paths, sorted, the default
+     * store (/var/lib/comtainer/store) first */
+    irs_strv stores;
 } ctr_rootfs;
 
-/* Walk root (never following symlinks, never leaving it) and collect every
- * ELF executable or shared library that names at least one TU, sorted by
- * inner path.  Files that cannot be parsed are reported through warn and
- * skipped. */
+/* Walk root (never following symlinks, never leaving it or its file
+ * system) and collect every ELF executable or shared library that names at
+ * least one TU, sorted by inner path, and every IR store.  Files that
+ * cannot be parsed are reported through warn and skipped; more than
+ * CTR_MAX_STORES stores are an error. */
 int ctr_rootfs_scan(const char *root, void (*warn)(const char *msg), ctr_rootfs **out,
                     ctr_error *err);
 void ctr_rootfs_free(ctr_rootfs *fs);

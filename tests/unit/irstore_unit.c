@@ -1,5 +1,6 @@
 /* Unit tests of irstore: record encoding and hostile records, blob and record
- * storage, corruption detection.  argv[1] is a scratch directory. */
+ * storage, corruption detection, chained stores.  argv[1] is a scratch
+ * directory. */
 #include <errno.h>
 #include <msgpack.h>
 #include <stdio.h>
@@ -226,6 +227,94 @@ static void test_store(const char *dir)
               "format version not supported");
 }
 
+/* The FORMAT file's bytes, as the relinker's search for stores reads them. */
+static void test_format_of(void)
+{
+    CHECK(irs_format_of("comtainer-store 1\n", 18) == IRS_FORMAT_OK);
+    CHECK(irs_format_of("comtainer-store 2\n", 18) == IRS_FORMAT_OTHER);
+    CHECK(irs_format_of("comtainer-store 1\nmore", 22) == IRS_FORMAT_OTHER);
+    CHECK(irs_format_of("comtainer-store 1", 17) == IRS_FORMAT_OTHER);
+    CHECK(irs_format_of("comtainer-store ", 16) == IRS_FORMAT_NONE);
+    CHECK(irs_format_of("hello\n", 6) == IRS_FORMAT_NONE);
+    CHECK(irs_format_of("", 0) == IRS_FORMAT_NONE);
+}
+
+static irs_store *chain_store(const char *dir, const char *name)
+{
+    char root[4096];
+    ctr_error err;
+    irs_store *s = NULL;
+    snprintf(root, sizeof root, "%s/%s", dir, name);
+    CHECK(irs_store_open(root, IRS_OPEN_CREATE, &s, &err) == 0);
+    return s;
+}
+
+/* Chained stores: an entry absent from one is read from the next; absent
+ * from all, the count and the first store are named; a damaged entry in an
+ * earlier store is an error, never passed over for a later store's copy. */
+static void test_chain(const char *dir)
+{
+    ctr_error err;
+    irs_store *s1 = chain_store(dir, "chain1"), *s2 = chain_store(dir, "chain2"),
+              *s3 = chain_store(dir, "chain3");
+    if (!s1 || !s2 || !s3) {
+        irs_store_free(s1), irs_store_free(s2), irs_store_free(s3);
+        return;
+    }
+    static const char x[] = "the IR of x", y[] = "the IR of y", z[] = "stored nowhere";
+    char hx[65], hy[65], hz[65], id[65], path[4200];
+    CHECK(irs_blob_put(s2, x, sizeof x, hx, &err) == 0);
+    CHECK(irs_blob_put(s3, y, sizeof y, hy, &err) == 0);
+    CHECK(irs_sha256_hex(z, sizeof z, hz, &err) == 0);
+    irs_record *r = sample_record(), *rr = NULL;
+    memcpy(r->ir, hx, sizeof r->ir);
+    CHECK(irs_record_put(s1, r, id, &err) == 0);
+    irs_record_free(r);
+
+    CHECK(irs_store_chain(s1, NULL, &err) < 0 && err.code == CTR_E_USAGE);
+    CHECK(irs_store_chain(s1, s1, &err) < 0 && err.code == CTR_E_USAGE);
+    CHECK(irs_store_chain(s2, s3, &err) == 0);
+    CHECK(irs_store_chain(s1, s2, &err) == 0); /* s2 brings s3 */
+    CHECK_ERR(irs_store_chain(s1, s3, &err), err, "already in the chain");
+    CHECK_ERR(irs_store_chain(s3, s1, &err), err, "already in the chain");
+    CHECK(irs_store_count(s1) == 3 && irs_store_next(s1) == s2 && irs_store_next(s2) == s3 &&
+          !irs_store_next(s3) && irs_store_count(NULL) == 0);
+
+    void *back = NULL;
+    size_t len = 0;
+    CHECK(irs_record_get(s1, id, &rr, &err) == 0 && rr && !strcmp(rr->ir, hx));
+    irs_record_free(rr);
+    CHECK(irs_blob_get(s1, hx, &back, &len, &err) == 0 && len == sizeof x); /* from s2 */
+    free(back);
+    CHECK(irs_blob_get(s1, hy, &back, &len, &err) == 0 && len == sizeof y); /* from s3 */
+    free(back);
+    /* the chain goes forward only: s2's chain is s2, s3 */
+    CHECK_ERR(irs_record_get(s2, id, &rr, &err), err, "in none of the 2 stores");
+
+    /* absent everywhere: ENOENT, the count, the first store's path */
+    irs_blob_path(s1, hz, path, sizeof path);
+    CHECK_ERR(irs_blob_get(s1, hz, &back, &len, &err), err, "in none of the 3 stores");
+    CHECK(err.errnum == ENOENT && strstr(err.msg, path));
+    /* a store alone: its own message, as before chains */
+    irs_blob_path(s3, hz, path, sizeof path);
+    CHECK_ERR(irs_blob_get(s3, hz, &back, &len, &err), err, path);
+    CHECK(err.errnum == ENOENT && !strstr(err.msg, "in none of"));
+
+    /* x damaged in s1, intact in s2: an error naming s1's file */
+    CHECK(irs_blob_put(s1, x, sizeof x, hx, &err) == 0);
+    irs_blob_path(s1, hx, path, sizeof path);
+    flip_byte(path, 6);
+    CHECK_ERR(irs_blob_get(s1, hx, &back, &len, &err), err, path);
+    CHECK(err.errnum != ENOENT);
+    /* a blob that is a directory in s1 is an error too, not absent */
+    CHECK(unlink(path) == 0 && mkdir(path, 0755) == 0);
+    CHECK_ERR(irs_blob_get(s1, hx, &back, &len, &err), err, path);
+    CHECK(rmdir(path) == 0);
+    CHECK(irs_blob_get(s1, hx, &back, &len, &err) == 0); /* gone from s1: s2's again */
+    free(back);
+    irs_store_free(s1); /* the whole chain */
+}
+
 /* Build-system probes, and what only looks like one. */
 static void test_probes(void)
 {
@@ -255,6 +344,8 @@ int main(int argc, char **argv)
     test_hostile_records();
     test_probes();
     test_store(argv[1]);
+    test_format_of();
+    test_chain(argv[1]);
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -1,12 +1,14 @@
 /* The relink's stages on hand-made plans, without toolchains: the Ninja
  * file of a pass (golden), which binaries a pass builds, the checks of a
  * built file, the output stage's refusal to replace a directory it did not
- * write, and the work directory's paths.  Scratch directory: argv[1]. */
+ * write, the work directory's paths, and the IR stores the scan finds.
+ * Scratch directory: argv[1]. */
 #include "check.h"
 #include "built_check.h"
 #include "inputs.h"
 #include "ninja_file.h"
 #include "output_tree.h"
+#include "rootfs_stores.h"
 #include "work_dir.h"
 #include "comtainer/files.h"
 
@@ -136,6 +138,76 @@ static void test_output_and_work(const char *dir)
     CHECK(!strcmp(ctr_input_dir(CTR_IR_ELF_OBJECT), "obj") && ctr_input_dir(CTR_IR_LINK) == NULL);
 }
 
+/* mkdir -p root/rel's directory, then write `bytes` at root/rel. */
+static void put_file(const char *root, const char *rel, const char *bytes)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    for (char *s = p + strlen(root) + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            mkdir(p, 0755);
+            *s = '/';
+        }
+    FILE *f = fopen(p, "w");
+    CHECK(f && fputs(bytes, f) >= 0 && fclose(f) == 0);
+}
+
+static int warnings;
+static void count_warning(const char *msg)
+{
+    (void)msg;
+    warnings++;
+}
+
+/* The scan finds every store (a FORMAT file with the format line, read
+ * only when it is a regular file), the default one first; a symlinked
+ * store, a FIFO or symlink FORMAT, another version and the root itself
+ * are not stores; beyond CTR_MAX_STORES the root is refused. */
+static void test_store_discovery(const char *dir)
+{
+    char root[PATH_MAX], p[PATH_MAX + 32];
+    snprintf(root, sizeof root, "%s/stores-root", dir);
+    CHECK(mkdir(root, 0755) == 0);
+    static const char ok[] = "comtainer-store 1\n";
+    put_file(root, "var/lib/comtainer/store/FORMAT", ok);
+    put_file(root, "opt/b/store/FORMAT", ok);
+    put_file(root, "opt/a/.spack/comtainer/store/FORMAT", ok);
+    put_file(root, "opt/v2/store/FORMAT", "comtainer-store 2\n");
+    put_file(root, "opt/long/store/FORMAT", "comtainer-store 1\ntrailing");
+    put_file(root, "opt/plain/FORMAT", "a file of that name\n");
+    put_file(root, "FORMAT", ok);
+    put_file(root, "opt/fifo/store/records/keep", "");
+    snprintf(p, sizeof p, "%s/opt/fifo/store/FORMAT", root);
+    CHECK(mkfifo(p, 0644) == 0);
+    put_file(root, "opt/link/store/records/keep", "");
+    snprintf(p, sizeof p, "%s/opt/link/store/FORMAT", root);
+    CHECK(symlink("../../b/store/FORMAT", p) == 0);
+    snprintf(p, sizeof p, "%s/opt/dirlink", root);
+    CHECK(symlink("b/store", p) == 0);
+
+    ctr_rootfs *fs = NULL;
+    ctr_error err = {0};
+    warnings = 0;
+    CHECK(ctr_rootfs_scan(root, count_warning, &fs, &err) == 0);
+    CHECK(fs && fs->stores.n == 3);
+    if (fs && fs->stores.n == 3)
+        CHECK(!strcmp(fs->stores.v[0], "/var/lib/comtainer/store") &&
+              !strcmp(fs->stores.v[1], "/opt/a/.spack/comtainer/store") &&
+              !strcmp(fs->stores.v[2], "/opt/b/store"));
+    CHECK(warnings == 3); /* v2, long (another version), the root's FORMAT */
+    ctr_rootfs_free(fs);
+
+    for (int i = 0; i <= CTR_MAX_STORES - 3; i++) {
+        snprintf(p, sizeof p, "many/%04d/FORMAT", i);
+        put_file(root, p, ok);
+    }
+    fs = NULL;
+    CHECK(ctr_rootfs_scan(root, count_warning, &fs, &err) < 0 && !fs);
+    CHECK(err.code == CTR_E_LIMIT && strstr(err.msg, "more than 4096 IR stores") &&
+          strstr(err.msg, "stores-root"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -147,6 +219,7 @@ int main(int argc, char **argv)
     test_ninja_file();
     test_checks(argv[1]);
     test_output_and_work(argv[1]);
+    test_store_discovery(argv[1]);
     ctr_tree_remove(argv[1]);
     return failures != 0;
 }

@@ -70,9 +70,43 @@ const char *irs_store_default_path(void);
 
 /* Open the store at path (NULL = irs_store_default_path()). */
 int irs_store_open(const char *path, int flags, irs_store **out, ctr_error *err);
+/* Free store and every store chained after it (irs_store_chain). */
 void irs_store_free(irs_store *store);
 /* The store's root directory as given to irs_store_open. */
 const char *irs_store_path(const irs_store *store);
+
+/* The file in a store's directory that gates its layout: a store this build
+ * reads holds exactly the bytes "comtainer-store 1\n" there. */
+#define IRS_FORMAT_FILE "FORMAT"
+/* Bytes of a FORMAT file that irs_format_of needs to see to tell. */
+#define IRS_FORMAT_MAX_BYTES 64
+enum irs_format {
+    IRS_FORMAT_NONE,  /* not a store's FORMAT file */
+    IRS_FORMAT_OK,    /* a store of the layout version this build reads */
+    IRS_FORMAT_OTHER, /* "comtainer-store N": another layout version */
+};
+/* What the len bytes at buf, a FORMAT file's content (or its first
+ * IRS_FORMAT_MAX_BYTES bytes), say. */
+enum irs_format irs_format_of(const void *buf, size_t len);
+
+/* Chain next (with any stores chained after it) behind the last store of
+ * store's chain, for reading: irs_record_get and irs_blob_get look for an
+ * entry that is absent from a store (no such file) in the stores after it,
+ * in order.  Any other failure (a hash mismatch, a damaged or oversized
+ * file, a FIFO, a symlink on the way) is reported as it is, naming the file
+ * in the store where the entry was: a damaged entry is never passed over
+ * for another store's copy.  The union is safe because entries are content
+ * addressed: an address names the same bytes in every store.  Writes
+ * (irs_blob_put, irs_record_put, harvest), irs_store_walk, irs_store_path,
+ * irs_blob_path and irs_record_path act on `store` alone.
+ * On success store owns next: irs_store_free(store) frees the whole chain.
+ * -1 with err when either is NULL or next is already in store's chain (or
+ * store in next's); then nothing changed and the caller still owns next. */
+int irs_store_chain(irs_store *store, irs_store *next, ctr_error *err);
+/* The store chained after store, or NULL (also for store NULL). */
+const irs_store *irs_store_next(const irs_store *store);
+/* The stores in store's chain, store included (0 for NULL). */
+size_t irs_store_count(const irs_store *store);
 
 /* Store data (an IR module) content-addressed by the SHA-256 of its bytes,
  * compressed with zstd.  Writing an already present blob is cheap and not an
@@ -85,7 +119,9 @@ int irs_blob_put(irs_store *store, const void *data, size_t len,
  * (O_CLOEXEC), or -1 with err naming `what` ("'PATH'" when NULL). */
 int irs_open_regular(const char *path, int flags, const char *what, ctr_error *err);
 /* Read and decompress a blob and verify that its bytes hash to hex.  *data is
- * malloc'ed and owned by the caller. */
+ * malloc'ed and owned by the caller.  Looks in the stores chained after
+ * store when it is absent there (irs_store_chain); absent from all, err has
+ * errnum ENOENT. */
 int irs_blob_get(irs_store *store, const char *hex, void **data, size_t *len,
                  ctr_error *err);
 /* Path of a blob or record file (whether or not it exists) into buf. */
@@ -154,7 +190,8 @@ int irs_record_id(const irs_record *rec, char id[IRS_HASH_HEX_LEN + 1], ctr_erro
 /* Write the record (its IR blob should be put first); id receives its TU id. */
 int irs_record_put(irs_store *store, const irs_record *rec,
                    char id[IRS_HASH_HEX_LEN + 1], ctr_error *err);
-/* Read a record by TU id and verify that its bytes hash to id. */
+/* Read a record by TU id and verify that its bytes hash to id; through the
+ * chain as irs_blob_get. */
 int irs_record_get(irs_store *store, const char *id, irs_record **out, ctr_error *err);
 
 /* ---- walking and checking --------------------------------------------------- */
