@@ -3,6 +3,8 @@
 import glob
 import os
 
+from llnl.util import tty
+
 from spack.package import *
 
 
@@ -76,20 +78,26 @@ class Comtainer(CMakePackage):
                 raise InstallError(f"the {variant} plugin was not installed")
 
     def plugin(self, kind):
-        """Installed path of the clang, gcc or ld plugin, or None."""
-        names = {"clang": "comtainer-plugin/clang-19.so",
+        """Installed path of the clang, gcc or ld plugin, or None.  For Clang
+        it is the dispatcher, which loads the plugin of the running Clang's
+        major or warns once (never fails a compile)."""
+        names = {"clang": "comtainer",
                  "gcc": "comtainer-plugin/gcc-12.so",
                  "ld": "comtainer-plugin/comtainer-ld.so"}
-        for libdir in ("lib", "lib64") + tuple(glob.glob(join_path(self.prefix, "lib", "*-linux-gnu"))):
+        libdirs = ["lib", "lib64"] + glob.glob(join_path(self.prefix, "lib", "*-linux-gnu"))
+        for libdir in libdirs:
             path = join_path(self.prefix, libdir, names[kind])
             if os.path.isfile(path):
                 return path
         return None
 
-    def capture_flags(self, compiler_name):
-        """-fplugin=... for a compiler, or None when no plugin of this install
-        can be loaded into it (capture is then off for that package)."""
-        kind = {"gcc": "gcc", "clang": "clang"}.get(compiler_name)
+    def capture_flags(self, compiler):
+        """-fplugin=... for a compiler spec, or None when no plugin of this
+        install can be loaded into it (capture is then off for that package:
+        a GCC plugin loaded into another GCC major would fail the compile)."""
+        if compiler.name == "gcc" and compiler.version.up_to(1) != Version("12"):
+            return None
+        kind = {"gcc": "gcc", "clang": "clang"}.get(compiler.name)
         if kind is None or not self.spec.satisfies(f"+{kind}"):
             return None
         path = self.plugin(kind)
@@ -100,9 +108,9 @@ class Comtainer(CMakePackage):
         compile of Spack's compiler wrapper loads the plugin, and the TUs land
         in a store inside the dependent's own prefix (in .spack, which views
         do not link and `spack gc` keeps with the prefix)."""
-        flag = self.capture_flags(dependent_spec.compiler.name)
+        flag = self.capture_flags(dependent_spec.compiler)
         if flag is None:
-            tty.warn(f"comtainer: no plugin for %{dependent_spec.compiler.name}: "
+            tty.warn(f"comtainer: no plugin for %{dependent_spec.compiler}: "
                      f"{dependent_spec.name} is built without capture")
             return
         # The snapshot's wrapper reads SPACK_*FLAGS; Spack 1.0's
