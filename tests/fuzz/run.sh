@@ -10,7 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 case ${1:-} in
 build)
-    cmake -S "$here" -B "$2" -G Ninja -DCMAKE_C_COMPILER="${CC_CLANG:-clang-19}" >/dev/null
+    cmake -S "$here" -B "$2" -G Ninja -DCMAKE_C_COMPILER="${CC_CLANG:-clang-19}" \
+        -DCOMTAINER_LLVM_ROOT="${COMTAINER_LLVM_ROOT:-/usr/lib/llvm-19}" >/dev/null
     cmake --build "$2"
     ;;
 run)
