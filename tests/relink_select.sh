@@ -64,7 +64,7 @@ select_field() { # json field
 # the work directory's build of NAME's binary that OUT holds ("" if none)
 which_build() { # work file
     local f
-    for f in "$1"/bin/* "$1"/bin-r1/* "$1"/bin-r2/* "$1"/bin-r3/*; do
+    for f in "$1"/bin/* "$1"/bin-r1/* "$1"/bin-r2/* "$1"/bin-r3/* "$1"/bin-r4/*; do
         cmp -s "$f" "$2" && { echo "${f#"$1"/}"; return; }
     done
     echo ""
@@ -82,8 +82,9 @@ python3 - both.json <<'PY' || fail "the --select report"
 import json, sys
 j = json.load(open(sys.argv[1]))
 # GIMPLE has no thin mode: a GCC binary's builds are "LTO" and "no LTO"
-llvm = ["original", "thin LTO", "no LTO", "thin LTO, generic tuning", "thin LTO, no FP contraction"]
-gcc = ["original", "LTO", "no LTO", "LTO, generic tuning", "LTO, no FP contraction"]
+llvm = ["original", "thin LTO", "no LTO", "thin LTO, generic tuning", "thin LTO, no FP contraction",
+        "thin LTO, -O2"]
+gcc = ["original", "LTO", "no LTO", "LTO, generic tuning", "LTO, no FP contraction", "LTO, -O2"]
 for b in j["binaries"]:
     names = gcc if b["toolchain"] == "gcc" else llvm
     if b["action"] == "kept":
@@ -119,8 +120,8 @@ for p in kernel gk; do
     want=$(binary_field both.json /opt/app/$p recipe)
     case "$want:$b" in
     "thin LTO:bin/"* | "no LTO:bin-r1/"* | "thin LTO, generic tuning:bin-r2/"*) ;;
-    "thin LTO, no FP contraction:bin-r3/"*) ;;
-    "LTO:bin/"* | "LTO, generic tuning:bin-r2/"* | "LTO, no FP contraction:bin-r3/"*)
+    "thin LTO, no FP contraction:bin-r3/"* | "thin LTO, -O2:bin-r4/"*) ;;
+    "LTO:bin/"* | "LTO, generic tuning:bin-r2/"* | "LTO, no FP contraction:bin-r3/"* | "LTO, -O2:bin-r4/"*)
         [ $p = gk ] || fail "$p: a GCC recipe" ;;
     *) fail "$p: the output holds $b, the report says '$want'" ;;
     esac

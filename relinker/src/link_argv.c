@@ -56,14 +56,15 @@ static void add_driver(ctr_strbuf *b, const ctr_plan_entry *e, ctr_toolchain tc,
         ctr_sb_add(b, cxx ? CTR_CLANGXX : CTR_CLANG);
         /* .deplibs (#pragma comment(lib, ...) in the IR) must not name
          * files for lld to open */
-        ctr_sb_add(b, " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries");
+        ctr_sb_addf(b, " -O%d -fuse-ld=lld -Wl,--no-dependent-libraries", c->rc->opt);
         ctr_sb_add(b, ctr_recipe_lto_flag(c->rc));
         add_option(b, "-march=", c->cpu);
         return;
     }
     ctr_sb_add(b, fortran ? CTR_GFORTRAN : cxx ? CTR_GXX : CTR_GCC);
     /* without LTO, each GIMPLE TU was compiled on its own (cc/) */
-    ctr_sb_add(b, c->rc->lto == CTR_LTO_NONE ? " -O3" : " -O3 -flto=auto -fno-fat-lto-objects");
+    ctr_sb_addf(b, " -O%d%s", c->rc->opt,
+                c->rc->lto == CTR_LTO_NONE ? "" : " -flto=auto -fno-fat-lto-objects");
     /* the objects' own options (kept in their IR) include the driver's
      * default -mtune=generic, which an implied tuning does not override */
     add_option(b, "-mtune=", ctr_recipe_gcc_tune(c->rc, c->o));
@@ -159,7 +160,8 @@ void ctr_link_command(ctr_strbuf *b, const ctr_plan_entry *e, size_t index, ctr_
 
 void ctr_partial_command(ctr_strbuf *b, const ctr_link_ctx *c)
 {
-    ctr_sb_add(b, CTR_CLANG " -O3 -fuse-ld=lld -Wl,--no-dependent-libraries -nostdlib -r");
+    ctr_sb_addf(b, CTR_CLANG " -O%d -fuse-ld=lld -Wl,--no-dependent-libraries -nostdlib -r",
+                c->rc->opt);
     ctr_sb_add(b, ctr_recipe_lto_flag(c->rc));
     add_option(b, "-march=", c->cpu);
 }
@@ -168,7 +170,7 @@ void ctr_compile_command(ctr_strbuf *b, const irs_record *r, ctr_ir_kind kind,
                          const ctr_link_ctx *c)
 {
     if (kind == CTR_IR_GCC_LTO) {
-        ctr_sb_add(b, CTR_GCC " -O3 -flto -r -nostdlib -flinker-output=nolto-rel");
+        ctr_sb_addf(b, CTR_GCC " -O%d -flto -r -nostdlib -flinker-output=nolto-rel", c->rc->opt);
         add_option(b, "-mtune=", ctr_recipe_gcc_tune(c->rc, c->o));
         add_option(b, "-march=", c->o->march);
         if (c->o->fp_exact || c->rc->no_fp_contract)
@@ -177,7 +179,7 @@ void ctr_compile_command(ctr_strbuf *b, const irs_record *r, ctr_ir_kind kind,
     }
     /* the code model the TU was built for; with LTO the link decides again
      * for its output */
-    ctr_sb_addf(b, CTR_CLANG " -c -O3%s %s", ctr_recipe_lto_flag(c->rc),
+    ctr_sb_addf(b, CTR_CLANG " -c -O%d%s %s", c->rc->opt, ctr_recipe_lto_flag(c->rc),
                 r->pie_level ? "-fPIE" : r->pic_level ? "-fPIC" : "-fno-pic");
     ctr_sb_add(b, c->flags);
     add_option(b, "-march=", c->cpu);

@@ -63,7 +63,7 @@ static const char usage[] =
     "  --select CMD         choose each binary's build by timing CMD (inside a copy\n"
     "                       of the root, as --check runs it): the configured build,\n"
     "                       the other side of --lto, generic tuning, no FP\n"
-    "                       contraction (and with --bolt the build without it) and\n"
+    "                       contraction, -O2 (and with --bolt the build without it) and\n"
     "                       the original are timed, interleaved, each in turn in place\n"
     "                       of the configured build (a program by the time of its\n"
     "                       own processes, a library by CMD's); a binary ships the\n"

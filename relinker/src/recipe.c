@@ -11,6 +11,15 @@ static const char *nofma_name(enum ctr_lto lto, bool gcc)
                                  : "no LTO, no FP contraction";
 }
 
+static const char *o2_name(enum ctr_lto lto, bool gcc)
+{
+    if (gcc)
+        return lto == CTR_LTO_NONE ? "no LTO, -O2" : "LTO, -O2";
+    return lto == CTR_LTO_THIN   ? "thin LTO, -O2"
+           : lto == CTR_LTO_FULL ? "full LTO, -O2"
+                                 : "no LTO, -O2";
+}
+
 static const char *lto_name(enum ctr_lto lto, bool generic_tune, bool gcc)
 {
     if (gcc)
@@ -26,23 +35,30 @@ static const char *lto_name(enum ctr_lto lto, bool generic_tune, bool gcc)
 size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX])
 {
     enum ctr_lto other = o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE;
-    out[0] = (ctr_recipe){lto_name(o->lto, false, false), "", o->lto, false, false};
-    out[1] = (ctr_recipe){lto_name(other, false, false), "-r1", other, false, false};
-    out[2] = (ctr_recipe){lto_name(o->lto, true, false), "-r2", o->lto, true, false};
-    out[3] = (ctr_recipe){nofma_name(o->lto, false), "-r3", o->lto, false, true};
+    size_t n = 0;
+    out[n++] = (ctr_recipe){lto_name(o->lto, false, false), "", o->lto, false, false, 3};
+    if (!o->select)
+        return n;
+    out[n++] = (ctr_recipe){lto_name(other, false, false), "-r1", other, false, false, 3};
+    out[n++] = (ctr_recipe){lto_name(o->lto, true, false), "-r2", o->lto, true, false, 3};
     /* with --fp exact every build is without contraction already */
-    return !o->select ? 1 : o->fp_exact ? 3 : 4;
+    if (!o->fp_exact)
+        out[n++] = (ctr_recipe){nofma_name(o->lto, false), "-r3", o->lto, false, true, 3};
+    out[n++] = (ctr_recipe){o2_name(o->lto, false), "-r4", o->lto, false, false, 2};
+    return n;
 }
 
 ctr_recipe ctr_recipe_instrumented(const ctr_options *o)
 {
-    return (ctr_recipe){"instrumented", "-train", o->lto, false, false};
+    return (ctr_recipe){"instrumented", "-train", o->lto, false, false, 3};
 }
 
 const char *ctr_recipe_label(const ctr_recipe *rc, ctr_toolchain tc)
 {
     bool gcc = tc == CTR_TOOLCHAIN_GCC;
-    return rc->no_fp_contract ? nofma_name(rc->lto, gcc) : lto_name(rc->lto, rc->generic_tune, gcc);
+    return rc->no_fp_contract ? nofma_name(rc->lto, gcc)
+           : rc->opt == 2     ? o2_name(rc->lto, gcc)
+                              : lto_name(rc->lto, rc->generic_tune, gcc);
 }
 
 const char *ctr_recipe_tu_dir(const ctr_recipe *rc)

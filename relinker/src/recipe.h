@@ -17,13 +17,14 @@ typedef struct ctr_recipe {
     bool generic_tune; /* the target's instructions, tuned for no CPU in particular */
     bool no_fp_contract; /* no a*b+c fused that the original rounded twice, as --fp exact
                           * (LLVM's bitcode from tu-nofma/, GCC's -ffp-contract=off) */
+    int opt;             /* the -O level of its compiles and link: 3, or 2 (-r4) */
 } ctr_recipe;
 
-#define CTR_RECIPES_MAX 4
+#define CTR_RECIPES_MAX 5
 
 /* The recipes of a run into out: [0] the configured one; with --select also
- * the other side of LTO, generic tuning and no FP contraction.  Returns how
- * many. */
+ * the other side of LTO, generic tuning, no FP contraction (not under
+ * --fp exact, where every build has none) and -O2.  Returns how many. */
 size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX]);
 
 /* The instrumented build of a PGO training run (tag "-train"). */

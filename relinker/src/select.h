@@ -11,9 +11,9 @@
 #include "comtainer/irstore.h"
 #include "sandbox.h"
 
-/* The choices for one binary: the original (0), up to four recipes' builds,
+/* The choices for one binary: the original (0), up to five recipes' builds,
  * and with --bolt the configured build without BOLT. */
-#define CTR_SELECT_MAX 6
+#define CTR_SELECT_MAX 7
 
 typedef struct ctr_select_binary {
     const char *inner;                /* its path in the root */

@@ -6,6 +6,7 @@
 #include "version_script.h"
 #include "recipe.h"
 #include "toolchain.h"
+#include "work_dir.h"
 
 #include <string.h>
 
@@ -98,7 +99,7 @@ static void test_gcc_library(void)
     ctr_plan_entry e = {.bin = &bin, .recs = recs, .kinds = kinds, .ir = CTR_TOOLCHAIN_GCC};
     ctr_options o = {.march = "skylake", .work = "/w", .lto = CTR_LTO_NONE, .select = "x"};
     ctr_recipe rc[CTR_RECIPES_MAX];
-    CHECK(ctr_recipes_of(&o, rc) == 4);
+    CHECK(ctr_recipes_of(&o, rc) == 5);
     ctr_link_ctx c = {&o, &rc[2], "skylake", "/r", " -fprofile-use=x"};
     ctr_strbuf sb = CTR_STRBUF_INIT;
     ctr_link_command(&sb, &e, 0, CTR_TOOLCHAIN_GCC, &c);
@@ -134,6 +135,15 @@ static void test_gcc_library(void)
     CHECK(strstr(ctr_sb_str(&sb), "'-march=skylake' -ffp-contract=off") != NULL);
     ctr_link_command(&sb, &e, 0, CTR_TOOLCHAIN_GCC, &c);
     CHECK(strstr(ctr_sb_str(&sb), "'-march=skylake' -ffp-contract=off -Xlinker") != NULL);
+    /* -O2: the compile and the link */
+    ctr_sb_release(&sb);
+    c.rc = &rc[4];
+    ctr_compile_command(&sb, &r0, CTR_IR_GCC_LTO, &c);
+    CHECK(same(&sb, CTR_GCC " -O2 -flto -r -nostdlib -flinker-output=nolto-rel"
+                    " '-mtune=skylake' '-march=skylake'"));
+    ctr_link_command(&sb, &e, 0, CTR_TOOLCHAIN_GCC, &c);
+    CHECK(!strncmp(ctr_sb_str(&sb), CTR_GFORTRAN " -O2 '-mtune=skylake'",
+                   strlen(CTR_GFORTRAN " -O2 '-mtune=skylake'")));
     ctr_sb_release(&sb);
 }
 
@@ -168,24 +178,43 @@ static void test_version_script(void)
     ctr_sb_release(&sb);
 }
 
+/* dir+tag is one of the work directory's build directories. */
+static bool built_dir(const char *dir, const char *tag)
+{
+    char want[64];
+    snprintf(want, sizeof want, "%s%s", dir, tag);
+    for (size_t i = 0; ctr_built_dirs[i]; i++)
+        if (!strcmp(ctr_built_dirs[i], want))
+            return true;
+    return false;
+}
+
 static void test_recipes(void)
 {
     ctr_options o = {.march = "native", .lto = CTR_LTO_THIN};
     ctr_recipe rc[CTR_RECIPES_MAX];
     CHECK(ctr_recipes_of(&o, rc) == 1);
     o.select = "cmd";
-    CHECK(ctr_recipes_of(&o, rc) == 4);
-    CHECK(!strcmp(rc[0].name, "thin LTO") && !strcmp(rc[0].tag, ""));
+    CHECK(ctr_recipes_of(&o, rc) == 5);
+    CHECK(!strcmp(rc[0].name, "thin LTO") && !strcmp(rc[0].tag, "") && rc[0].opt == 3);
     CHECK(!strcmp(rc[1].name, "no LTO") && !strcmp(rc[1].tag, "-r1"));
     CHECK(!strcmp(rc[2].name, "thin LTO, generic tuning") && !strcmp(rc[2].tag, "-r2"));
     CHECK(!strcmp(rc[3].name, "thin LTO, no FP contraction") && !strcmp(rc[3].tag, "-r3"));
     CHECK(!strcmp(ctr_recipe_tu_dir(&rc[3]), "tu-nofma") &&
           !strcmp(ctr_recipe_tu_dir(&rc[2]), "tu-generic") && !strcmp(ctr_recipe_tu_dir(&rc[0]), "tu"));
     CHECK(!strcmp(ctr_recipe_label(&rc[3], CTR_TOOLCHAIN_GCC), "LTO, no FP contraction"));
-    /* with --fp exact every build is without contraction: no fourth recipe */
+    CHECK(!strcmp(rc[4].name, "thin LTO, -O2") && !strcmp(rc[4].tag, "-r4") && rc[4].opt == 2 &&
+          !strcmp(ctr_recipe_tu_dir(&rc[4]), "tu"));
+    CHECK(!strcmp(ctr_recipe_label(&rc[4], CTR_TOOLCHAIN_GCC), "LTO, -O2"));
+    /* with --fp exact every build is without contraction: no such recipe */
     o.fp_exact = true;
-    CHECK(ctr_recipes_of(&o, rc) == 3);
+    CHECK(ctr_recipes_of(&o, rc) == 4 && !strcmp(rc[3].tag, "-r4"));
     o.fp_exact = false;
+    size_t n = ctr_recipes_of(&o, rc);
+    /* every recipe builds into directories that the work directory makes */
+    for (size_t k = 0; k < n; k++)
+        CHECK(built_dir("cc", rc[k].tag) && built_dir("part", rc[k].tag) &&
+              built_dir("bin", rc[k].tag));
     /* GIMPLE has no thin mode */
     CHECK(!strcmp(ctr_recipe_label(&rc[0], CTR_TOOLCHAIN_GCC), "LTO"));
     CHECK(!strcmp(ctr_recipe_label(&rc[2], CTR_TOOLCHAIN_GCC), "LTO, generic tuning"));

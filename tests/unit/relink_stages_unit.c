@@ -92,9 +92,12 @@ static void test_ninja_file(void)
     ps.nrecipes = n;
     ctr_ninja_file(&sb, &f.plan, &oc, &o, "znver4", &ps, &links);
     s = ctr_sb_str(&sb);
-    CHECK(links == 4 && strstr(s, "build bin-r1/0: link rec/0.s cc-r1/t1.o obj/t2.o"));
+    CHECK(links == 5 && strstr(s, "build bin-r1/0: link rec/0.s cc-r1/t1.o obj/t2.o"));
     CHECK(strstr(s, "build cc-r2/t1.o: compile tu-generic/t1.bc"));
     CHECK(strstr(s, "build cc-r3/t1.o: compile tu-nofma/t1.bc"));
+    /* -O2 compiles the configured bitcode again, at -O2 */
+    CHECK(strstr(s, "build cc-r4/t1.o: compile tu/t1.bc"));
+    CHECK(strstr(s, " -c -O2 ") && strstr(s, " -c -O3 "));
     ctr_sb_release(&sb);
 }
 
