@@ -92,7 +92,7 @@ assert_eq "$expected_c" "$(cat out_b)" "output of the PGO+BOLT program"
 note "--bolt with --select: BOLT on and off are both choices, timed"
 "$CTR_RELINK" "$root" -o "$WORK/sel" --json --bolt "$train" --select "$train" --select-rounds 1 \
     >sel.json 2>sel.err || [ $? = 1 ] || { cat sel.err; fail "relink with --bolt --select"; }
-grep -q "^== run [0-9]*, /opt/app/gccprog as the configured build without BOLT$" \
+grep -q "^== run [0-9]*, /opt/app/gccprog as configured, no BOLT$" \
     "$WORK/sel.ctr-work/select.log" || fail "select.log: no trial of gccprog without BOLT"
 python3 - <<'PY' || fail "the choices of gccprog in the JSON"
 import json

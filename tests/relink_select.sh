@@ -144,6 +144,13 @@ for p in kernel gk; do
 done
 grep -Eq "^== decision: the choices together [0-9.]+ s, the originals [0-9.]+ s" "$log" ||
     fail "select.log: no final decision"
+# each binary's choices under its own toolchain's names (GIMPLE has no thin LTO)
+grep "^== decision for /opt/app/gk " "$log" | grep_q "; LTO, -O2 [0-9.]* s" ||
+    fail "select.log: gk's -O2 build is not named as GCC's: $(grep 'decision for /opt/app/gk' "$log")"
+! grep "^== decision for /opt/app/gk \|^== run [0-9]*, /opt/app/gk as" "$log" | grep_q "thin LTO" ||
+    fail "select.log: a GCC binary's choice named by LLVM's recipe"
+grep "^== decision for /opt/app/kernel " "$log" | grep_q "; thin LTO, -O2 [0-9.]* s" ||
+    fail "select.log: kernel's -O2 build: $(grep 'decision for /opt/app/kernel' "$log")"
 
 note "--lto none on GIMPLE: one native compile per TU, a link without LTO"
 grep -q "nolto-rel" "$WORK/both.ctr-work/build.ninja" || fail "no per-TU GIMPLE compile"

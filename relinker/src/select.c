@@ -240,6 +240,12 @@ static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, ctr_er
     return 0;
 }
 
+/* Choice k's name for binary b. */
+static const char *choice_name(const struct ctx *c, const ctr_select_binary *b, int k)
+{
+    return k == 0 ? "original" : b->name[k] ? b->name[k] : c->choice[k];
+}
+
 /* Run trial tr (NULL: the configured setup) once and keep its times.  A
  * trial that fails is marked failed; 1 when the configured setup fails
  * (rep says so: every original kept), else 0; -1: an error. */
@@ -254,7 +260,7 @@ static int run_setup(struct ctx *c, struct plan *p, struct trial *tr, int base,
     char setup[PATH_MAX + 64] = "every binary as configured";
     if (tr)
         snprintf(setup, sizeof setup, "%s as %s", b[tr->bin].inner,
-                 tr->choice ? c->choice[tr->choice] : "the original");
+                 tr->choice ? choice_name(c, &b[tr->bin], tr->choice) : "the original");
     bool passed = time_once(c, &total, p->meas, false, setup);
     /* a program that crashed or stopped running, where the command goes on
      * anyway, failed too (in a trial: the one swapped in) */
@@ -338,7 +344,7 @@ static void log_decision(const struct ctx *c, const ctr_select_binary *b, int ba
     for (int k = 0; k < CTR_SELECT_MAX && len < (int)sizeof line; k++) {
         if (!b->file[k] || (b->median[k] <= 0 && !b->failed[k]))
             continue;
-        const char *name = k ? c->choice[k] : "original";
+        const char *name = choice_name(c, b, k);
         if (b->failed[k])
             len += snprintf(line + len, sizeof line - (size_t)len, " %s failed;", name);
         else if (k == base)
@@ -349,7 +355,7 @@ static void log_decision(const struct ctx *c, const ctr_select_binary *b, int ba
                             b->median[k], trial[k] ? ctr_select_p_faster(trial[k], base_s) : 1);
     }
     dprintf(c->logfd, "%s chosen: %s (%s)\n", line,
-            b->chosen ? c->choice[b->chosen] : "original",
+            choice_name(c, b, b->chosen),
             b->chosen == base
                 ? "no other build was faster by 1 % or more in the median with p <= 0.05"
                 : "the fastest of those faster than the configured build by 1 % or more in "

@@ -19,6 +19,8 @@ typedef struct ctr_select_binary {
     const char *inner;                /* its path in the root */
     bool program;                     /* an executable: timed by its own processes */
     const char *file[CTR_SELECT_MAX]; /* choice k's file; [0] the original; NULL: no such build */
+    const char *name[CTR_SELECT_MAX]; /* choice k's name for this binary's toolchain (static
+                                       * strings); NULL: the report's */
     /* results */
     int chosen;                       /* the choice to ship */
     double median[CTR_SELECT_MAX];    /* median seconds with choice k in place of the

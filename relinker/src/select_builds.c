@@ -13,6 +13,21 @@ static int unbolted_slot(size_t nrecipes)
     return (int)nrecipes + 1 < CTR_SELECT_MAX ? (int)nrecipes + 1 : -1;
 }
 
+/* The choices' names for a binary relinked by tc (with BOLT: the configured
+ * build BOLTed, and as linked). */
+static void name_choices(const char *name[CTR_SELECT_MAX], const ctr_recipe *recipes,
+                         size_t nrecipes, ctr_toolchain tc, bool bolt)
+{
+    name[0] = "original";
+    for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
+        name[r + 1] = ctr_recipe_label(&recipes[r], tc);
+    int u = unbolted_slot(nrecipes);
+    if (bolt && u > 0) {
+        name[1] = "configured, BOLT";
+        name[u] = "configured, no BOLT";
+    }
+}
+
 /* The candidates: each relinked binary's original and its builds that pass
  * the checks (the configured recipe's passed them already).  index[j] is
  * candidate j's plan index. */
@@ -27,6 +42,7 @@ static size_t candidates(const ctr_plan *plan, const ctr_outcome *oc, const ctr_
         b[n].inner = plan->v[i].bin->inner;
         b[n].program = plan->v[i].bin->link->kind != CTR_ELF_SHARED;
         b[n].file[0] = plan->v[i].bin->host;
+        name_choices(b[n].name, recipes, nrecipes, oc[i].toolchain, oc[i].bolt);
         for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++) {
             char path[PATH_MAX];
             ctr_error why;
@@ -68,14 +84,8 @@ static void apply_choice(ctr_outcome *c, const ctr_select_binary *b, const ctr_r
 {
     memcpy(c->select_seconds, b->median, sizeof c->select_seconds);
     memcpy(c->select_failed, b->failed, sizeof c->select_failed);
-    c->choice[0] = "original";
-    for (size_t r = 0; r < nrecipes && r + 1 < CTR_SELECT_MAX; r++)
-        c->choice[r + 1] = ctr_recipe_label(&recipes[r], c->toolchain);
+    name_choices(c->choice, recipes, nrecipes, c->toolchain, c->bolt);
     int k = b->chosen, u = unbolted_slot(nrecipes);
-    if (c->bolt && u > 0) {
-        c->choice[1] = "configured, BOLT";
-        c->choice[u] = "configured, no BOLT";
-    }
     if (k == 1) /* as configured (BOLTed or not) */
         return;
     if (k == u && c->bolt) { /* the configured build as linked */
