@@ -1,50 +1,40 @@
 /* Recipes (see recipe.h). */
 #include "recipe.h"
 
-/* Recipe names; outcomes and the --select report keep pointers to them. */
-static const char *nofma_name(enum ctr_lto lto, bool gcc)
-{
-    if (gcc)
-        return lto == CTR_LTO_NONE ? "no LTO, no FP contraction" : "LTO, no FP contraction";
-    return lto == CTR_LTO_THIN   ? "thin LTO, no FP contraction"
-           : lto == CTR_LTO_FULL ? "full LTO, no FP contraction"
-                                 : "no LTO, no FP contraction";
-}
+/* Recipe names, [what the recipe changes][how it links: full, thin or no
+ * LTO, and GCC's one LTO]; outcomes and the --select report keep pointers
+ * to them. */
+static const char *const names[4][4] = {
+    {"full LTO", "thin LTO", "no LTO", "LTO"},
+    {"full LTO, generic tuning", "thin LTO, generic tuning", "no LTO, generic tuning",
+     "LTO, generic tuning"},
+    {"full LTO, no FP contraction", "thin LTO, no FP contraction", "no LTO, no FP contraction",
+     "LTO, no FP contraction"},
+    {"full LTO, -O2", "thin LTO, -O2", "no LTO, -O2", "LTO, -O2"},
+};
 
-static const char *o2_name(enum ctr_lto lto, bool gcc)
+/* A recipe, named for LLVM (the report's names). */
+static ctr_recipe recipe(const char *tag, enum ctr_lto lto, bool generic_tune,
+                         bool no_fp_contract, int opt)
 {
-    if (gcc)
-        return lto == CTR_LTO_NONE ? "no LTO, -O2" : "LTO, -O2";
-    return lto == CTR_LTO_THIN   ? "thin LTO, -O2"
-           : lto == CTR_LTO_FULL ? "full LTO, -O2"
-                                 : "no LTO, -O2";
-}
-
-static const char *lto_name(enum ctr_lto lto, bool generic_tune, bool gcc)
-{
-    if (gcc)
-        return lto == CTR_LTO_NONE ? (generic_tune ? "no LTO, generic tuning" : "no LTO")
-                                   : (generic_tune ? "LTO, generic tuning" : "LTO");
-    if (generic_tune)
-        return lto == CTR_LTO_THIN   ? "thin LTO, generic tuning"
-               : lto == CTR_LTO_FULL ? "full LTO, generic tuning"
-                                     : "no LTO, generic tuning";
-    return lto == CTR_LTO_THIN ? "thin LTO" : lto == CTR_LTO_FULL ? "full LTO" : "no LTO";
+    ctr_recipe rc = {NULL, tag, lto, generic_tune, no_fp_contract, opt};
+    rc.name = ctr_recipe_label(&rc, CTR_TOOLCHAIN_LLVM);
+    return rc;
 }
 
 size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX])
 {
     enum ctr_lto other = o->lto == CTR_LTO_NONE ? CTR_LTO_THIN : CTR_LTO_NONE;
     size_t n = 0;
-    out[n++] = (ctr_recipe){lto_name(o->lto, false, false), "", o->lto, false, false, 3};
+    out[n++] = recipe("", o->lto, false, false, 3);
     if (!o->select)
         return n;
-    out[n++] = (ctr_recipe){lto_name(other, false, false), "-r1", other, false, false, 3};
-    out[n++] = (ctr_recipe){lto_name(o->lto, true, false), "-r2", o->lto, true, false, 3};
+    out[n++] = recipe("-r1", other, false, false, 3);
+    out[n++] = recipe("-r2", o->lto, true, false, 3);
     /* with --fp exact every build is without contraction already */
     if (!o->fp_exact)
-        out[n++] = (ctr_recipe){nofma_name(o->lto, false), "-r3", o->lto, false, true, 3};
-    out[n++] = (ctr_recipe){o2_name(o->lto, false), "-r4", o->lto, false, false, 2};
+        out[n++] = recipe("-r3", o->lto, false, true, 3);
+    out[n++] = recipe("-r4", o->lto, false, false, 2);
     return n;
 }
 
@@ -55,10 +45,13 @@ ctr_recipe ctr_recipe_instrumented(const ctr_options *o)
 
 const char *ctr_recipe_label(const ctr_recipe *rc, ctr_toolchain tc)
 {
-    bool gcc = tc == CTR_TOOLCHAIN_GCC;
-    return rc->no_fp_contract ? nofma_name(rc->lto, gcc)
-           : rc->opt == 2     ? o2_name(rc->lto, gcc)
-                              : lto_name(rc->lto, rc->generic_tune, gcc);
+    int change = rc->no_fp_contract ? 2 : rc->opt == 2 ? 3 : rc->generic_tune ? 1 : 0;
+    /* GIMPLE has no thin mode */
+    int link = rc->lto == CTR_LTO_NONE     ? 2
+               : tc == CTR_TOOLCHAIN_GCC   ? 3
+               : rc->lto == CTR_LTO_THIN   ? 1
+                                           : 0;
+    return names[change][link];
 }
 
 const char *ctr_recipe_tu_dir(const ctr_recipe *rc)
