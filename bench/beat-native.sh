@@ -8,7 +8,9 @@
 #   R    relinked from the image's store (ctr-relink, its defaults),
 #   R+PB relinked with --pgo and --bolt from a training run (the kernels at a
 #        third of their work),
-#   R+S  relinked with --select timing that same command,
+#   R+S  relinked with --pgo, --bolt and --select, all three with that same
+#        command: --select chooses per binary among PGO and BOLT on or off
+#        and its other recipes,
 # run interleaved (G N L R R+PB R+S, REPS rounds), outputs checked against G;
 # CPU and wall times: medians, spreads ((max - min) / median) and speed
 # against N (N / X: above 1 is faster than N), their geometric means, and
@@ -16,7 +18,7 @@
 #   bench/beat-native.sh [WORKDIR] [REPS]      defaults: build/beat-native, 5
 set -euo pipefail
 if [ "${1:-}" = --help ]; then
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
 fi
 cd "$(dirname "$0")/.."
@@ -72,10 +74,10 @@ timed_relink() { # name args...
         [ $? = 1 ] || { cat "$work/$name.err"; echo "beat-native: relink $name failed" >&2; exit 1; }
     cost[$name]=$((($(date +%s%N) - start) / 1000000))
 }
-echo "== R: ctr-relink; R+PB: --pgo --bolt; R+S: --select (the kernels at 0.3 of their work)"
+echo "== R: ctr-relink; R+PB: --pgo --bolt; R+S: --pgo --bolt --select (the kernels at 0.3 of their work)"
 timed_relink R
 timed_relink RPB --pgo "$train" --bolt "$train"
-timed_relink RS --select "$train"
+timed_relink RS --pgo "$train" --bolt "$train" --select "$train"
 
 path_of() { # variant program
     case $1 in

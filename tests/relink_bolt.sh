@@ -89,18 +89,33 @@ assert_eq True "$(binary_field both.json /opt/app/clangprog bolt)" "BOLT"
 chroot "$WORK/both" /opt/app/clangprog 200000 >out_b || fail "the PGO+BOLT clangprog"
 assert_eq "$expected_c" "$(cat out_b)" "output of the PGO+BOLT program"
 
-note "--bolt with --select: BOLT on and off are both choices, timed"
-"$CTR_RELINK" "$root" -o "$WORK/sel" --json --bolt "$train" --select "$train" --select-rounds 1 \
-    >sel.json 2>sel.err || [ $? = 1 ] || { cat sel.err; fail "relink with --bolt --select"; }
-grep -q "^== run [0-9]*, /opt/app/gccprog as configured, no BOLT$" \
-    "$WORK/sel.ctr-work/select.log" || fail "select.log: no trial of gccprog without BOLT"
-python3 - <<'PY' || fail "the choices of gccprog in the JSON"
+note "--pgo --bolt with --select: BOLT on and off, PGO on and off are choices, timed"
+"$CTR_RELINK" "$root" -o "$WORK/sel" --json --pgo "$train" --bolt "$train" --select "$train" \
+    --select-rounds 1 >sel.json 2>sel.err || [ $? = 1 ] ||
+    { cat sel.err; fail "relink with --pgo --bolt --select"; }
+sel_log=$WORK/sel.ctr-work/select.log
+# (a run may time several programs' choices, "A as X; B as Y")
+grep -Eq "^== run [0-9]+, (.*; )?/opt/app/gccprog as configured, no BOLT(;.*)?$" "$sel_log" ||
+    fail "select.log: no trial of gccprog without BOLT"
+grep -Eq "^== run [0-9]+, (.*; )?/opt/app/clangprog as thin LTO, no PGO(;.*)?$" "$sel_log" ||
+    fail "select.log: no trial of clangprog without PGO"
+! grep -Eq "/opt/app/gccprog as [^;]*no PGO" "$sel_log" || fail "select.log: gccprog has no profile to drop"
+python3 - <<'PY' || fail "the choices in the JSON"
 import json
-b = {b["path"]: b for b in json.load(open("sel.json"))["binaries"]}["/opt/app/gccprog"]
-s = b["select_seconds"]
+b = {b["path"]: b for b in json.load(open("sel.json"))["binaries"]}
+s = b["/opt/app/gccprog"]["select_seconds"]
 assert "configured, BOLT" in s and "configured, no BOLT" in s and "original" in s, s
+assert not any("PGO" in k for k in s), s
+c = b["/opt/app/clangprog"]
+s = c["select_seconds"]
+assert "configured, BOLT" in s and "configured, no BOLT" in s and "thin LTO, no PGO" in s, s
+# shipped without the profile exactly when that build was chosen
+if c["action"] == "relinked":
+    assert c["pgo"] == (c["recipe"] != "thin LTO, no PGO"), c
 PY
+[ -n "$(ls "$WORK/sel.ctr-work/bin-r5")" ] || fail "no build without the profile in bin-r5/"
 assert_eq "$expected_g" "$(chroot "$WORK/sel" /opt/app/gccprog 200000)" "gccprog as chosen"
+assert_eq "$expected_c" "$(chroot "$WORK/sel" /opt/app/clangprog 200000)" "clangprog as chosen"
 
 note "a failing training command: a warning, every file shipped as linked, with the reason"
 "$CTR_RELINK" "$root" -o "$WORK/fail" --json --bolt 'exit 3' >fail.json 2>fail.err ||

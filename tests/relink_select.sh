@@ -137,7 +137,8 @@ grep -q "^== run 1, the original binaries (the reference)$" "$log" || fail "sele
 grep -Eq "^== run [0-9]+: [0-9.]+ s, exit status 0$" "$log" || fail "select.log: no run's times"
 grep -Eq "^== run [0-9]+: /opt/app/kernel [0-9.]+ s, CPU 0\.[0-9]*[1-9][0-9]* s$" "$log" ||
     fail "select.log: no time of kernel's own processes, wall and CPU"
-grep -q "^== run [0-9]*, /opt/app/kernel as no LTO$" "$log" || fail "select.log: no trial of kernel"
+grep -Eq "^== run [0-9]+, (.*; )?/opt/app/kernel as no LTO(;.*)?$" "$log" ||
+    fail "select.log: no trial of kernel"
 for p in kernel gk; do
     grep -Eq "^== decision for /opt/app/$p \(medians\): original [0-9.]+ s( p=[0-9.]+)?;.* chosen: " "$log" ||
         fail "select.log: no decision for $p: $(cat "$log")"
@@ -147,10 +148,21 @@ grep -Eq "^== decision: the choices together [0-9.]+ s, the originals [0-9.]+ s"
 # each binary's choices under its own toolchain's names (GIMPLE has no thin LTO)
 grep "^== decision for /opt/app/gk " "$log" | grep_q "; LTO, -O2 [0-9.]* s" ||
     fail "select.log: gk's -O2 build is not named as GCC's: $(grep 'decision for /opt/app/gk' "$log")"
-! grep "^== decision for /opt/app/gk \|^== run [0-9]*, /opt/app/gk as" "$log" | grep_q "thin LTO" ||
+! { grep "^== decision for /opt/app/gk " "$log"; grep -o "/opt/app/gk as [^;]*" "$log"; } |
+    grep_q "thin LTO" ||
     fail "select.log: a GCC binary's choice named by LLVM's recipe"
 grep "^== decision for /opt/app/kernel " "$log" | grep_q "; thin LTO, -O2 [0-9.]* s" ||
     fail "select.log: kernel's -O2 build: $(grep 'decision for /opt/app/kernel' "$log")"
+
+# each program timed by its own processes: the two programs' choices share
+# runs, a round is the configured setup and one run per choice of the
+# program with most (5 each here), not one per choice of every program
+if [ "$(select_field both.json per_program)" = True ]; then
+    grep -q "^== round 1: 6 runs for 10 choices$" "$log" ||
+        fail "select.log: round 1 not packed: $(grep '^== round' "$log")"
+    grep -Eq "^== run [0-9]+, /opt/app/(kernel|gk) as [^;]+; /opt/app/(kernel|gk) as [^;]+$" "$log" ||
+        fail "select.log: no run with both programs' choices"
+fi
 
 note "--lto none on GIMPLE: one native compile per TU, a link without LTO"
 grep -q "nolto-rel" "$WORK/both.ctr-work/build.ninja" || fail "no per-TU GIMPLE compile"
@@ -216,6 +228,39 @@ grep -q "ctr-relink: --select: the command does not run to an end with the origi
     { cat stuck.err; fail "no reason"; }
 grep -q "|started|" stuck.err || { cat stuck.err; fail "the message lacks the log's end"; }
 [ ! -e "$WORK/stuck" ] && [ ! -e "$WORK/stuck.ctr-work" ] || fail "a refused --select left files"
+
+note "a program that runs another: the two are never timed in one run"
+# (the runner's time holds the kernel's: a run with both swapped would
+# charge the kernel's build to the runner's choice)
+cat >runner.c <<'C'
+#include <spawn.h>
+#include <sys/wait.h>
+extern char **environ;
+int main(void) {
+    char *argv[] = {"/opt/app/kernel", 0};
+    pid_t pid;
+    int st;
+    for (int i = 0; i < 2; i++)
+        if (posix_spawn(&pid, argv[0], 0, 0, argv, environ) || waitpid(pid, &st, 0) < 0 || st)
+            return 1;
+    return 0;
+}
+C
+"$CC_CLANG" -O2 -fplugin="$COMTAINER_PLUGIN" runner.c -o "$root/opt/app/runner"
+run_select nested '/opt/app/runner >/dev/null; /opt/app/gk >/dev/null' --select-rounds 1
+[ $rc = 0 ] || [ $rc = 1 ] || { cat nested.err; fail "--select: exit $rc"; }
+log="$WORK/nested.ctr-work/select.log"
+if [ "$(select_field nested.json per_program)" = True ]; then
+    grep -q "^== /opt/app/kernel and /opt/app/runner ran at the same time" "$log" ||
+        fail "select.log: the nested programs are not named: $(grep '^== ' "$log" | head -20)"
+    ! grep -E "^== run [0-9]+, " "$log" | grep "/opt/app/runner as" | grep_q "/opt/app/kernel as" ||
+        fail "select.log: the runner and the kernel were timed in one run"
+    # gk alone has no other program to share runs with: one choice a run
+    grep -Eq "^== run [0-9]+, /opt/app/gk as [^;]+$" "$log" || fail "select.log: no trial of gk"
+    ! grep -E "^== run [0-9]+, " "$log" | grep_q ";" || fail "select.log: a run with two choices"
+else
+    note "(ptrace not allowed here: every choice is timed alone)"
+fi
 
 note "bad --select-rounds"
 rc=0

@@ -55,7 +55,29 @@ struct tracer {
     double *cpu;   /* CPU time of the program's threads, each read at its exit */
     unsigned *bad; /* processes of the program that failed: a signal or a non-zero status */
     size_t nprog, capprog;
+    size_t (*pair)[2]; /* programs that ran at the same time, the lower index first */
+    size_t npair;
+    bool pair_all;     /* more than MAX_PAIRS of them */
 };
+
+#define MAX_PAIRS 1024
+
+/* Programs p and q ran at the same time. */
+static void add_pair(struct tracer *t, size_t p, size_t q)
+{
+    size_t a = p < q ? p : q, b = p < q ? q : p;
+    for (size_t i = 0; i < t->npair; i++)
+        if (t->pair[i][0] == a && t->pair[i][1] == b)
+            return;
+    if (!t->pair && !(t->pair = calloc(MAX_PAIRS, sizeof *t->pair)))
+        t->pair_all = true;
+    if (t->pair_all || t->npair == MAX_PAIRS) {
+        t->pair_all = true;
+        return;
+    }
+    t->pair[t->npair][0] = a;
+    t->pair[t->npair++][1] = b;
+}
 
 /* The end of a process's program; `status` is its wait status, or -1 when
  * it goes on (a new exec).  Its wall time is counted once; with `remove` the
@@ -147,6 +169,9 @@ static void started(struct tracer *t, pid_t pid, double at)
         t->run = nr;
         t->caprun = cap;
     }
+    for (size_t i = 0; i < t->nrun; i++)
+        if (!t->run[i].ended && t->run[i].prog != p)
+            add_pair(t, t->run[i].prog, p);
     t->run[t->nrun++] = (struct running){pid, p, at, false};
 }
 
@@ -204,10 +229,15 @@ int ctr_exec_trace(pid_t child, int out_fd)
         /* (a new process's first SIGSTOP is the tracer's, not the program's) */
         ptrace(PTRACE_CONT, pid, NULL, (void *)(long)pass);
     }
-    for (size_t p = 0; p < t.nprog; p++) {
+    for (size_t p = 0; p < t.nprog; p++)
         dprintf(out_fd, "%.6f %.6f %u %s\n", t.total[p], t.cpu[p], t.bad[p], t.prog[p]);
+    for (size_t i = 0; i < t.npair; i++)
+        dprintf(out_fd, "+ %s %s\n", t.prog[t.pair[i][0]], t.prog[t.pair[i][1]]);
+    if (t.pair_all)
+        dprintf(out_fd, "+ * *\n");
+    for (size_t p = 0; p < t.nprog; p++)
         free(t.prog[p]);
-    }
+    free(t.pair);
     free(t.prog);
     free(t.total);
     free(t.cpu);
@@ -226,7 +256,8 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
     t->seconds = calloc(lines + 1, sizeof *t->seconds);
     t->cpu = calloc(lines + 1, sizeof *t->cpu);
     t->failed = calloc(lines + 1, sizeof *t->failed);
-    if (!t->path || !t->seconds || !t->cpu || !t->failed) {
+    t->over = calloc(2 * lines + 2, sizeof *t->over);
+    if (!t->path || !t->seconds || !t->cpu || !t->failed || !t->over) {
         ctr_exec_times_free(t);
         return -1;
     }
@@ -239,7 +270,17 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t)
             sp2 = memchr(sp + 1, ' ', (size_t)(nl - sp - 1));
         if (sp2)
             sp3 = memchr(sp2 + 1, ' ', (size_t)(nl - sp2 - 1));
-        if (sp3) { /* "SECONDS CPU FAILED PATH" */
+        if (sp && sp2 && !sp3 && sp == p + 1 && *p == '+') { /* "+ KEY KEY" */
+            if (sp2 - sp == 2 && sp[1] == '*')
+                t->over_all = true;
+            else if (!(t->over[2 * t->nover] = strndup(sp + 1, (size_t)(sp2 - sp - 1))) ||
+                     !(t->over[2 * t->nover + 1] = strndup(sp2 + 1, (size_t)(nl - sp2 - 1)))) {
+                t->nover++; /* freed with the rest */
+                ctr_exec_times_free(t);
+                return -1;
+            } else
+                t->nover++;
+        } else if (sp3 && *p != '+') { /* "SECONDS CPU FAILED PATH" */
             t->seconds[t->n] = strtod(p, NULL);
             t->cpu[t->n] = strtod(sp + 1, NULL);
             t->failed[t->n] = (unsigned)strtoul(sp2 + 1, NULL, 10);
@@ -273,8 +314,25 @@ double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *f
     return 0;
 }
 
+bool ctr_exec_times_overlap(const ctr_exec_times *t, const char *a, const char *b)
+{
+    char ka[64], kb[64];
+    if (t->over_all)
+        return true;
+    if (!t->nover || !file_key(a, ka) || !file_key(b, kb))
+        return false;
+    for (size_t i = 0; i < t->nover; i++)
+        if ((!strcmp(t->over[2 * i], ka) && !strcmp(t->over[2 * i + 1], kb)) ||
+            (!strcmp(t->over[2 * i], kb) && !strcmp(t->over[2 * i + 1], ka)))
+            return true;
+    return false;
+}
+
 void ctr_exec_times_free(ctr_exec_times *t)
 {
+    for (size_t i = 0; t->over && i < 2 * t->nover; i++)
+        free(t->over[i]);
+    free(t->over);
     for (size_t i = 0; t->path && i < t->n; i++)
         free(t->path[i]);
     free(t->path);

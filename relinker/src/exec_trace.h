@@ -20,8 +20,11 @@ void ctr_exec_trace_me(void);
  * sandbox's mount namespace and from here; SECONDS the wall-clock time of
  * all its processes, exec to exit; CPU the CPU time of all their threads,
  * each read at its exit from /proc/TID/schedstat, in nanoseconds; FAILED
- * how many of them were killed by a signal or exited non-zero) to out_fd.
- * Returns the child's wait status. */
+ * how many of them were killed by a signal or exited non-zero) to out_fd;
+ * then one line "+ DEV:INO DEV:INO" per two programs that ran at the same
+ * time (a process of one executed while one of the other ran: one waits
+ * for the other, or they share the CPUs), or "+ * *" when there were too
+ * many such pairs to list.  Returns the child's wait status. */
 int ctr_exec_trace(pid_t child, int out_fd);
 
 /* Per-program times read back from such lines. */
@@ -31,6 +34,9 @@ typedef struct ctr_exec_times {
     double *seconds;
     double *cpu;
     unsigned *failed;
+    char **over;   /* [2 * nover]: the programs that ran at the same time, two by two */
+    size_t nover;
+    bool over_all; /* too many to list: any two may have */
 } ctr_exec_times;
 
 /* Parse the lines in buf (len bytes); 0, or -1 when out of memory. */
@@ -40,6 +46,9 @@ int ctr_exec_times_parse(const char *buf, size_t len, ctr_exec_times *t);
  * failed; *cpu (when not NULL): their CPU seconds. */
 double ctr_exec_times_get(const ctr_exec_times *t, const char *path, unsigned *failed,
                           double *cpu);
+/* Whether the programs at paths a and b ran at the same time, so that
+ * either one's time may depend on the other's build. */
+bool ctr_exec_times_overlap(const ctr_exec_times *t, const char *a, const char *b);
 void ctr_exec_times_free(ctr_exec_times *t);
 
 #endif

@@ -12,6 +12,21 @@ bool ctr_pass_includes(const ctr_pass *ps, const ctr_outcome *oc)
     return oc->relinked && (!ps->llvm_only || oc->toolchain == CTR_TOOLCHAIN_LLVM);
 }
 
+/* The recipe without the profile is built only for the binaries that have
+ * one: for the others it is the configured build again. */
+static bool recipe_includes(const ctr_recipe *rc, const ctr_outcome *oc)
+{
+    return !rc->no_profile || oc->pgo;
+}
+
+/* The pass's options and inputs as recipe rc uses them. */
+static ctr_link_ctx link_ctx(const ctr_options *o, const ctr_recipe *rc, const char *cpu,
+                             const char *root, const ctr_pass *ps, const char **deps)
+{
+    *deps = rc->no_profile ? "" : ps->deps;
+    return (ctr_link_ctx){o, rc, cpu, root, rc->no_profile ? "" : ps->flags};
+}
+
 /* A binary's or TU's name for progress lines, Ninja-escaped.  An image's
  * path: no control character reaches Ninja's file or the operator's
  * terminal ('?' in its place). */
@@ -93,7 +108,7 @@ static int cmp_tu_ref(const void *a, const void *b)
  * LTO: one TU's LTO link into a native relocatable object (it is stored as
  * slim LTO IR). */
 static void add_compiles(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome *oc,
-                         const ctr_pass *ps, const ctr_link_ctx *c)
+                         const ctr_pass *ps, const ctr_link_ctx *c, const char *deps)
 {
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < plan->n; i++)
@@ -105,7 +120,8 @@ static void add_compiles(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome 
     }
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
-        for (size_t t = 0; ctr_pass_includes(ps, &oc[i]) && t < e->bin->link->ntu; t++)
+        bool in = ctr_pass_includes(ps, &oc[i]) && recipe_includes(c->rc, &oc[i]);
+        for (size_t t = 0; in && t < e->bin->link->ntu; t++)
             if (e->kinds[t] == CTR_IR_LLVM_BC ||
                 (c->rc->lto == CTR_LTO_NONE && e->kinds[t] == CTR_IR_GCC_LTO))
                 tus[n++] = (struct tu_ref){e->bin->link->tu_ids[t], e->recs[t], e->kinds[t]};
@@ -119,7 +135,7 @@ static void add_compiles(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome 
                         tus[k].id);
         else
             ctr_sb_addf(b, "build cc%s/%s.o: compile %s/%s.bc%s\n  pre = ", c->rc->tag,
-                        tus[k].id, ctr_recipe_tu_dir(c->rc), tus[k].id, ps->deps);
+                        tus[k].id, ctr_recipe_tu_dir(c->rc), tus[k].id, deps);
         ctr_compile_command(b, tus[k].rec, tus[k].kind, c);
         add_name(b, tus[k].rec->source);
     }
@@ -143,14 +159,17 @@ void ctr_ninja_file(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome *oc,
                   "rule compile\n  command = rm -f $out && $pre $in -o $out\n"
                   "  description = OPT $desc\n\n");
     *links = 0;
+    const char *deps;
     for (size_t i = 0; i < plan->n; i++)
         for (size_t r = 0; ctr_pass_includes(ps, &oc[i]) && r < ps->nrecipes; r++) {
-            ctr_link_ctx c = {o, &ps->recipes[r], cpu, plan->fs->root, ps->flags};
+            if (!recipe_includes(&ps->recipes[r], &oc[i]))
+                continue;
+            ctr_link_ctx c = link_ctx(o, &ps->recipes[r], cpu, plan->fs->root, ps, &deps);
             add_link(b, &plan->v[i], i, oc[i].toolchain, &c);
             ++*links;
         }
     for (size_t r = 0; r < ps->nrecipes; r++) {
-        ctr_link_ctx c = {o, &ps->recipes[r], cpu, plan->fs->root, ps->flags};
-        add_compiles(b, plan, oc, ps, &c);
+        ctr_link_ctx c = link_ctx(o, &ps->recipes[r], cpu, plan->fs->root, ps, &deps);
+        add_compiles(b, plan, oc, ps, &c, deps);
     }
 }

@@ -18,13 +18,16 @@ typedef struct ctr_recipe {
     bool no_fp_contract; /* no a*b+c fused that the original rounded twice, as --fp exact
                           * (LLVM's bitcode from tu-nofma/, GCC's -ffp-contract=off) */
     int opt;             /* the -O level of its compiles and link: 3, or 2 (-r4) */
+    bool no_profile;     /* without the PGO training run's profile (-r5): built for the
+                          * binaries that have one, that is relinked by LLVM alone */
 } ctr_recipe;
 
-#define CTR_RECIPES_MAX 5
+#define CTR_RECIPES_MAX 6
 
 /* The recipes of a run into out: [0] the configured one; with --select also
  * the other side of LTO, generic tuning, no FP contraction (not under
- * --fp exact, where every build has none) and -O2.  Returns how many. */
+ * --fp exact, where every build has none), -O2 and, with --pgo, the
+ * configured one without the profile (always last).  Returns how many. */
 size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX]);
 
 /* The instrumented build of a PGO training run (tag "-train"). */

@@ -1,6 +1,7 @@
 /* ctr-relink --select CMD: measured choices (see select.h). */
 #include "select.h"
 #include "run_cmd.h"
+#include "select_layout.h"
 #include "select_stats.h"
 #include "comtainer/files.h"
 
@@ -41,6 +42,11 @@ struct ctx {
     int ref_exit;    /* how CMD exits with the originals: what every setup must do */
     const char *const *choice; /* the choices' names */
     double deadline; /* --select-budget: no new round of trials after it (0: none) */
+    bool *alone;     /* program i ran at no time when another relinked program did, in
+                      * the reference run: its time is its own, so its choices may share
+                      * runs with other programs' (select_layout.h) */
+    bool unpacked;   /* a run with several programs' trials failed and did not say which:
+                      * from the next round on, every trial runs alone */
 };
 
 static double mono_now(void)
@@ -75,6 +81,28 @@ static int put_all(struct ctx *c, const int *choices, int all, ctr_error *err)
         if (put(c, i, choices ? choices[i] : all, err) < 0)
             return -1;
     return 0;
+}
+
+/* Which programs ran alone in the reference run (c->alone): a program
+ * that waits for another, or runs beside it, has a time that the other's
+ * build changes. */
+static void find_alone(struct ctx *c, const ctr_exec_times *progs)
+{
+    char a[PATH_MAX * 2], b[PATH_MAX * 2];
+    for (size_t i = 0; i < c->n; i++)
+        c->alone[i] = c->traced && c->b[i].program && c->ran[i];
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = i + 1; c->alone[i] && j < c->n; j++) {
+            if (!c->b[j].program || !c->ran[j])
+                continue;
+            snprintf(a, sizeof a, "%s%s", c->troot, c->b[i].inner);
+            snprintf(b, sizeof b, "%s%s", c->troot, c->b[j].inner);
+            if (!ctr_exec_times_overlap(progs, a, b))
+                continue;
+            c->alone[i] = c->alone[j] = false;
+            dprintf(c->logfd, "== %s and %s ran at the same time: their choices are timed "
+                              "in runs of their own\n", c->b[i].inner, c->b[j].inner);
+        }
 }
 
 /* Run CMD once in the timing root as it is now (`setup` says what that is,
@@ -121,6 +149,8 @@ static bool time_once(struct ctx *c, double *total, double *by_bin, bool first,
             dprintf(c->logfd, "== run %d: %s %.3f s, CPU %.3f s%s\n", c->done, c->b[i].inner,
                     t, cpu, c->broke[i] ? ", failed" : "");
     }
+    if (first)
+        find_alone(c, &progs);
     ctr_exec_times_free(&progs);
     return ok;
 }
@@ -161,9 +191,13 @@ struct plan {
     size_t ntrials;
     struct trial *t; /* [ntrials] the trials, then the others below */
     struct trial *base_of, *tchosen, *torig, *tbase;
-    double *times;   /* every trial's times, max_rounds(rounds) each */
+    double *times;   /* every sample's times, room for CTR_SELECT_MAX_RUNS each (a trial
+                      * runs once a round; a configured build may run in every setup) */
     double *meas;    /* a run's measure of each binary */
     int *chosen, *orig;
+    long *bin;       /* the layout of a round (select_layout.h), [ntrials] each */
+    bool *live, *packable;
+    size_t *order, *first;
 };
 
 static void plan_free(struct plan *p)
@@ -173,6 +207,11 @@ static void plan_free(struct plan *p)
     free(p->meas);
     free(p->chosen);
     free(p->orig);
+    free(p->bin);
+    free(p->live);
+    free(p->packable);
+    free(p->order);
+    free(p->first);
 }
 
 /* A first run with the originals: the command works at all (else nothing
@@ -205,7 +244,7 @@ static int max_rounds(int rounds)
 
 /* Lay out the trials of every other choice of each binary the command ran,
  * binary by binary, in the order of the choices. */
-static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, ctr_error *err)
+static int plan_make(struct ctx *c, int base, struct plan *p, ctr_error *err)
 {
     ctr_select_binary *b = c->b;
     size_t n = c->n;
@@ -215,14 +254,20 @@ static int plan_make(struct ctx *c, int rounds, int base, struct plan *p, ctr_er
             p->ntrials += c->ran[i] && k != base && b[i].file[k];
     size_t nslots = p->ntrials + n + 3;
     p->t = calloc(nslots, sizeof *p->t);
-    p->times = calloc(nslots * (size_t)max_rounds(rounds), sizeof *p->times);
+    p->times = calloc(nslots * CTR_SELECT_MAX_RUNS, sizeof *p->times);
     p->meas = calloc(n, sizeof *p->meas);
     p->chosen = calloc(n, sizeof *p->chosen);
     p->orig = calloc(n, sizeof *p->orig);
-    if (!p->t || !p->times || !p->meas || !p->chosen || !p->orig)
+    p->bin = calloc(p->ntrials + 1, sizeof *p->bin);
+    p->live = calloc(p->ntrials + 1, sizeof *p->live);
+    p->packable = calloc(p->ntrials + 1, sizeof *p->packable);
+    p->order = calloc(p->ntrials + 1, sizeof *p->order);
+    p->first = calloc(p->ntrials + 2, sizeof *p->first);
+    if (!p->t || !p->times || !p->meas || !p->chosen || !p->orig || !p->bin || !p->live ||
+        !p->packable || !p->order || !p->first)
         return ctr_error_set(err, ENOMEM, "--select");
     for (size_t j = 0; j < nslots; j++)
-        p->t[j].s.times = p->times + j * (size_t)max_rounds(rounds);
+        p->t[j].s.times = p->times + j * CTR_SELECT_MAX_RUNS;
     p->base_of = &p->t[p->ntrials];
     p->tchosen = &p->t[p->ntrials + n];
     p->torig = p->tchosen + 1;
@@ -246,45 +291,89 @@ static const char *choice_name(const struct ctx *c, const ctr_select_binary *b, 
     return k == 0 ? "original" : b->name[k] ? b->name[k] : c->choice[k];
 }
 
-/* Run trial tr (NULL: the configured setup) once and keep its times.  A
- * trial that fails is marked failed; 1 when the configured setup fails
- * (rep says so: every original kept), else 0; -1: an error. */
-static int run_setup(struct ctx *c, struct plan *p, struct trial *tr, int base,
-                     ctr_select_report *rep, ctr_error *err)
+/* Setup tr[0..ntr) (none: the configured setup) for the log: "/a as X;
+ * /b as Y". */
+static void setup_name(const struct ctx *c, struct trial *const *tr, size_t ntr, char *buf,
+                       size_t size)
+{
+    int len = snprintf(buf, size, "%s", ntr ? "" : "every binary as configured");
+    for (size_t m = 0; m < ntr && len >= 0 && (size_t)len < size; m++)
+        len += snprintf(buf + len, size - (size_t)len, "%s%s as %s", m ? "; " : "",
+                        c->b[tr[m]->bin].inner, choice_name(c, &c->b[tr[m]->bin], tr[m]->choice));
+}
+
+/* Keep the times of a run that passed with trials tr[0..ntr) in place: each
+ * trial's binary's measure; where no library was swapped in, also every
+ * other program's, as a run of its configured build (its time is its own);
+ * for the configured setup, every binary's and the whole command's. */
+static void keep_times(struct ctx *c, struct plan *p, struct trial *const *tr, size_t ntr,
+                       double total)
+{
+    bool programs_only = c->traced;
+    for (size_t m = 0; m < ntr; m++) {
+        tr[m]->s.times[tr[m]->s.n++] = p->meas[tr[m]->bin];
+        programs_only &= c->b[tr[m]->bin].program;
+    }
+    if (!ntr && p->tbase->s.n < CTR_SELECT_MAX_RUNS)
+        p->tbase->s.times[p->tbase->s.n++] = total;
+    for (size_t i = 0; i < c->n; i++) {
+        bool swapped = false;
+        for (size_t m = 0; m < ntr; m++)
+            swapped |= (size_t)tr[m]->bin == i;
+        if (!swapped && (!ntr || (programs_only && c->alone[i])) &&
+            p->base_of[i].s.n < CTR_SELECT_MAX_RUNS)
+            p->base_of[i].s.times[p->base_of[i].s.n++] = p->meas[i];
+    }
+}
+
+/* Run the setup of trials tr[0..ntr) (of different binaries; none: the
+ * configured setup) once and keep its times.  A trial whose program broke
+ * failed, and so does a trial alone when the command does not exit as with
+ * the originals; where several trials shared the run and none of their
+ * programs broke, the run cannot say which failed, so it is not counted and
+ * every trial runs alone from the next round.  1 when the configured setup
+ * fails (rep says so: every original kept), else 0; -1: an error. */
+static int run_setup(struct ctx *c, struct plan *p, struct trial *const *tr, size_t ntr,
+                     int base, ctr_select_report *rep, ctr_error *err)
 {
     ctr_select_binary *b = c->b;
-    size_t n = c->n;
-    if (put_all(c, NULL, base, err) < 0 || (tr && put(c, (size_t)tr->bin, tr->choice, err) < 0))
+    if (put_all(c, NULL, base, err) < 0)
         return -1;
+    for (size_t m = 0; m < ntr; m++)
+        if (put(c, (size_t)tr[m]->bin, tr[m]->choice, err) < 0)
+            return -1;
     double total;
-    char setup[PATH_MAX + 64] = "every binary as configured";
-    if (tr)
-        snprintf(setup, sizeof setup, "%s as %s", b[tr->bin].inner,
-                 tr->choice ? choice_name(c, &b[tr->bin], tr->choice) : "the original");
+    char setup[2048];
+    setup_name(c, tr, ntr, setup, sizeof setup);
     bool passed = time_once(c, &total, p->meas, false, setup);
     /* a program that crashed or stopped running, where the command goes on
      * anyway, failed too (in a trial: the one swapped in) */
-    for (size_t i = 0; passed && i < n; i++)
-        passed = !c->broke[i] || (tr && (size_t)tr->bin != i);
-    if (passed) {
-        if (tr) {
-            tr->s.times[tr->s.n++] = p->meas[tr->bin];
-        } else {
-            for (size_t i = 0; i < n; i++)
-                p->base_of[i].s.times[p->base_of[i].s.n++] = p->meas[i];
-            p->tbase->s.times[p->tbase->s.n++] = total;
+    bool broke = false;
+    for (size_t m = 0; m < ntr; m++)
+        if (c->broke[tr[m]->bin]) {
+            b[tr[m]->bin].failed[tr[m]->choice] = true;
+            broke = true;
         }
+    for (size_t i = 0; !ntr && i < c->n; i++)
+        broke |= c->broke[i];
+    if (passed && !broke) {
+        keep_times(c, p, tr, ntr, total);
         return 0;
     }
-    if (tr) {
-        b[tr->bin].failed[tr->choice] = true;
-        return 0;
+    if (ntr == 1 && !broke)
+        b[tr[0]->bin].failed[tr[0]->choice] = true;
+    if (ntr > 1 && !broke && !c->unpacked) {
+        dprintf(c->logfd, "== run %d: not counted, and from the next round each choice runs "
+                          "alone: the command failed with several choices in place\n", c->done);
+        c->unpacked = true;
     }
+    if (ntr)
+        return 0;
     /* the relinked binaries break the command: keep the originals */
     rep->note = strdup("the command fails with the relinked binaries (see "
                        "select.log in the work directory)");
     rep->reverted = rep->done = true;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < c->n; i++)
         b[i].chosen = 0;
     return 1;
 }
@@ -296,41 +385,58 @@ static bool undecided(const struct ctx *c, struct plan *p, struct trial *tr)
            ctr_select_undecided(&tr->s, &p->base_of[tr->bin].s);
 }
 
-/* Interleaved: each round runs the configured setup and every trial once,
- * starting one further each round.  After `rounds` rounds, more rounds
- * (up to max_rounds) of the configured setup and the undecided trials only,
- * while there are any.  No round starts after the budget's deadline.  As
- * run_setup. */
+/* The setups of round r into p->order and p->first (select_layout.h): every
+ * trial that has not failed, after `rounds` rounds only the undecided ones;
+ * the programs' trials packed where each program's time is its own. */
+static size_t lay_out_round(struct ctx *c, struct plan *p, int r, int rounds)
+{
+    for (size_t j = 0; j < p->ntrials; j++) {
+        struct trial *tr = &p->t[j];
+        p->bin[j] = tr->bin;
+        p->live[j] = !c->b[tr->bin].failed[tr->choice] && (r < rounds || undecided(c, p, tr));
+        p->packable[j] = c->alone[tr->bin] && !c->unpacked;
+    }
+    ctr_select_trials t = {p->bin, p->live, p->packable, p->ntrials};
+    return ctr_select_layout(&t, p->order, p->first);
+}
+
+/* Interleaved: each round runs the configured setup and every live trial
+ * once (packed, select_layout.h), starting one setup further each round.
+ * After `rounds` rounds, more rounds (up to max_rounds) of the configured
+ * setup and the undecided trials only, while there are any.  No round
+ * starts after the budget's deadline.  As run_setup. */
 static int run_trials(struct ctx *c, struct plan *p, int rounds, int base, ctr_select_report *rep,
                       ctr_error *err)
 {
-    size_t ntrials = p->ntrials;
-    for (int r = 0; r < max_rounds(rounds); r++) {
+    struct trial **tr = calloc(p->ntrials + 1, sizeof *tr);
+    if (!tr)
+        return ctr_error_set(err, ENOMEM, "--select");
+    int rc = 0;
+    for (int r = 0; rc == 0 && r < max_rounds(rounds); r++) {
         if (r > 0 && c->deadline > 0 && mono_now() > c->deadline) {
             dprintf(c->logfd, "== --select-budget spent after %d rounds of the trials\n", r);
             rep->budget_rounds = r;
             break;
         }
-        size_t open = 0;
-        for (size_t j = 0; r >= rounds && j < ntrials; j++)
-            open += undecided(c, p, &p->t[j]);
+        size_t ns = lay_out_round(c, p, r, rounds), open = p->first[ns];
         if (r >= rounds && !open)
             break;
         if (r >= rounds)
             dprintf(c->logfd, "== round %d: %zu choice%s not told from the configured build "
                               "yet\n", r + 1, open, open == 1 ? "" : "s");
+        dprintf(c->logfd, "== round %d: %zu run%s for %zu choice%s\n", r + 1, ns,
+                ns == 1 ? "" : "s", open, open == 1 ? "" : "s");
+        c->total = c->done + (int)ns * (r < rounds ? rounds - r : 1) + 2 * rounds;
         rep->rounds = r + 1;
-        for (size_t s = 0; s <= ntrials; s++) {
-            size_t j = (s + (size_t)r) % (ntrials + 1); /* ntrials: the configured setup */
-            struct trial *tr = j < ntrials ? &p->t[j] : NULL;
-            if (tr && (c->b[tr->bin].failed[tr->choice] || (r >= rounds && !undecided(c, p, tr))))
-                continue; /* failed once: out; decided: enough */
-            int rc = run_setup(c, p, tr, base, rep, err);
-            if (rc != 0)
-                return rc;
+        for (size_t s = 0; rc == 0 && s < ns; s++) {
+            size_t k = (s + (size_t)r) % ns, ntr = p->first[k + 1] - p->first[k];
+            for (size_t m = 0; m < ntr; m++)
+                tr[m] = &p->t[p->order[p->first[k] + m]];
+            rc = run_setup(c, p, tr, ntr, base, rep, err);
         }
     }
-    return 0;
+    free(tr);
+    return rc;
 }
 
 /* "== decision for /opt/app/x (medians): original 1.204 s p=0.95; thin LTO
@@ -438,11 +544,9 @@ static int run(struct ctx *c, int rounds, int base, ctr_select_report *rep, ctr_
     if (rc <= 0)
         return rc;
     struct plan p;
-    rc = plan_make(c, rounds, base, &p, err);
-    if (rc == 0) {
-        c->total += (int)(p.ntrials + 1) * rounds + 2 * rounds;
+    rc = plan_make(c, base, &p, err);
+    if (rc == 0)
         rc = run_trials(c, &p, rounds, base, rep, err);
-    }
     if (rc == 0) {
         choose_all(c, &p, base);
         rc = confirm(c, &p, rounds, base, rep, err);
@@ -477,10 +581,11 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
     c.ran = calloc(n, sizeof *c.ran);
     c.bad0 = calloc(n, sizeof *c.bad0);
     c.broke = calloc(n, sizeof *c.broke);
+    c.alone = calloc(n, sizeof *c.alone);
     /* after ctr_select_precheck's lines */
     c.logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     int rc = -1;
-    if (!c.now || !c.ran || !c.bad0 || !c.broke || c.logfd < 0) {
+    if (!c.now || !c.ran || !c.bad0 || !c.broke || !c.alone || c.logfd < 0) {
         ctr_error_set(err, c.logfd < 0 ? errno : ENOMEM, "'%s'", log);
         goto out;
     }
@@ -503,5 +608,6 @@ out:
     free(c.ran);
     free(c.bad0);
     free(c.broke);
+    free(c.alone);
     return rep->done ? 0 : -1;
 }

@@ -11,9 +11,9 @@
 #include "comtainer/irstore.h"
 #include "sandbox.h"
 
-/* The choices for one binary: the original (0), up to five recipes' builds,
- * and with --bolt the configured build without BOLT. */
-#define CTR_SELECT_MAX 7
+/* The choices for one binary: the original (0), up to six recipes' builds
+ * (recipe.h), and with --bolt the configured build without BOLT. */
+#define CTR_SELECT_MAX 8
 
 typedef struct ctr_select_binary {
     const char *inner;                /* its path in the root */
@@ -50,7 +50,9 @@ typedef struct ctr_select_report {
 
 /* Time CMD (in a hard-linked copy of root under work, as --check runs a
  * command) `rounds` times with each choice of each binary swapped in, the
- * others built as choice `base`, interleaved; with a budget (seconds, 0:
+ * others built as choice `base`, interleaved (where programs are timed by
+ * their own processes, one run holds a choice of each program:
+ * select_layout.h); with a budget (seconds, 0:
  * none), no new round starts once it is spent (one round always runs).  The
  * first run, with the originals, is the reference: how CMD exits then (any
  * status) is how it must exit with every build, else that build failed.  A

@@ -49,7 +49,8 @@ static size_t candidates(const ctr_plan *plan, const ctr_outcome *oc, const ctr_
             /* the configured build BOLTed (--bolt), if it was */
             snprintf(path, sizeof path, "%s/bin%s/%zu", o->work, r ? recipes[r].tag : oc[i].tag,
                      i);
-            if (r > 0 && ctr_built_check(&plan->v[i], path, libs, &why) < 0)
+            if (r > 0 && ((recipes[r].no_profile && !oc[i].pgo) ||
+                          ctr_built_check(&plan->v[i], path, libs, &why) < 0))
                 continue;
             b[n].file[r + 1] = strdup(path); /* freed by the caller; NULL: no candidate */
         }
@@ -97,6 +98,7 @@ static void apply_choice(ctr_outcome *c, const ctr_select_binary *b, const ctr_r
         c->recipe = ctr_recipe_label(&recipes[k - 1], c->toolchain);
         c->tag = recipes[k - 1].tag;
         c->bolt = false;
+        c->pgo = c->pgo && !recipes[k - 1].no_profile;
         return;
     }
     ctr_error why;

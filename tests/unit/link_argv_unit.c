@@ -210,6 +210,15 @@ static void test_recipes(void)
     o.fp_exact = true;
     CHECK(ctr_recipes_of(&o, rc) == 4 && !strcmp(rc[3].tag, "-r4"));
     o.fp_exact = false;
+    /* with --pgo, last: the configured recipe without the profile */
+    CHECK(ctr_recipes_of(&o, rc) == 5 && !rc[4].no_profile);
+    o.pgo = "train";
+    CHECK(ctr_recipes_of(&o, rc) == 6 && rc[5].no_profile && !strcmp(rc[5].tag, "-r5") &&
+          !strcmp(rc[5].name, "thin LTO, no PGO") && rc[5].opt == 3 && !rc[5].generic_tune &&
+          !rc[5].no_fp_contract && rc[5].lto == CTR_LTO_THIN && !strcmp(ctr_recipe_tu_dir(&rc[5]), "tu"));
+    CHECK(!strcmp(ctr_recipe_label(&rc[5], CTR_TOOLCHAIN_GCC), "LTO, no PGO"));
+    for (size_t k = 0; k < 5; k++)
+        CHECK(!rc[k].no_profile);
     size_t n = ctr_recipes_of(&o, rc);
     /* every recipe builds into directories that the work directory makes */
     for (size_t k = 0; k < n; k++)

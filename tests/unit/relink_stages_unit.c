@@ -99,6 +99,27 @@ static void test_ninja_file(void)
     CHECK(strstr(s, "build cc-r4/t1.o: compile tu/t1.bc"));
     CHECK(strstr(s, " -c -O2 ") && strstr(s, " -c -O3 "));
     ctr_sb_release(&sb);
+    /* with --pgo, the configured recipe again without the profile: only
+     * for a binary that has one, without its options and input */
+    o.pgo = "train";
+    ps.nrecipes = ctr_recipes_of(&o, rc);
+    ps.flags = " -fprofile-use=/w/pgo.profdata";
+    ps.deps = " | pgo.profdata";
+    ctr_ninja_file(&sb, &f.plan, &oc, &o, "znver4", &ps, &links);
+    CHECK(links == 5 && !strstr(ctr_sb_str(&sb), "bin-r5/") && !strstr(ctr_sb_str(&sb), "cc-r5/"));
+    ctr_sb_release(&sb);
+    oc.pgo = true;
+    ctr_ninja_file(&sb, &f.plan, &oc, &o, "znver4", &ps, &links);
+    s = ctr_sb_str(&sb);
+    CHECK(links == 6 && strstr(s, "build bin-r5/0: link rec/0.s cc-r5/t1.o obj/t2.o"));
+    CHECK(strstr(s, "build cc-r5/t1.o: compile tu/t1.bc\n  pre = " CTR_CLANG
+                    " -c -O3 -flto=thin -fPIE '-march=znver4'\n"));
+    CHECK(strstr(s, "build cc/t1.o: compile tu/t1.bc | pgo.profdata\n  pre = " CTR_CLANG
+                    " -c -O3 -flto=thin -fPIE -fprofile-use=/w/pgo.profdata '-march=znver4'\n"));
+    /* the link's lines, up to its name */
+    const char *r5 = strstr(s, "build bin-r5/0:"), *end = r5 ? strstr(r5, "\n  desc") : NULL;
+    CHECK(end && !memmem(r5, (size_t)(end - r5), "profile", 7));
+    ctr_sb_release(&sb);
 }
 
 static void test_checks(const char *dir)

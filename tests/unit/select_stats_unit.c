@@ -1,7 +1,8 @@
 /* Unit tests of --select's statistics and decisions (select_stats.c): the
  * medians, the exact Mann-Whitney p-values, "clearly faster"
  * (CTR_SELECT_MARGIN of the median, and the test at CTR_SELECT_P), the
- * choice per binary and keeping the originals.  The expected
+ * choice per binary and keeping the originals; and which setups a round
+ * times (select_layout.c).  The expected
  * values follow from the rules in select.h and select_stats.h.  No root
  * needed, no process run. */
 #include <stdbool.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "select_layout.h"
 #include "select_stats.h"
 
 /* a sample over a caller's array */
@@ -290,8 +292,56 @@ static void test_keep_originals(void)
     CHECK(ctr_select_keep_originals(&none, &sc));
 }
 
+/* setup s of a layout as "j j j" (trial indices) */
+static const char *setup_str(const size_t *order, const size_t *first, size_t s)
+{
+    static char buf[64];
+    int len = 0;
+    buf[0] = 0;
+    for (size_t m = first[s]; m < first[s + 1]; m++)
+        len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%zu", m > first[s] ? " " : "",
+                        order[m]);
+    return buf;
+}
+
+static void test_layout(void)
+{
+    /* programs 0 (3 choices) and 1 (2), library 2 (2), program 3 (1) */
+    long bin[] = {0, 0, 0, 1, 1, 2, 2, 3};
+    bool live[] = {1, 1, 1, 1, 1, 1, 1, 1};
+    bool packable[] = {1, 1, 1, 1, 1, 0, 0, 1};
+    ctr_select_trials t = {bin, live, packable, 8};
+    size_t order[8], first[10];
+    /* the configured setup, three packed runs (one per choice of the
+     * program with most), each library trial alone: 6 runs, not 9 */
+    CHECK(ctr_select_layout(&t, order, first) == 6);
+    CHECK(!strcmp(setup_str(order, first, 0), ""));
+    CHECK(!strcmp(setup_str(order, first, 1), "0 3 7"));
+    CHECK(!strcmp(setup_str(order, first, 2), "1 4"));
+    CHECK(!strcmp(setup_str(order, first, 3), "2"));
+    CHECK(!strcmp(setup_str(order, first, 4), "5"));
+    CHECK(!strcmp(setup_str(order, first, 5), "6"));
+    /* a decided or failed trial is left out, and the next moves up */
+    live[0] = live[6] = false;
+    CHECK(ctr_select_layout(&t, order, first) == 4);
+    CHECK(!strcmp(setup_str(order, first, 1), "1 3 7"));
+    CHECK(!strcmp(setup_str(order, first, 2), "2 4"));
+    CHECK(!strcmp(setup_str(order, first, 3), "5"));
+    /* nothing packable (no per-program times, or unpacked): each alone */
+    memset(packable, 0, sizeof packable);
+    CHECK(ctr_select_layout(&t, order, first) == 7);
+    for (size_t s = 1; s < 7; s++)
+        CHECK(first[s + 1] - first[s] == 1);
+    /* nothing live: the configured setup only */
+    memset(live, 0, sizeof live);
+    CHECK(ctr_select_layout(&t, order, first) == 1 && first[1] == 0);
+    t.n = 0;
+    CHECK(ctr_select_layout(&t, order, first) == 1 && first[1] == 0);
+}
+
 int main(void)
 {
+    test_layout();
     test_median();
     test_clearly_faster();
     test_p_faster();
