@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "select.h"
+#include "select_choice.h"
 #include "toolchain.h"
 
 typedef struct ctr_outcome {

@@ -5,48 +5,11 @@
 #ifndef CTR_SELECT_H
 #define CTR_SELECT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "comtainer/irstore.h"
 #include "sandbox.h"
-
-/* The choices for one binary: the original (0), up to six recipes' builds
- * (recipe.h), and with --bolt the configured build without BOLT. */
-#define CTR_SELECT_MAX 8
-
-typedef struct ctr_select_binary {
-    const char *inner;                /* its path in the root */
-    bool program;                     /* an executable: timed by its own processes */
-    const char *file[CTR_SELECT_MAX]; /* choice k's file; [0] the original; NULL: no such build */
-    const char *name[CTR_SELECT_MAX]; /* choice k's name for this binary's toolchain (static
-                                       * strings); NULL: the report's */
-    /* results */
-    int chosen;                       /* the choice to ship */
-    double median[CTR_SELECT_MAX];    /* median seconds with choice k in place of the
-                                       * configured build (the others as configured): of the
-                                       * program's own processes (see per_program), else of
-                                       * CMD; 0: not timed (a program CMD does not run) */
-    bool failed[CTR_SELECT_MAX];      /* CMD failed with choice k */
-} ctr_select_binary;
-
-typedef struct ctr_select_report {
-    const char *choice[CTR_SELECT_MAX]; /* the choices' names (set by the caller) */
-    bool done;       /* the choices below were measured */
-    int rounds;
-    double original; /* CMD's median seconds with every original */
-    double base;     /* ... with every binary built as configured */
-    double chosen;   /* ... with the choices made */
-    bool reverted;   /* the choices were not faster than the originals: every original kept */
-    bool per_program; /* programs were timed by their own processes (ptrace allowed) */
-    int ref_exit;    /* CMD's exit status with the originals, which every build must give */
-    int budget_rounds; /* rounds of trials run when --select-budget stopped them, else 0 */
-    char *note;      /* why no choice was made, or NULL (malloc'ed) */
-} ctr_select_report;
-
-/* The choices differ by this share of CMD's median time before one is
- * preferred to another: closer than that is noise on a shared machine. */
-#define CTR_SELECT_MARGIN 0.01
+#include "select_choice.h"
 
 /* Time CMD (in a hard-linked copy of root under work, as --check runs a
  * command) `rounds` times with each choice of each binary swapped in, the

@@ -1,5 +1,6 @@
 /* --select on a relink (see select_builds.h). */
 #include "select_builds.h"
+#include "select.h"
 
 #include <limits.h>
 #include <stdio.h>

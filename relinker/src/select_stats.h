@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 
-#include "select.h"
+#include "select_choice.h"
 
 typedef struct ctr_select_sample {
     double *times; /* seconds, one per run (sorted in place by the functions below) */
