@@ -19,6 +19,20 @@ static bool recipe_includes(const ctr_recipe *rc, const ctr_outcome *oc)
     return !rc->no_profile || oc->pgo;
 }
 
+/* How many recipes build each binary of pass ps, and the r-th of binary
+ * i's (NULL: none). */
+static size_t recipes_of(const ctr_pass *ps)
+{
+    return ps->per_binary ? 1 : ps->nrecipes;
+}
+
+static const ctr_recipe *recipe_of(const ctr_pass *ps, size_t i, size_t r)
+{
+    if (ps->per_binary)
+        return ps->per_binary[i].tag ? &ps->per_binary[i] : NULL;
+    return &ps->recipes[r];
+}
+
 /* The pass's options and inputs as recipe rc uses them. */
 static ctr_link_ctx link_ctx(const ctr_options *o, const ctr_recipe *rc, const char *cpu,
                              const char *root, const ctr_pass *ps, const char **deps)
@@ -59,7 +73,7 @@ static void add_inputs(ctr_strbuf *b, const ctr_plan_entry *e, bool llvm_only, b
          * add_compiles); the rest as stored */
         bool compiled = bc || (rc->lto == CTR_LTO_NONE && k == CTR_IR_GCC_LTO);
         if (compiled)
-            ctr_sb_addf(b, " cc%s/%s.o", rc->tag, e->bin->link->tu_ids[t]);
+            ctr_sb_addf(b, " cc%s/%s%s.o", rc->tag, e->bin->link->tu_ids[t], rc->unit);
         else
             ctr_sb_addf(b, " %s/%s.%s", ctr_input_dir(k), e->bin->link->tu_ids[t],
                         ctr_input_ext(k));
@@ -120,7 +134,9 @@ static void add_compiles(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome 
     }
     for (size_t i = 0; i < plan->n; i++) {
         const ctr_plan_entry *e = &plan->v[i];
-        bool in = ctr_pass_includes(ps, &oc[i]) && recipe_includes(c->rc, &oc[i]);
+        bool in = ctr_pass_includes(ps, &oc[i]) && recipe_includes(c->rc, &oc[i]) &&
+                  (!ps->per_binary ||
+                   (ps->per_binary[i].tag && !strcmp(ps->per_binary[i].unit, c->rc->unit)));
         for (size_t t = 0; in && t < e->bin->link->ntu; t++)
             if (e->kinds[t] == CTR_IR_LLVM_BC ||
                 (c->rc->lto == CTR_LTO_NONE && e->kinds[t] == CTR_IR_GCC_LTO))
@@ -131,11 +147,11 @@ static void add_compiles(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome 
         if (k && !strcmp(tus[k - 1].id, tus[k].id))
             continue;
         if (tus[k].kind == CTR_IR_GCC_LTO)
-            ctr_sb_addf(b, "build cc%s/%s.o: compile tu/%s.o\n  pre = ", c->rc->tag, tus[k].id,
-                        tus[k].id);
+            ctr_sb_addf(b, "build cc%s/%s%s.o: compile tu/%s.o\n  pre = ", c->rc->tag,
+                        tus[k].id, c->rc->unit, tus[k].id);
         else
-            ctr_sb_addf(b, "build cc%s/%s.o: compile %s/%s.bc%s\n  pre = ", c->rc->tag,
-                        tus[k].id, ctr_recipe_tu_dir(c->rc), tus[k].id, deps);
+            ctr_sb_addf(b, "build cc%s/%s%s.o: compile %s/%s.bc%s\n  pre = ", c->rc->tag,
+                        tus[k].id, c->rc->unit, ctr_recipe_tu_dir(c->rc), tus[k].id, deps);
         ctr_compile_command(b, tus[k].rec, tus[k].kind, c);
         add_name(b, tus[k].rec->source);
     }
@@ -161,15 +177,25 @@ void ctr_ninja_file(ctr_strbuf *b, const ctr_plan *plan, const ctr_outcome *oc,
     *links = 0;
     const char *deps;
     for (size_t i = 0; i < plan->n; i++)
-        for (size_t r = 0; ctr_pass_includes(ps, &oc[i]) && r < ps->nrecipes; r++) {
-            if (!recipe_includes(&ps->recipes[r], &oc[i]))
+        for (size_t r = 0; ctr_pass_includes(ps, &oc[i]) && r < recipes_of(ps); r++) {
+            const ctr_recipe *rc = recipe_of(ps, i, r);
+            if (!rc || !recipe_includes(rc, &oc[i]))
                 continue;
-            ctr_link_ctx c = link_ctx(o, &ps->recipes[r], cpu, plan->fs->root, ps, &deps);
+            ctr_link_ctx c = link_ctx(o, rc, cpu, plan->fs->root, ps, &deps);
             add_link(b, &plan->v[i], i, oc[i].toolchain, &c);
             ++*links;
         }
-    for (size_t r = 0; r < ps->nrecipes; r++) {
-        ctr_link_ctx c = link_ctx(o, &ps->recipes[r], cpu, plan->fs->root, ps, &deps);
-        add_compiles(b, plan, oc, ps, &c, deps);
-    }
+    /* the compiles of each recipe, once (of a combination: by the first
+     * binary that has it) */
+    for (size_t i = 0; i < (ps->per_binary ? plan->n : 1); i++)
+        for (size_t r = 0; r < recipes_of(ps); r++) {
+            const ctr_recipe *rc = recipe_of(ps, i, r);
+            bool first = rc != NULL;
+            for (size_t k = 0; first && ps->per_binary && k < i; k++)
+                first = !ps->per_binary[k].tag || strcmp(ps->per_binary[k].unit, rc->unit);
+            if (!first)
+                continue;
+            ctr_link_ctx c = link_ctx(o, rc, cpu, plan->fs->root, ps, &deps);
+            add_compiles(b, plan, oc, ps, &c, deps);
+        }
 }

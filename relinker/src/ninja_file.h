@@ -19,6 +19,9 @@ typedef struct ctr_pass {
     const char *deps;     /* extra implicit inputs of the compiles (" | f") */
     const char *manifest; /* the Ninja file's name in the work directory */
     bool llvm_only;       /* only binaries relinked by LLVM alone */
+    const ctr_recipe *per_binary; /* NULL, or [plan->n]: binary i's one recipe in place of
+                                   * recipes[] (tag NULL: not built), --select's
+                                   * combinations */
 } ctr_pass;
 
 /* Whether the pass builds the binary of outcome oc. */

@@ -53,7 +53,7 @@ int ctr_pgo_run(const ctr_plan *plan, ctr_outcome *oc, const ctr_options *o, con
                 ctr_error *err)
 {
     const ctr_recipe instrumented = ctr_recipe_instrumented(o);
-    const ctr_pass gen = {&instrumented, 1, " -fprofile-generate", "", "train.ninja", true};
+    const ctr_pass gen = {&instrumented, 1, " -fprofile-generate", "", "train.ninja", true, NULL};
     ctr_file_list fl = {0};
     int rc = ctr_build_pass(plan, oc, o, cpu, &gen, false, err);
     if (rc == 0)

@@ -20,6 +20,8 @@ typedef struct ctr_recipe {
     int opt;             /* the -O level of its compiles and link: 3, or 2 (-r4) */
     bool no_profile;     /* without the PGO training run's profile (-r5): built for the
                           * binaries that have one, that is relinked by LLVM alone */
+    const char *unit;    /* its compiled TUs' suffix in cc<tag>/ ("": none): the
+                          * combinations share one tag, "-x", and differ by it */
 } ctr_recipe;
 
 #define CTR_RECIPES_MAX 6
@@ -30,11 +32,23 @@ typedef struct ctr_recipe {
  * configured one without the profile (always last).  Returns how many. */
 size_t ctr_recipes_of(const ctr_options *o, ctr_recipe out[CTR_RECIPES_MAX]);
 
+/* The configured recipe with the change of each recipe in with[0..n)
+ * (each one of --select's: its one field that differs from the
+ * configured's), for --select's second stage, which combines the changes
+ * that each made a binary faster: tag "-x", unit "-" and a letter per
+ * change (l: the other LTO, g: generic tuning, f: no FP contraction, o:
+ * -O2, p: no profile).  Generic tuning and no FP contraction together have
+ * no LLVM bitcode (two retargetings): the caller does not ask for both for
+ * a binary with LLVM TUs. */
+ctr_recipe ctr_recipe_combined(const ctr_recipe *configured, const ctr_recipe *const *with,
+                               size_t n);
+
 /* The instrumented build of a PGO training run (tag "-train"). */
 ctr_recipe ctr_recipe_instrumented(const ctr_options *o);
 
-/* The recipe's name for a binary relinked by tc (static storage): GIMPLE has
- * no thin mode, so GCC's LTO is "LTO" whatever --lto says. */
+/* The recipe's name for a binary relinked by tc (static storage): how it
+ * links, then each change ("thin LTO, generic tuning, -O2"); GIMPLE has no
+ * thin mode, so GCC's LTO is "LTO" whatever --lto says. */
 const char *ctr_recipe_label(const ctr_recipe *rc, ctr_toolchain tc);
 
 /* Where the recipe's LLVM bitcode is: tu/ (retargeted), tu-generic/ (tuned

@@ -79,7 +79,7 @@ static int build_final(const ctr_plan *plan, const ctr_options *o, const ctr_tar
                        ctr_pass *final, char *use, size_t use_size, ctr_error *err)
 {
     ctr_outcome *oc = res->oc;
-    *final = (ctr_pass){recipes, nrecipes, "", "", "build.ninja", false};
+    *final = (ctr_pass){recipes, nrecipes, "", "", "build.ninja", false, NULL};
     if (o->pgo && ctr_pgo_run(plan, oc, o, target->cpu, err) == 0) {
         snprintf(use, use_size, " -fprofile-use=%s/pgo.profdata -Wno-profile-instr-unprofiled"
                  " -Wno-profile-instr-out-of-date -Wno-backend-plugin", o->work);
@@ -96,8 +96,10 @@ static int build_final(const ctr_plan *plan, const ctr_options *o, const ctr_tar
     check_builds(plan, oc, o->work, libs);
     if (o->bolt)
         ctr_bolt_run(plan, oc, o, libs);
-    if (o->select)
-        ctr_select_builds(plan, oc, o, recipes, nrecipes, libs, &res->select);
+    if (o->select) {
+        ctr_select_setup s = {plan, o, recipes, nrecipes, final, target->cpu, libs};
+        ctr_select_builds(&s, oc, &res->select);
+    }
     ctr_lib_cache_free(libs);
     return 0;
 }

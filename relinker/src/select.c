@@ -77,6 +77,13 @@ static int warm_up(struct select_ctx *c, ctr_select_report *rep, ctr_error *err)
     return 0;
 }
 
+/* Choice k of binary b gets a trial: it was built, or it is the second
+ * stage's, which may be. */
+static bool has_trial(const struct select_ctx *c, const ctr_select_binary *b, int k)
+{
+    return b->file[k] || (k == CTR_SELECT_COMBINED && c->comb);
+}
+
 /* Lay out the trials of every other choice of each binary the command ran,
  * binary by binary, in the order of the choices. */
 static int plan_make(struct select_ctx *c, int base, struct select_plan *p, ctr_error *err)
@@ -86,7 +93,7 @@ static int plan_make(struct select_ctx *c, int base, struct select_plan *p, ctr_
     *p = (struct select_plan){0};
     for (size_t i = 0; i < n; i++)
         for (int k = 0; k < CTR_SELECT_MAX; k++)
-            p->ntrials += c->ran[i] && k != base && b[i].file[k];
+            p->ntrials += c->ran[i] && k != base && has_trial(c, &b[i], k);
     size_t nslots = p->ntrials + n + 3;
     p->t = calloc(nslots, sizeof *p->t);
     p->times = calloc(nslots * CTR_SELECT_MAX_RUNS, sizeof *p->times);
@@ -112,7 +119,7 @@ static int plan_make(struct select_ctx *c, int base, struct select_plan *p, ctr_
         p->base_of[i].bin = (long)i;
         p->base_of[i].choice = base;
         for (int k = 0; k < CTR_SELECT_MAX; k++)
-            if (c->ran[i] && k != base && b[i].file[k]) {
+            if (c->ran[i] && k != base && has_trial(c, &b[i], k)) {
                 p->t[m].bin = (long)i;
                 p->t[m++].choice = k;
             }
@@ -149,19 +156,22 @@ static void log_decision(const struct select_ctx *c, const ctr_select_binary *b,
                   "the median with p <= 0.05");
 }
 
-/* Per binary: the fastest choice, if it clearly beats the configured build
- * (the trials of a binary are together, in plan_make's order). */
-static void choose_all(struct select_ctx *c, struct select_plan *p, int base)
+/* Per binary (with `combined`, only those with a second stage's build):
+ * the fastest choice, if it clearly beats the configured build (the trials
+ * of a binary are together, in plan_make's order). */
+static void choose_all(struct select_ctx *c, struct select_plan *p, int base, bool combined)
 {
     size_t j = 0;
     for (size_t i = 0; i < c->n; i++) {
         ctr_select_binary *bi = &c->b[i];
-        bi->chosen = base;
-        if (!c->ran[i])
-            continue;
         ctr_select_sample *trial[CTR_SELECT_MAX] = {0};
         for (; j < p->ntrials && p->t[j].bin == (long)i; j++)
             trial[p->t[j].choice] = &p->t[j].s;
+        if (combined && !bi->file[CTR_SELECT_COMBINED])
+            continue;
+        bi->chosen = base;
+        if (!c->ran[i])
+            continue;
         bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median);
         log_decision(c, bi, base, &p->base_of[i].s, trial);
     }
@@ -219,6 +229,71 @@ static int confirm(struct select_ctx *c, struct select_plan *p, int rounds, int 
     return 0;
 }
 
+/* Each binary's choices that were clearly faster than its configured
+ * build, into winners[i] (bit k: choice k).  Returns how many binaries
+ * have two or more. */
+static size_t find_winners(struct select_ctx *c, struct select_plan *p, unsigned *winners)
+{
+    size_t j = 0, many = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        winners[i] = 0;
+        int count = 0;
+        for (; j < p->ntrials && p->t[j].bin == (long)i; j++) {
+            struct select_trial *tr = &p->t[j];
+            if (tr->choice != CTR_SELECT_COMBINED && !c->b[i].failed[tr->choice] &&
+                ctr_select_clearly_faster(&tr->s, &p->base_of[i].s)) {
+                winners[i] |= 1u << tr->choice;
+                count++;
+            }
+        }
+        many += count >= 2;
+    }
+    return many;
+}
+
+/* The second stage: where two or more changes each made a binary clearly
+ * faster, their combination is built (c->comb) and timed against the
+ * configured build as the other choices were, with more rounds of its own;
+ * then those binaries are decided again among all their choices.  As
+ * ctr_select_run_trials. */
+static int combine(struct select_ctx *c, struct select_plan *p, int rounds, int base,
+                   ctr_select_report *rep, ctr_error *err)
+{
+    unsigned *winners = calloc(c->n + 1, sizeof *winners);
+    if (!winners)
+        return ctr_error_set(err, ENOMEM, "--select");
+    size_t built = 0, many = find_winners(c, p, winners);
+    if (many && c->deadline > 0 && ctr_select_now() > c->deadline)
+        dprintf(c->logfd, "== --select-budget spent: no second stage\n");
+    else if (many) {
+        /* the build's sandbox removes every hard-linked file from the
+         * directories it writes: the timing root links none of them now */
+        if (ctr_select_put_all(c, NULL, 0, err) < 0) {
+            free(winners);
+            return -1;
+        }
+        c->comb->build(c->comb->arg, c->b, c->n, winners);
+        for (size_t i = 0; i < c->n; i++)
+            if (c->b[i].file[CTR_SELECT_COMBINED]) {
+                dprintf(c->logfd, "== second stage: %s as %s, the changes that were each "
+                                  "faster, together\n", c->b[i].inner,
+                        ctr_select_choice_name(c, &c->b[i], CTR_SELECT_COMBINED));
+                built++;
+            }
+    }
+    free(winners);
+    if (!built)
+        return 0;
+    int first_rounds = rep->rounds;
+    c->only = CTR_SELECT_COMBINED;
+    int rc = ctr_select_run_trials(c, p, rounds, base, rep, err);
+    c->only = -1;
+    rep->rounds += first_rounds;
+    if (rc == 0)
+        choose_all(c, p, base, true);
+    return rc;
+}
+
 static int run(struct select_ctx *c, int rounds, int base, ctr_select_report *rep, ctr_error *err)
 {
     int rc = warm_up(c, rep, err);
@@ -229,16 +304,19 @@ static int run(struct select_ctx *c, int rounds, int base, ctr_select_report *re
     if (rc == 0)
         rc = ctr_select_run_trials(c, &p, rounds, base, rep, err);
     if (rc == 0) {
-        choose_all(c, &p, base);
-        rc = confirm(c, &p, rounds, base, rep, err);
+        choose_all(c, &p, base, false);
+        if (c->comb)
+            rc = combine(c, &p, rounds, base, rep, err);
     }
+    if (rc == 0)
+        rc = confirm(c, &p, rounds, base, rep, err);
     plan_free(&p);
     return rc < 0 ? -1 : 0;
 }
 
 int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd,
-                   int rounds, unsigned budget, int base, ctr_select_binary *b, size_t n,
-                   ctr_select_report *rep, ctr_error *err)
+                   int rounds, unsigned budget, int base, const ctr_select_combiner *comb,
+                   ctr_select_binary *b, size_t n, ctr_select_report *rep, ctr_error *err)
 {
     char troot[PATH_MAX * 2], log[PATH_MAX * 2];
     ctr_select_report fresh = {.rounds = rounds};
@@ -257,7 +335,8 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
     snprintf(log, sizeof log, "%s/select.log", work);
     struct select_ctx c = {.sb = sb, .troot = troot, .cmd = cmd, .b = b, .n = n, .logfd = -1,
                     .tty = isatty(2), .choice = rep->choice,
-                    .deadline = budget ? ctr_select_now() + budget : 0};
+                    .deadline = budget ? ctr_select_now() + budget : 0, .comb = comb,
+                    .only = -1};
     c.now = calloc(n, sizeof *c.now); /* 0: the original */
     c.ran = calloc(n, sizeof *c.ran);
     c.bad0 = calloc(n, sizeof *c.bad0);

@@ -23,7 +23,10 @@
  * library by CMD's; programs CMD does not execute are left at `base`.
  * Choose per binary the fastest choice that clearly beats `base`
  * (ctr_select_clearly_faster; undecided choices get more rounds, up to three
- * times `rounds`); then time
+ * times `rounds`).  With comb, a binary that two or more choices beat
+ * clearly gets a second stage: comb builds their changes together, which
+ * is timed as the others were (`rounds` rounds and more while undecided),
+ * and the binary is decided again among all its choices.  Then time
  * the choices together against the originals, and keep the originals unless
  * the choices' median is below theirs.  work/select.log gets CMD's output,
  * every run (its setup, wall and CPU time, how it ended, each program's
@@ -31,8 +34,8 @@
  * and rep.  Returns 0, or -1 when no choice could be made (rep->note says
  * why; every binary is then left at `base`). */
 int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, const char *cmd,
-                   int rounds, unsigned budget, int base, ctr_select_binary *b, size_t n,
-                   ctr_select_report *rep, ctr_error *err);
+                   int rounds, unsigned budget, int base, const ctr_select_combiner *comb,
+                   ctr_select_binary *b, size_t n, ctr_select_report *rep, ctr_error *err);
 
 /* Before anything is built: CMD once inside a copy of root with the
  * originals (its output into work/select.log).  0 if it runs to an end

@@ -6,10 +6,16 @@
 #define CTR_SELECT_CHOICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The choices for one binary: the original (0), up to six recipes' builds
- * (recipe.h), and with --bolt the configured build without BOLT. */
-#define CTR_SELECT_MAX 8
+ * (recipe.h), with --bolt the configured build without BOLT, and the
+ * second stage's combination (CTR_SELECT_COMBINED). */
+#define CTR_SELECT_MAX 9
+
+/* The slot of the second stage's build: the changes (recipes) that each
+ * made the binary clearly faster than its configured build, together. */
+#define CTR_SELECT_COMBINED (CTR_SELECT_MAX - 1)
 
 typedef struct ctr_select_binary {
     const char *inner;                /* its path in the root */
@@ -39,6 +45,15 @@ typedef struct ctr_select_report {
     int budget_rounds; /* rounds of trials run when --select-budget stopped them, else 0 */
     char *note;      /* why no choice was made, or NULL (malloc'ed) */
 } ctr_select_report;
+
+/* The second stage's builds: given winners[i], the choices (bit k: choice
+ * k) that were each clearly faster than binary b[i]'s configured build,
+ * build what combines them where that is a new build, and set its
+ * b[i].file[CTR_SELECT_COMBINED] (malloc'ed) and .name[...] (static). */
+typedef struct ctr_select_combiner {
+    void (*build)(void *arg, ctr_select_binary *b, size_t n, const unsigned *winners);
+    void *arg;
+} ctr_select_combiner;
 
 /* The choices differ by this share of CMD's median time before one is
  * preferred to another: closer than that is noise on a shared machine. */

@@ -32,7 +32,7 @@ int ctr_select_put(struct select_ctx *c, size_t i, int k, ctr_error *err)
         return ctr_error_set(err, errno, "'%s'", path);
     if (link(c->b[i].file[k], path) < 0 &&
         (errno != EXDEV || ctr_file_copy(c->b[i].file[k], path, st.st_mode, err) < 0))
-        return ctr_error_set(err, errno, "'%s'", path);
+        return ctr_error_set(err, errno, "'%s' into '%s'", c->b[i].file[k], path);
     c->now[i] = k;
     return 0;
 }

@@ -44,6 +44,8 @@ struct select_ctx {
     bool *alone;     /* program i ran at no time when another relinked program did, in
                       * the reference run: its time is its own, so its choices may share
                       * runs with other programs' (select_layout.h) */
+    const ctr_select_combiner *comb; /* the second stage's builds, or NULL: none */
+    int only;        /* -1, or the one choice whose trials run (the second stage's) */
     bool unpacked;   /* a run with several programs' trials failed and did not say which:
                       * from the next round on, every trial runs alone */
 };

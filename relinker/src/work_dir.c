@@ -10,7 +10,7 @@
 const char *const ctr_built_dirs[] = {
     "cc", "part", "bin", "cc-r1", "part-r1", "bin-r1", "cc-r2", "part-r2", "bin-r2",
     "cc-r3", "part-r3", "bin-r3", "cc-r4", "part-r4", "bin-r4", "cc-r5", "part-r5", "bin-r5",
-    "cc-train", "part-train", "bin-train", "state", "tmp", NULL,
+    "cc-x", "part-x", "bin-x", "cc-train", "part-train", "bin-train", "state", "tmp", NULL,
 };
 
 int ctr_work_dir_absolute(const char *work, char *buf, size_t size, ctr_error *err)

@@ -219,6 +219,23 @@ static void test_recipes(void)
     CHECK(!strcmp(ctr_recipe_label(&rc[5], CTR_TOOLCHAIN_GCC), "LTO, no PGO"));
     for (size_t k = 0; k < 5; k++)
         CHECK(!rc[k].no_profile);
+    /* --select's second stage: the changes of several recipes together */
+    const ctr_recipe *with[] = {&rc[1], &rc[2], &rc[4]};
+    ctr_recipe x = ctr_recipe_combined(&rc[0], with, 3);
+    CHECK(x.lto == CTR_LTO_NONE && x.generic_tune && !x.no_fp_contract && x.opt == 2 &&
+          !x.no_profile && !strcmp(x.tag, "-x") && !strcmp(x.unit, "-lgo"));
+    CHECK(!strcmp(x.name, "no LTO, generic tuning, -O2") &&
+          !strcmp(ctr_recipe_tu_dir(&x), "tu-generic"));
+    CHECK(!strcmp(ctr_recipe_label(&x, CTR_TOOLCHAIN_GCC), "no LTO, generic tuning, -O2"));
+    const ctr_recipe *with2[] = {&rc[3], &rc[5]};
+    x = ctr_recipe_combined(&rc[0], with2, 2);
+    CHECK(x.lto == CTR_LTO_THIN && x.no_fp_contract && x.no_profile && x.opt == 3 &&
+          !strcmp(x.unit, "-fp") && !strcmp(x.name, "thin LTO, no FP contraction, no PGO"));
+    CHECK(!strcmp(ctr_recipe_label(&x, CTR_TOOLCHAIN_GCC), "LTO, no FP contraction, no PGO"));
+    CHECK(built_dir("cc", x.tag) && built_dir("part", x.tag) && built_dir("bin", x.tag));
+    /* the recipes' own have no unit */
+    for (size_t k = 0; k < 6; k++)
+        CHECK(!strcmp(rc[k].unit, ""));
     size_t n = ctr_recipes_of(&o, rc);
     /* every recipe builds into directories that the work directory makes */
     for (size_t k = 0; k < n; k++)

@@ -58,7 +58,7 @@ static void test_ninja_file(void)
     ctr_recipe rc[CTR_RECIPES_MAX];
     ctr_recipes_of(&o, rc);
     ctr_outcome oc = {.toolchain = CTR_TOOLCHAIN_LLVM, .relinked = true, .tag = ""};
-    ctr_pass ps = {rc, 1, "", "", "build.ninja", false};
+    ctr_pass ps = {rc, 1, "", "", "build.ninja", false, NULL};
     ctr_strbuf sb = CTR_STRBUF_INIT;
     size_t links = 9;
     ctr_ninja_file(&sb, &f.plan, &oc, &o, "znver4", &ps, &links);
@@ -76,7 +76,7 @@ static void test_ninja_file(void)
     CHECK(!strstr(s, "cc/t2.o"));
     ctr_sb_release(&sb);
     /* PGO's training pass takes only LLVM-only binaries; a kept one, none */
-    ctr_pass train = {rc, 1, " -fprofile-generate", "", "train.ninja", true};
+    ctr_pass train = {rc, 1, " -fprofile-generate", "", "train.ninja", true, NULL};
     CHECK(ctr_pass_includes(&train, &oc));
     oc.toolchain = CTR_TOOLCHAIN_MIXED;
     CHECK(!ctr_pass_includes(&train, &oc) && ctr_pass_includes(&ps, &oc));
@@ -116,6 +116,26 @@ static void test_ninja_file(void)
                     " -c -O3 -flto=thin -fPIE '-march=znver4'\n"));
     CHECK(strstr(s, "build cc/t1.o: compile tu/t1.bc | pgo.profdata\n  pre = " CTR_CLANG
                     " -c -O3 -flto=thin -fPIE -fprofile-use=/w/pgo.profdata '-march=znver4'\n"));
+    /* --select's second stage: a recipe of each binary's own, into bin-x/,
+     * its compiles named by the changes; a binary without one, no build */
+    ctr_recipe per[1];
+    const ctr_recipe *with[] = {&rc[1], &rc[2]};
+    per[0] = ctr_recipe_combined(&rc[0], with, 2);
+    ctr_pass comb = ps;
+    comb.per_binary = per;
+    comb.manifest = "combine.ninja";
+    ctr_strbuf cb = CTR_STRBUF_INIT;
+    ctr_ninja_file(&cb, &f.plan, &oc, &o, "znver4", &comb, &links);
+    const char *cs = ctr_sb_str(&cb);
+    CHECK(links == 1 && strstr(cs, "build bin-x/0: link rec/0.s cc-x/t1-lg.o obj/t2.o"));
+    CHECK(strstr(cs, "build cc-x/t1-lg.o: compile tu-generic/t1.bc | pgo.profdata\n  pre = " CTR_CLANG
+                     " -c -O3 -fPIE -fprofile-use=/w/pgo.profdata '-march=znver4'\n"));
+    CHECK(!strstr(cs, "bin-r") && !strstr(cs, "build bin/"));
+    ctr_sb_release(&cb);
+    per[0].tag = NULL;
+    ctr_ninja_file(&cb, &f.plan, &oc, &o, "znver4", &comb, &links);
+    CHECK(links == 0 && !strstr(ctr_sb_str(&cb), "build "));
+    ctr_sb_release(&cb);
     /* the link's lines, up to its name */
     const char *r5 = strstr(s, "build bin-r5/0:"), *end = r5 ? strstr(r5, "\n  desc") : NULL;
     CHECK(end && !memmem(r5, (size_t)(end - r5), "profile", 7));
