@@ -19,8 +19,9 @@
  * command's times; the log calls a "the choices together", b "the original
  * binaries").  When the command fails in one, *failed_a or *failed_b is set
  * and the duel ends. */
-static int duel(struct select_ctx *c, const int *a, const int *b, int rounds, struct select_trial *ta,
-                struct select_trial *tb, bool *failed_a, bool *failed_b, ctr_error *err)
+static int duel(struct select_ctx *c, const int *a, const int *b, int rounds,
+                struct select_trial *ta, struct select_trial *tb, bool *failed_a, bool *failed_b,
+                ctr_error *err)
 {
     *failed_a = *failed_b = false;
     ta->s.n = tb->s.n = 0;
@@ -180,8 +181,8 @@ static void choose_all(struct select_ctx *c, struct select_plan *p, int base, bo
 /* The choices together, against the originals (unless every binary the
  * command uses is at its original anyway): the final choice, in rep and
  * each binary's `chosen`. */
-static int confirm(struct select_ctx *c, struct select_plan *p, int rounds, int base, ctr_select_report *rep,
-                   ctr_error *err)
+static int confirm(struct select_ctx *c, struct select_plan *p, int rounds, int base,
+                   ctr_select_report *rep, ctr_error *err)
 {
     ctr_select_binary *b = c->b;
     size_t n = c->n;
@@ -195,7 +196,8 @@ static int confirm(struct select_ctx *c, struct select_plan *p, int rounds, int 
         return 0;
     }
     bool failed_chosen, failed_orig;
-    if (duel(c, p->chosen, p->orig, rounds, p->tchosen, p->torig, &failed_chosen, &failed_orig, err) < 0)
+    if (duel(c, p->chosen, p->orig, rounds, p->tchosen, p->torig, &failed_chosen, &failed_orig,
+             err) < 0)
         return -1;
     if (failed_chosen && !failed_orig) {
         /* each choice passed alone, not together: keep the configured */
@@ -334,9 +336,9 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
     snprintf(troot, sizeof troot, "%s/select-root", work);
     snprintf(log, sizeof log, "%s/select.log", work);
     struct select_ctx c = {.sb = sb, .troot = troot, .cmd = cmd, .b = b, .n = n, .logfd = -1,
-                    .tty = isatty(2), .choice = rep->choice,
-                    .deadline = budget ? ctr_select_now() + budget : 0, .comb = comb,
-                    .only = -1};
+                           .tty = isatty(2), .choice = rep->choice,
+                           .deadline = budget ? ctr_select_now() + budget : 0, .comb = comb,
+                           .only = -1};
     c.now = calloc(n, sizeof *c.now); /* 0: the original */
     c.ran = calloc(n, sizeof *c.ran);
     c.bad0 = calloc(n, sizeof *c.bad0);

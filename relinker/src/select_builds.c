@@ -153,7 +153,8 @@ static size_t changes_of(const ctr_select_setup *s, const ctr_select_binary *b,
         with[n++] = &s->recipes[r];
     }
     if (tune >= 0 && nofma >= 0 && tc != CTR_TOOLCHAIN_GCC) {
-        size_t kt = (size_t)(with[tune] - s->recipes) + 1, kf = (size_t)(with[nofma] - s->recipes) + 1;
+        size_t kt = (size_t)(with[tune] - s->recipes) + 1;
+        size_t kf = (size_t)(with[nofma] - s->recipes) + 1;
         int drop = b->median[kt] > b->median[kf] ? tune : nofma;
         for (size_t k = (size_t)drop; k + 1 < n; k++)
             with[k] = with[k + 1];

@@ -18,21 +18,22 @@ static int max_rounds(int rounds)
 
 /* Setup tr[0..ntr) (none: the configured setup) for the log: "/a as X;
  * /b as Y". */
-static void setup_name(const struct select_ctx *c, struct select_trial *const *tr, size_t ntr, char *buf,
-                       size_t size)
+static void setup_name(const struct select_ctx *c, struct select_trial *const *tr, size_t ntr,
+                       char *buf, size_t size)
 {
     int len = snprintf(buf, size, "%s", ntr ? "" : "every binary as configured");
     for (size_t m = 0; m < ntr && len >= 0 && (size_t)len < size; m++)
         len += snprintf(buf + len, size - (size_t)len, "%s%s as %s", m ? "; " : "",
-                        c->b[tr[m]->bin].inner, ctr_select_choice_name(c, &c->b[tr[m]->bin], tr[m]->choice));
+                        c->b[tr[m]->bin].inner,
+                        ctr_select_choice_name(c, &c->b[tr[m]->bin], tr[m]->choice));
 }
 
 /* Keep the times of a run that passed with trials tr[0..ntr) in place: each
  * trial's binary's measure; where no library was swapped in, also every
  * other program's, as a run of its configured build (its time is its own);
  * for the configured setup, every binary's and the whole command's. */
-static void keep_times(struct select_ctx *c, struct select_plan *p, struct select_trial *const *tr, size_t ntr,
-                       double total)
+static void keep_times(struct select_ctx *c, struct select_plan *p,
+                       struct select_trial *const *tr, size_t ntr, double total)
 {
     bool programs_only = c->traced;
     for (size_t m = 0; m < ntr; m++) {
@@ -58,8 +59,8 @@ static void keep_times(struct select_ctx *c, struct select_plan *p, struct selec
  * programs broke, the run cannot say which failed, so it is not counted and
  * every trial runs alone from the next round.  1 when the configured setup
  * fails (rep says so: every original kept), else 0; -1: an error. */
-static int run_setup(struct select_ctx *c, struct select_plan *p, struct select_trial *const *tr, size_t ntr,
-                     int base, ctr_select_report *rep, ctr_error *err)
+static int run_setup(struct select_ctx *c, struct select_plan *p, struct select_trial *const *tr,
+                     size_t ntr, int base, ctr_select_report *rep, ctr_error *err)
 {
     ctr_select_binary *b = c->b;
     if (ctr_select_put_all(c, NULL, base, err) < 0)

@@ -215,7 +215,8 @@ static void test_recipes(void)
     o.pgo = "train";
     CHECK(ctr_recipes_of(&o, rc) == 6 && rc[5].no_profile && !strcmp(rc[5].tag, "-r5") &&
           !strcmp(rc[5].name, "thin LTO, no PGO") && rc[5].opt == 3 && !rc[5].generic_tune &&
-          !rc[5].no_fp_contract && rc[5].lto == CTR_LTO_THIN && !strcmp(ctr_recipe_tu_dir(&rc[5]), "tu"));
+          !rc[5].no_fp_contract && rc[5].lto == CTR_LTO_THIN &&
+          !strcmp(ctr_recipe_tu_dir(&rc[5]), "tu"));
     CHECK(!strcmp(ctr_recipe_label(&rc[5], CTR_TOOLCHAIN_GCC), "LTO, no PGO"));
     for (size_t k = 0; k < 5; k++)
         CHECK(!rc[k].no_profile);

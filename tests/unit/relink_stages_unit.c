@@ -128,7 +128,8 @@ static void test_ninja_file(void)
     ctr_ninja_file(&cb, &f.plan, &oc, &o, "znver4", &comb, &links);
     const char *cs = ctr_sb_str(&cb);
     CHECK(links == 1 && strstr(cs, "build bin-x/0: link rec/0.s cc-x/t1-lg.o obj/t2.o"));
-    CHECK(strstr(cs, "build cc-x/t1-lg.o: compile tu-generic/t1.bc | pgo.profdata\n  pre = " CTR_CLANG
+    CHECK(strstr(cs, "build cc-x/t1-lg.o: compile tu-generic/t1.bc | pgo.profdata\n"
+                     "  pre = " CTR_CLANG
                      " -c -O3 -fPIE -fprofile-use=/w/pgo.profdata '-march=znver4'\n"));
     CHECK(!strstr(cs, "bin-r") && !strstr(cs, "build bin/"));
     ctr_sb_release(&cb);
