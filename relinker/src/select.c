@@ -121,7 +121,7 @@ static int plan_make(struct select_ctx *c, int base, struct select_plan *p, ctr_
         p->base_of[i].choice = base;
         for (int k = 0; k < CTR_SELECT_MAX; k++)
             if (c->ran[i] && k != base && has_trial(c, &b[i], k)) {
-                p->t[m].bin = (long)i;
+                p->t[m].bin = p->bin[m] = (long)i;
                 p->t[m++].choice = k;
             }
     }
@@ -173,7 +173,8 @@ static void choose_all(struct select_ctx *c, struct select_plan *p, int base, bo
         bi->chosen = base;
         if (!c->ran[i])
             continue;
-        bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median);
+        bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median,
+                                       &bi->faster);
         log_decision(c, bi, base, &p->base_of[i].s, trial);
     }
 }
@@ -231,28 +232,6 @@ static int confirm(struct select_ctx *c, struct select_plan *p, int rounds, int 
     return 0;
 }
 
-/* Each binary's choices that were clearly faster than its configured
- * build, into winners[i] (bit k: choice k).  Returns how many binaries
- * have two or more. */
-static size_t find_winners(struct select_ctx *c, struct select_plan *p, unsigned *winners)
-{
-    size_t j = 0, many = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        winners[i] = 0;
-        int count = 0;
-        for (; j < p->ntrials && p->t[j].bin == (long)i; j++) {
-            struct select_trial *tr = &p->t[j];
-            if (tr->choice != CTR_SELECT_COMBINED && !c->b[i].failed[tr->choice] &&
-                ctr_select_clearly_faster(&tr->s, &p->base_of[i].s)) {
-                winners[i] |= 1u << tr->choice;
-                count++;
-            }
-        }
-        many += count >= 2;
-    }
-    return many;
-}
-
 /* The second stage: where two or more changes each made a binary clearly
  * faster, their combination is built (c->comb) and timed against the
  * configured build as the other choices were, with more rounds of its own;
@@ -261,20 +240,17 @@ static size_t find_winners(struct select_ctx *c, struct select_plan *p, unsigned
 static int combine(struct select_ctx *c, struct select_plan *p, int rounds, int base,
                    ctr_select_report *rep, ctr_error *err)
 {
-    unsigned *winners = calloc(c->n + 1, sizeof *winners);
-    if (!winners)
-        return ctr_error_set(err, ENOMEM, "--select");
-    size_t built = 0, many = find_winners(c, p, winners);
+    size_t built = 0, many = 0;
+    for (size_t i = 0; i < c->n; i++) /* two or more bits */
+        many += (c->b[i].faster & (c->b[i].faster - 1)) != 0;
     if (many && c->deadline > 0 && ctr_select_now() > c->deadline)
         dprintf(c->logfd, "== --select-budget spent: no second stage\n");
     else if (many) {
         /* the build's sandbox removes every hard-linked file from the
          * directories it writes: the timing root links none of them now */
-        if (ctr_select_put_all(c, NULL, 0, err) < 0) {
-            free(winners);
+        if (ctr_select_put_all(c, NULL, 0, err) < 0)
             return -1;
-        }
-        c->comb->build(c->comb->arg, c->b, c->n, winners);
+        c->comb->build(c->comb->arg, c->b, c->n);
         for (size_t i = 0; i < c->n; i++)
             if (c->b[i].file[CTR_SELECT_COMBINED]) {
                 dprintf(c->logfd, "== second stage: %s as %s, the changes that were each "
@@ -283,7 +259,6 @@ static int combine(struct select_ctx *c, struct select_plan *p, int rounds, int 
                 built++;
             }
     }
-    free(winners);
     if (!built)
         return 0;
     int first_rounds = rep->rounds;
@@ -328,6 +303,7 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
         b[i].chosen = base;
         memset(b[i].median, 0, sizeof b[i].median);
         memset(b[i].failed, 0, sizeof b[i].failed);
+        b[i].faster = 0;
     }
     if (!n) {
         rep->note = strdup("no relinked binary to choose for");

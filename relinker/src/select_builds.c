@@ -132,19 +132,18 @@ struct combining {
     ctr_recipe *combined;
 };
 
-/* The recipes whose changes the choices in `winners` are (choice r + 1 is
+/* The recipes whose changes the choices in `faster` are (choice r + 1 is
  * recipe r; the original and the configured build, BOLTed or not, change
  * nothing) into with[]; generic tuning and no FP contraction together have
  * no bitcode where LLVM compiles, so the slower of the two is left out.
  * Returns how many. */
 static size_t changes_of(const ctr_select_setup *s, const ctr_select_binary *b,
-                         unsigned winners, ctr_toolchain tc,
-                         const ctr_recipe *with[CTR_RECIPES_MAX])
+                         ctr_toolchain tc, const ctr_recipe *with[CTR_RECIPES_MAX])
 {
     size_t n = 0;
     int tune = -1, nofma = -1;
     for (size_t r = 1; r < s->nrecipes && r + 1 < CTR_SELECT_COMBINED; r++) {
-        if (!(winners & (1u << (r + 1))))
+        if (!(b->faster & (1u << (r + 1))))
             continue;
         if (s->recipes[r].generic_tune)
             tune = (int)n;
@@ -165,7 +164,7 @@ static size_t changes_of(const ctr_select_setup *s, const ctr_select_binary *b,
 
 /* ctr_select_combiner's build: each combination of two or more changes
  * built in one pass, and checked as the recipes' builds are. */
-static void build_combinations(void *arg, ctr_select_binary *b, size_t n, const unsigned *winners)
+static void build_combinations(void *arg, ctr_select_binary *b, size_t n)
 {
     struct combining *cb = arg;
     const ctr_select_setup *s = cb->s;
@@ -173,7 +172,7 @@ static void build_combinations(void *arg, ctr_select_binary *b, size_t n, const 
     for (size_t j = 0; j < n; j++) {
         size_t i = cb->index[j];
         const ctr_recipe *with[CTR_RECIPES_MAX];
-        size_t k = changes_of(s, &b[j], winners[j], cb->oc[i].toolchain, with);
+        size_t k = changes_of(s, &b[j], cb->oc[i].toolchain, with);
         if (k >= 2) {
             cb->combined[i] = ctr_recipe_combined(&s->recipes[0], with, k);
             want++;

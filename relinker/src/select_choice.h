@@ -30,6 +30,8 @@ typedef struct ctr_select_binary {
                                        * program's own processes (see per_program), else of
                                        * CMD; 0: not timed (a program CMD does not run) */
     bool failed[CTR_SELECT_MAX];      /* CMD failed with choice k */
+    unsigned faster;                  /* bit k: choice k was clearly faster than the
+                                       * configured build (ctr_select_clearly_faster) */
 } ctr_select_binary;
 
 typedef struct ctr_select_report {
@@ -46,12 +48,11 @@ typedef struct ctr_select_report {
     char *note;      /* why no choice was made, or NULL (malloc'ed) */
 } ctr_select_report;
 
-/* The second stage's builds: given winners[i], the choices (bit k: choice
- * k) that were each clearly faster than binary b[i]'s configured build,
- * build what combines them where that is a new build, and set its
+/* The second stage's builds: given each binary's `faster` choices, build
+ * what combines them where that is a new build, and set its
  * b[i].file[CTR_SELECT_COMBINED] (malloc'ed) and .name[...] (static). */
 typedef struct ctr_select_combiner {
-    void (*build)(void *arg, ctr_select_binary *b, size_t n, const unsigned *winners);
+    void (*build)(void *arg, ctr_select_binary *b, size_t n);
     void *arg;
 } ctr_select_combiner;
 

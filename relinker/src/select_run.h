@@ -62,7 +62,8 @@ struct select_plan {
                       * runs once a round; a configured build may run in every setup) */
     double *meas;    /* a run's measure of each binary */
     int *chosen, *orig;
-    long *bin;       /* the layout of a round (select_layout.h), [ntrials] each */
+    long *bin;       /* the layout of a round (select_layout.h), [ntrials] each: bin[j]
+                      * is t[j].bin, in the layout's form */
     bool *live, *packable;
     size_t *order, *first;
 };

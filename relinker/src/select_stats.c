@@ -86,16 +86,22 @@ bool ctr_select_undecided(ctr_select_sample *a, ctr_select_sample *b)
     return ma < mb * (1 - CTR_SELECT_MARGIN) && ctr_select_p_faster(a, b) > CTR_SELECT_P;
 }
 
-int ctr_select_choose(int base, ctr_select_sample *base_s, ctr_select_sample *const trial[CTR_SELECT_MAX],
-                      const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX])
+int ctr_select_choose(int base, ctr_select_sample *base_s,
+                      ctr_select_sample *const trial[CTR_SELECT_MAX],
+                      const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX],
+                      unsigned *faster)
 {
     int chosen = base;
+    *faster = 0;
     median[base] = ctr_select_median(base_s);
     for (int k = 0; k < CTR_SELECT_MAX; k++) {
         if (k == base || !trial[k] || failed[k])
             continue;
         median[k] = ctr_select_median(trial[k]);
-        if (ctr_select_clearly_faster(trial[k], base_s) && median[k] < median[chosen])
+        if (!ctr_select_clearly_faster(trial[k], base_s))
+            continue;
+        *faster |= 1u << k;
+        if (median[k] < median[chosen])
             chosen = k;
     }
     return chosen;

@@ -45,11 +45,13 @@ bool ctr_select_undecided(ctr_select_sample *a, ctr_select_sample *b);
 /* One binary's choice among its builds: base's sample is `base_s`;
  * trial[k] (NULL: none, always NULL at k == base) that of choice k in
  * base's place.  Fills median[k] for base and for every trial that did not
- * fail (failed[k]), and returns the choice with the lowest median among
- * base and the trials that are clearly faster than base (the first such
- * choice on equal medians); base when none is. */
-int ctr_select_choose(int base, ctr_select_sample *base_s, ctr_select_sample *const trial[CTR_SELECT_MAX],
-                      const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX]);
+ * fail (failed[k]), sets bit k of *faster for each trial clearly faster
+ * than base, and returns the choice with the lowest median among base and
+ * those (the first such choice on equal medians); base when none is. */
+int ctr_select_choose(int base, ctr_select_sample *base_s,
+                      ctr_select_sample *const trial[CTR_SELECT_MAX],
+                      const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX],
+                      unsigned *faster);
 
 /* The choices together (chosen) against every original (orig), timed
  * against each other: true unless the choices' median is below the

@@ -118,7 +118,6 @@ static size_t lay_out_round(struct select_ctx *c, struct select_plan *p, int r, 
 {
     for (size_t j = 0; j < p->ntrials; j++) {
         struct select_trial *tr = &p->t[j];
-        p->bin[j] = tr->bin;
         p->live[j] = c->b[tr->bin].file[tr->choice] && !c->b[tr->bin].failed[tr->choice] &&
                      (c->only < 0 || tr->choice == c->only) &&
                      (r < rounds || undecided(c, p, tr));

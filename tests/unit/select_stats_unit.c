@@ -132,6 +132,7 @@ static void test_clearly_faster(void)
 /* choices: 0 the original, 1..3 builds; `base` the configured one */
 static void test_choose(void)
 {
+    unsigned faster;
     /* the fastest of those that clearly beat base; a failed one is out
      * even though it would be fastest, and its median is left alone */
     {
@@ -141,7 +142,8 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, &s3};
         bool failed[CTR_SELECT_MAX] = {false, false, false, true};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 2);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 2);
+        CHECK(faster == (1u << 0 | 1u << 2)); /* the failed one is not */
         CHECK(near(median[0], 0.91));
         CHECK(near(median[1], 1.01));
         CHECK(near(median[2], 0.81));
@@ -154,7 +156,7 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, NULL};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 0);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 0);
         CHECK(near(median[2], 0.9));
     }
     /* nothing clearly faster (one within the margin, one faster by the
@@ -168,7 +170,8 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 1);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 1);
+        CHECK(faster == 0);
         CHECK(near(median[0], 1 - CTR_SELECT_MARGIN / 2));
         CHECK(near(median[1], 1.0));
         CHECK(near(median[2], 0.5));
@@ -181,9 +184,10 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, NULL, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 0);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 0);
         ctr_select_sample *later[CTR_SELECT_MAX] = {NULL, NULL, &s0, &s3};
-        CHECK(ctr_select_choose(1, &sbase, later, failed, median) == 2);
+        CHECK(ctr_select_choose(1, &sbase, later, failed, median, &faster) == 2);
+        CHECK(faster == (1u << 2 | 1u << 3));
     }
     /* every choice failed, or none built: base */
     {
@@ -192,11 +196,11 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, NULL};
         bool failed[CTR_SELECT_MAX] = {true, false, true, false};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 1);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 1);
         CHECK(median[0] == 0 && median[2] == 0 && near(median[1], 1.0));
         ctr_select_sample *none[CTR_SELECT_MAX] = {0};
         bool ok[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, none, ok, median) == 1);
+        CHECK(ctr_select_choose(1, &sbase, none, ok, median, &faster) == 1 && faster == 0);
     }
     /* another base (generic tuning as configured): the original may win */
     {
@@ -205,7 +209,7 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, &s1, NULL, NULL};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(2, &sbase, trial, failed, median) == 0);
+        CHECK(ctr_select_choose(2, &sbase, trial, failed, median, &faster) == 0);
         CHECK(near(median[2], 3.1) && near(median[0], 2.1) && near(median[1], 2.5));
     }
     /* a base with an even count of runs */
@@ -215,7 +219,7 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {NULL, NULL, NULL, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median) == 3);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 3);
         CHECK(near(median[1], 1.1) && near(median[3], 0.85));
     }
 }
