@@ -78,25 +78,37 @@ run_select both '/opt/app/kernel >/dev/null; /opt/app/gk >/dev/null'
 assert_eq True "$(select_field both.json done)" "a choice was made"
 assert_eq False "$(select_field both.json reverted)" "relinked binaries kept"
 grep -q "choosing builds by timing, 3 rounds" both.err || { cat both.err; fail "no timing message"; }
-python3 - both.json "$WORK/both.ctr-work/select.log" <<'PY' || fail "the --select report"
-import json, sys
+python3 - both.json "$WORK/both.ctr-work" <<'PY' || fail "the --select report"
+import filecmp, itertools, json, sys
 j = json.load(open(sys.argv[1]))
-log = open(sys.argv[2]).read()
+work = sys.argv[2]
+log = open(work + "/select.log").read()
 # GIMPLE has no thin mode: a GCC binary's builds are "LTO" and "no LTO"
 llvm = ["original", "thin LTO", "no LTO", "thin LTO, generic tuning", "thin LTO, no FP contraction",
         "thin LTO, -O2"]
 gcc = ["original", "LTO", "no LTO", "LTO, generic tuning", "LTO, no FP contraction", "LTO, -O2"]
-for b in j["binaries"]:
+dirs = ["", "bin", "bin-r1", "bin-r2", "bin-r3", "bin-r4"]
+# the report's binaries are in the plan's order: the work files' numbers
+for i, b in enumerate(j["binaries"]):
     names = gcc if b["toolchain"] == "gcc" else llvm
+    second = f"== second stage: {b['path']} as {b['recipe']}, " in log
     if b["action"] == "kept":
         assert b["reason"].startswith("--select: the original was faster"), b
     else:
-        assert b["action"] == "relinked" and b["recipe"] in names[1:], b
-    got = b["select_seconds"]
+        assert b["action"] == "relinked" and (b["recipe"] in names[1:] or second), b
+    got, same = b["select_seconds"], b.get("select_same", {})
     # and where two changes were each faster, the second stage's build
     for k in set(got) - set(names):
         assert f"== second stage: {b['path']} as {k}, " in log, (k, got)
-    assert set(names) <= set(got), got
+    # a build with the same bytes as an earlier one is timed as it, once
+    assert set(names) <= set(got) | set(same), (got, same)
+    build = {n: f"{work}/{d}/{i}" for n, d in zip(names[1:], dirs[1:])}
+    for k, v in same.items():
+        assert v in got and k not in got, (k, v, got)
+        assert k not in build or filecmp.cmp(build[k], build[v], shallow=False), (k, v)
+        assert f"== {b['path']}: {k} is the same file as {v}: timed as it" in log, (k, v)
+    for x, y in itertools.combinations([n for n in names[1:] if n in got], 2):
+        assert not filecmp.cmp(build[x], build[y], shallow=False), (b["path"], x, y)
     assert all(isinstance(v, float) and v > 0 for v in got.values()), got
 s = j["select"]
 assert s["original_seconds"] > 0 and s["chosen_seconds"] > 0, s
@@ -153,20 +165,36 @@ done
 grep -Eq "^== decision: the choices together [0-9.]+ s, the originals [0-9.]+ s" "$log" ||
     fail "select.log: no final decision"
 # each binary's choices under its own toolchain's names (GIMPLE has no thin LTO)
-grep "^== decision for /opt/app/gk " "$log" | grep_q "; LTO, -O2 [0-9.]* s" ||
+# (a build with the same bytes as the configured one is named where it is dropped)
+{ grep "^== decision for /opt/app/gk " "$log" | grep_q "; LTO, -O2 [0-9.]* s" ||
+    grep_q "^== /opt/app/gk: LTO, -O2 is the same file as LTO: timed as it$" "$log"; } ||
     fail "select.log: gk's -O2 build is not named as GCC's: $(grep 'decision for /opt/app/gk' "$log")"
 ! { grep "^== decision for /opt/app/gk " "$log"; grep -o "/opt/app/gk as [^;]*" "$log"; } |
     grep_q "thin LTO" ||
     fail "select.log: a GCC binary's choice named by LLVM's recipe"
-grep "^== decision for /opt/app/kernel " "$log" | grep_q "; thin LTO, -O2 [0-9.]* s" ||
+{ grep "^== decision for /opt/app/kernel " "$log" | grep_q "; thin LTO, -O2 [0-9.]* s" ||
+    grep_q "^== /opt/app/kernel: thin LTO, -O2 is the same file as thin LTO: timed as it$" "$log"; } ||
     fail "select.log: kernel's -O2 build: $(grep 'decision for /opt/app/kernel' "$log")"
 
 # each program timed by its own processes: the two programs' choices share
 # runs, a round is the configured setup and one run per choice of the
-# program with most (5 each here), not one per choice of every program
+# program with most (5 each here, fewer where builds had the same bytes),
+# not one per choice of every program
 if [ "$(select_field both.json per_program)" = True ]; then
-    grep -q "^== round 1: 6 runs for 10 choices$" "$log" ||
-        fail "select.log: round 1 not packed: $(grep '^== round' "$log")"
+    packed=$(python3 - both.json <<'PY'
+import json, sys
+# the first stage's choices but the configured build (LLVM's: "thin LTO, ...")
+def first(b):
+    lto = "LTO" if b["toolchain"] == "gcc" else "thin LTO"
+    return ["original", "no LTO"] + [f"{lto}, {c}" for c in
+                                     ("generic tuning", "no FP contraction", "-O2")]
+n = [sum(1 for k in b["select_seconds"] if k in first(b))
+     for b in json.load(open(sys.argv[1]))["binaries"]]
+print(f"{1 + max(n)} runs for {sum(n)} choices")
+PY
+)
+    grep -q "^== round 1: $packed$" "$log" ||
+        fail "select.log: round 1 not packed ($packed): $(grep '^== round' "$log")"
     grep -Eq "^== run [0-9]+, /opt/app/(kernel|gk) as [^;]+; /opt/app/(kernel|gk) as [^;]+$" "$log" ||
         fail "select.log: no run with both programs' choices"
 fi
@@ -225,6 +253,21 @@ run_select nochoice 'exit 3' --select-rounds 1
 assert_eq "thin LTO" "$(binary_field nochoice.json /opt/app/kernel recipe)" "the configured recipe"
 grep -q "^== run 1: .*, exit status 3$" "$WORK/nochoice.ctr-work/select.log" ||
     fail "select.log: the reference run: $(cat "$WORK/nochoice.ctr-work/select.log")"
+
+note "--select-budget: no round of trials starts once it is spent, and the report says so"
+# (each run of the kernel given a size not its own takes 0.2 s longer: the
+# reference and round 1's five or more runs take over a second)
+assert_eq False "$(select_field both.json budget_spent)" "budget_spent without a budget"
+run_select budget '/opt/app/kernel 1 >/dev/null' --select-budget 1
+[ $rc = 0 ] || [ $rc = 1 ] || { cat budget.err; fail "--select-budget 1: exit $rc"; }
+assert_eq True "$(select_field budget.json budget_spent)" "budget_spent"
+log="$WORK/budget.ctr-work/select.log"
+grep -q "^== --select-budget spent after 1 round of the trials$" "$log" ||
+    fail "select.log: no budget line: $(grep '^== ' "$log")"
+! grep_q "^== round 2" "$log" || fail "select.log: a round after the budget was spent"
+grep -q "^== decision: the choices together " "$log" || grep -q "^== decision for /opt/app/kernel " "$log" ||
+    fail "select.log: no decision within the budget"
+grep -q "ctr-relink: --select: --select-budget spent" budget.err || { cat budget.err; fail "stderr"; }
 
 note "a command that does not run to an end with the originals: refused before any build"
 rc=0
@@ -343,34 +386,38 @@ else
     run_select combo '/opt/app/pick >/dev/null'
     [ $rc = 0 ] || [ $rc = 1 ] || { cat combo.err; fail "--select: exit $rc"; }
     log="$WORK/combo.ctr-work/select.log"
+    i=$(python3 -c 'import json, sys; print([b["path"] for b in json.load(open(sys.argv[1]))["binaries"]].index("/opt/app/pick"))' combo.json)
+fi
+if [ -n "$combo_name" ] &&
+    grep_q "^== /opt/app/pick: $combo_name is the same file as [^:]*: timed as it$" "$log"; then
+    # a combination with the same bytes as one of the builds is not timed
+    # again: no second stage, and the report names the build it equals
+    note "(the combination is byte for byte one of the other builds)"
+    ! grep_q "^== second stage: " "$log" || fail "select.log: a second stage for a build it had"
+    python3 - combo.json "$combo_name" <<'PY' || fail "the JSON's select_same"
+import json, sys
+b = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}["/opt/app/pick"]
+assert sys.argv[2] in b["select_same"] and sys.argv[2] not in b["select_seconds"], b
+PY
+    rm -f "$root/opt/app/delays"
+elif [ -n "$combo_name" ]; then
     grep -q "^== second stage: /opt/app/pick as $combo_name, the changes that were each faster, together$" "$log" ||
         fail "select.log: no second stage for pick ($combo_name): $(grep '^== ' "$log" | tail -30)"
     grep -Eq "^== run [0-9]+, (.*; )?/opt/app/pick as $combo_name(;.*)?$" "$log" ||
         fail "select.log: the combination was not timed"
-    i=$(python3 -c 'import json, sys; print([b["path"] for b in json.load(open(sys.argv[1]))["binaries"]].index("/opt/app/pick"))' combo.json)
     [ -f "$WORK/combo.ctr-work/bin-x/$i" ] || fail "no build of the combination in bin-x/"
     assert_eq "$pick_out" "$("$WORK/combo.ctr-work/bin-x/$i")" "pick built as the combination"
     grep -q "^build bin-x/$i: link" "$WORK/combo.ctr-work/combine.ninja" || fail "combine.ninja"
-    # unless it is byte for byte one of the builds in the table, the
-    # combination sleeps not at all: it must be chosen and written
-    if ! python3 - "$WORK/combo.ctr-work/bin-x/$i" "$root/opt/app/delays" <<'PY'; then
-import sys
-h = 1469598103934665603
-for c in open(sys.argv[1], "rb").read():
-    h = ((h ^ c) * 1099511628211) % 2**64
-sys.exit(0 if "%x" % h in [l.split()[0] for l in open(sys.argv[2])] else 1)
-PY
-        assert_eq "$combo_name" "$(binary_field combo.json /opt/app/pick recipe)" "pick's recipe"
-        cmp -s "$WORK/combo.ctr-work/bin-x/$i" "$WORK/combo/opt/app/pick" ||
-            fail "the combination chosen, not written"
-        python3 - combo.json "$combo_name" <<'PY' || fail "the combination's time in the JSON"
+    # the combination is none of the builds in the table (else it would
+    # not have been timed) and sleeps not at all: it must be chosen and written
+    assert_eq "$combo_name" "$(binary_field combo.json /opt/app/pick recipe)" "pick's recipe"
+    cmp -s "$WORK/combo.ctr-work/bin-x/$i" "$WORK/combo/opt/app/pick" ||
+        fail "the combination chosen, not written"
+    python3 - combo.json "$combo_name" <<'PY' || fail "the combination's time in the JSON"
 import json, sys
 b = {b["path"]: b for b in json.load(open(sys.argv[1]))["binaries"]}["/opt/app/pick"]
 assert b["select_seconds"][sys.argv[2]] < 0.1, b
 PY
-    else
-        note "(the combination is byte for byte one of the other builds)"
-    fi
     assert_eq "$pick_out" "$("$WORK/combo/opt/app/pick")" "pick as written"
     rm -f "$root/opt/app/delays"
 fi

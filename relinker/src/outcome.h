@@ -21,10 +21,12 @@ typedef struct ctr_outcome {
     const char *tag;    /* ... and where it was built (bin<tag>/) */
     /* with --select: the command's median seconds with each choice (named
      * choice[k]; [0] the original) in place of the configured build, 0 if
-     * untimed, and whether it failed */
+     * untimed, whether it failed, and the earlier choice whose bytes it has
+     * (ctr_select_binary.same) */
     const char *choice[CTR_SELECT_MAX];
     double select_seconds[CTR_SELECT_MAX];
     bool select_failed[CTR_SELECT_MAX];
+    int select_same[CTR_SELECT_MAX];
 } ctr_outcome;
 
 /* Keep the original of binary oc: the reason from err. */

@@ -133,6 +133,19 @@ static json_t *select_json(const ctr_outcome *oc)
     return o;
 }
 
+/* The builds not timed apart: {"thin LTO, -O2": "thin LTO", ...}, or NULL. */
+static json_t *select_same_json(const ctr_outcome *oc)
+{
+    json_t *o = NULL;
+    for (int k = 1; k < CTR_SELECT_MAX; k++) {
+        int j = oc->select_same[k];
+        if (j <= 0 || j >= k || !oc->choice[k] || !oc->choice[j] || (!o && !(o = json_object())))
+            continue;
+        json_object_set_new(o, oc->choice[k], json_string(oc->choice[j]));
+    }
+    return o;
+}
+
 static json_t *binary_json(const ctr_plan_entry *e, const ctr_outcome *oc, bool selected)
 {
     json_t *b = json_pack("{s:s,s:I,s:s,s:s,s:f,s:b,s:s?,s:s?}", "path", e->bin->inner, "tus",
@@ -149,6 +162,9 @@ static json_t *binary_json(const ctr_plan_entry *e, const ctr_outcome *oc, bool 
         json_object_set_new(b, "site", ctr_plan_site_json(e));
     if (b && selected && oc->select_seconds[0] > 0)
         json_object_set_new(b, "select_seconds", select_json(oc));
+    json_t *same = b && selected ? select_same_json(oc) : NULL;
+    if (same)
+        json_object_set_new(b, "select_same", same);
     return b;
 }
 
@@ -162,11 +178,12 @@ json_t *ctr_report_summary_json(const ctr_plan *plan, const ctr_relink_result *r
     json_t *j = json_pack("{s:s,s:o}", "output", out, "binaries", a);
     if (r->done || r->note)
         json_object_set_new(j, "select",
-                            json_pack("{s:b,s:i,s:f,s:f,s:f,s:b,s:b,s:s?}", "done", r->done,
+                            json_pack("{s:b,s:i,s:f,s:f,s:f,s:b,s:b,s:b,s:s?}", "done", r->done,
                                       "rounds", r->rounds, "original_seconds", r->original,
                                       "configured_seconds", r->base, "chosen_seconds",
                                       r->chosen, "reverted", r->reverted, "per_program",
-                                      r->per_program, "note", r->note));
+                                      r->per_program, "budget_spent", r->budget_spent,
+                                      "note", r->note));
     return j;
 }
 

@@ -78,6 +78,17 @@ static int warm_up(struct select_ctx *c, ctr_select_report *rep, ctr_error *err)
     return 0;
 }
 
+/* "== /opt/app/x: thin LTO, -O2 is the same file as thin LTO: timed as it"
+ * for each of b's choices below `below` that were dropped as the same
+ * bytes as another (ctr_select_binary.same). */
+static void log_same(const struct select_ctx *c, const ctr_select_binary *b, int from, int below)
+{
+    for (int k = from; k < below; k++)
+        if (b->same[k] > 0)
+            dprintf(c->logfd, "== %s: %s is the same file as %s: timed as it\n", b->inner,
+                    ctr_select_choice_name(c, b, k), ctr_select_choice_name(c, b, b->same[k]));
+}
+
 /* Choice k of binary b gets a trial: it was built, or it is the second
  * stage's, which may be. */
 static bool has_trial(const struct select_ctx *c, const ctr_select_binary *b, int k)
@@ -243,14 +254,17 @@ static int combine(struct select_ctx *c, struct select_plan *p, int rounds, int 
     size_t built = 0, many = 0;
     for (size_t i = 0; i < c->n; i++) /* two or more bits */
         many += (c->b[i].faster & (c->b[i].faster - 1)) != 0;
-    if (many && c->deadline > 0 && ctr_select_now() > c->deadline)
+    if (many && c->deadline > 0 && ctr_select_now() > c->deadline) {
         dprintf(c->logfd, "== --select-budget spent: no second stage\n");
-    else if (many) {
+        rep->budget_spent = true;
+    } else if (many) {
         /* the build's sandbox removes every hard-linked file from the
          * directories it writes: the timing root links none of them now */
         if (ctr_select_put_all(c, NULL, 0, err) < 0)
             return -1;
         c->comb->build(c->comb->arg, c->b, c->n);
+        for (size_t i = 0; i < c->n; i++)
+            log_same(c, &c->b[i], CTR_SELECT_COMBINED, CTR_SELECT_MAX);
         for (size_t i = 0; i < c->n; i++)
             if (c->b[i].file[CTR_SELECT_COMBINED]) {
                 dprintf(c->logfd, "== second stage: %s as %s, the changes that were each "
@@ -331,6 +345,8 @@ int ctr_select_run(const ctr_sandbox *sb, const char *root, const char *work, co
     if (ctr_cmd_root(root, troot, NULL, NULL, 0, err) < 0)
         goto out;
     fprintf(stderr, "ctr-relink: choosing builds by timing, %d rounds: %s\n", rounds, cmd);
+    for (size_t i = 0; i < n; i++)
+        log_same(&c, &b[i], 1, CTR_SELECT_COMBINED);
     rc = run(&c, rounds, base, rep, err);
     if (c.tty)
         fputc('\n', stderr);

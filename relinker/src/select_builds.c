@@ -1,6 +1,7 @@
 /* --select on a relink (see select_builds.h). */
 #include "select_builds.h"
 #include "select.h"
+#include "comtainer/files.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -27,6 +28,19 @@ static void name_choices(const char *name[CTR_SELECT_MAX], const ctr_recipe *rec
         name[1] = "configured, BOLT";
         name[u] = "configured, no BOLT";
     }
+}
+
+/* A build with the same bytes as an earlier choice's is no choice of its
+ * own (recipes often change nothing in a small program): choice k's file
+ * is dropped and same[k] names the earlier one. */
+static void drop_same(ctr_select_binary *b, int k)
+{
+    for (int j = 1; j < k && b->file[k]; j++)
+        if (b->file[j] && ctr_file_same(b->file[j], b->file[k])) {
+            free((char *)b->file[k]);
+            b->file[k] = NULL;
+            b->same[k] = j;
+        }
 }
 
 /* The candidates: each relinked binary's original and its builds that pass
@@ -61,6 +75,8 @@ static size_t candidates(const ctr_plan *plan, const ctr_outcome *oc, const ctr_
             snprintf(path, sizeof path, "%s/bin/%zu", o->work, i);
             b[n].file[u] = strdup(path);
         }
+        for (int k = 2; k < CTR_SELECT_COMBINED; k++)
+            drop_same(&b[n], k);
         index[n++] = i;
     }
     return n;
@@ -68,6 +84,9 @@ static size_t candidates(const ctr_plan *plan, const ctr_outcome *oc, const ctr_
 
 static void say_result(const ctr_select_report *rep)
 {
+    if (rep->budget_spent)
+        fprintf(stderr, "ctr-relink: --select: --select-budget spent: fewer rounds than asked "
+                        "were timed (see select.log)\n");
     if (rep->original > 0)
         fprintf(stderr, "ctr-relink: --select: the command took %.3f s with the original "
                         "binaries, %.3f s with the builds chosen%s\n", rep->original,
@@ -88,6 +107,7 @@ static void apply_choice(ctr_outcome *c, const ctr_select_binary *b, const ctr_r
 {
     memcpy(c->select_seconds, b->median, sizeof c->select_seconds);
     memcpy(c->select_failed, b->failed, sizeof c->select_failed);
+    memcpy(c->select_same, b->same, sizeof c->select_same);
     name_choices(c->choice, recipes, nrecipes, c->toolchain, c->bolt);
     c->choice[CTR_SELECT_COMBINED] = b->name[CTR_SELECT_COMBINED];
     int k = b->chosen, u = unbolted_slot(nrecipes);
@@ -198,6 +218,7 @@ static void build_combinations(void *arg, ctr_select_binary *b, size_t n)
             continue;
         b[j].file[CTR_SELECT_COMBINED] = strdup(path); /* NULL: no candidate */
         b[j].name[CTR_SELECT_COMBINED] = ctr_recipe_label(&cb->combined[i], cb->oc[i].toolchain);
+        drop_same(&b[j], CTR_SELECT_COMBINED);
     }
 }
 

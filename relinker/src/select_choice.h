@@ -23,6 +23,9 @@ typedef struct ctr_select_binary {
     const char *file[CTR_SELECT_MAX]; /* choice k's file; [0] the original; NULL: no such build */
     const char *name[CTR_SELECT_MAX]; /* choice k's name for this binary's toolchain (static
                                        * strings); NULL: the report's */
+    int same[CTR_SELECT_MAX];         /* k > 1: the earlier choice whose build has the same
+                                       * bytes as k's (then file[k] is NULL: k is not timed
+                                       * apart from it); 0: none */
     /* results */
     int chosen;                       /* the choice to ship */
     double median[CTR_SELECT_MAX];    /* median seconds with choice k in place of the
@@ -44,7 +47,7 @@ typedef struct ctr_select_report {
     bool reverted;   /* the choices were not faster than the originals: every original kept */
     bool per_program; /* programs were timed by their own processes (ptrace allowed) */
     int ref_exit;    /* CMD's exit status with the originals, which every build must give */
-    int budget_rounds; /* rounds of trials run when --select-budget stopped them, else 0 */
+    bool budget_spent; /* --select-budget stopped the trials or the second stage */
     char *note;      /* why no choice was made, or NULL (malloc'ed) */
 } ctr_select_report;
 

@@ -136,8 +136,9 @@ int ctr_select_run_trials(struct select_ctx *c, struct select_plan *p, int round
     int rc = 0;
     for (int r = 0; rc == 0 && r < max_rounds(rounds); r++) {
         if (r > 0 && c->deadline > 0 && ctr_select_now() > c->deadline) {
-            dprintf(c->logfd, "== --select-budget spent after %d rounds of the trials\n", r);
-            rep->budget_rounds = r;
+            dprintf(c->logfd, "== --select-budget spent after %d round%s of the trials\n", r,
+                    r == 1 ? "" : "s");
+            rep->budget_spent = true;
             break;
         }
         size_t ns = lay_out_round(c, p, r, rounds), open = p->first[ns];
