@@ -216,7 +216,8 @@ for d in bin bin-r1 bin-r2; do
     [ "$(wc -c <"$WORK/both.ctr-work/$d/1")" != "$kernel_size" ] ||
         fail "$d/1 has the original kernel's size: the test cannot tell them apart"
 done
-# (3 rounds: with 2 runs each the test cannot reach p <= 0.05, 1/6 at best)
+# (3 rounds, and more while undecided: the kernel's four or five choices are
+# tested together, the first at p <= 0.05/5, which takes 5 runs each)
 run_select slow "/opt/app/kernel $kernel_size >/dev/null" --select-rounds 3
 [ $rc = 1 ] || { cat slow.err; fail "a kept binary: exit $rc (want 1)"; }
 assert_eq kept "$(binary_field slow.json /opt/app/kernel action)" "kernel under a command it slows"

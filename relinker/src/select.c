@@ -141,15 +141,17 @@ static int plan_make(struct select_ctx *c, int base, struct select_plan *p, ctr_
 
 /* "== decision for /opt/app/x (medians): original 1.204 s p=0.95; thin LTO
  * 1.100 s (as configured); no LTO failed; ... chosen: thin LTO (...)": p is
- * the test's p-value that the choice is faster than the configured build. */
+ * the test's p-value that the choice is faster than the configured build,
+ * which Holm's step-down over the binary's m timed choices tests. */
 static void log_decision(const struct select_ctx *c, const ctr_select_binary *b, int base,
                          ctr_select_sample *base_s, ctr_select_sample *const *trial)
 {
     char line[1024];
-    int len = snprintf(line, sizeof line, "== decision for %s (medians):", b->inner);
+    int len = snprintf(line, sizeof line, "== decision for %s (medians):", b->inner), m = 0;
     for (int k = 0; k < CTR_SELECT_MAX && len < (int)sizeof line; k++) {
         if (!b->file[k] || (b->median[k] <= 0 && !b->failed[k]))
             continue;
+        m += k != base && !b->failed[k] && trial[k] && trial[k]->n > 0;
         const char *name = ctr_select_choice_name(c, b, k);
         if (b->failed[k])
             len += snprintf(line + len, sizeof line - (size_t)len, " %s failed;", name);
@@ -160,12 +162,12 @@ static void log_decision(const struct select_ctx *c, const ctr_select_binary *b,
             len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f s p=%.3f;", name,
                             b->median[k], trial[k] ? ctr_select_p_faster(trial[k], base_s) : 1);
     }
-    dprintf(c->logfd, "%s chosen: %s (%s)\n", line,
+    dprintf(c->logfd, "%s chosen: %s (%s by 1 %% or more in the median with p <= 0.05 in "
+                      "Holm's test over %d choice%s)\n", line,
             ctr_select_choice_name(c, b, b->chosen),
-            b->chosen == base
-                ? "no other build was faster by 1 % or more in the median with p <= 0.05"
-                : "the fastest of those faster than the configured build by 1 % or more in "
-                  "the median with p <= 0.05");
+            b->chosen == base ? "no other build was faster"
+                              : "the fastest of those faster than the configured build",
+            m, m == 1 ? "" : "s");
 }
 
 /* Per binary (with `combined`, only those with a second stage's build):

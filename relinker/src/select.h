@@ -22,7 +22,7 @@
  * program is measured by the time of its own processes (exec_trace.h), a
  * library by CMD's; programs CMD does not execute are left at `base`.
  * Choose per binary the fastest choice that clearly beats `base`
- * (ctr_select_clearly_faster; undecided choices get more rounds, up to three
+ * (ctr_select_decide; undecided choices get more rounds, up to three
  * times `rounds`).  With comb, a binary that two or more choices beat
  * clearly gets a second stage: comb builds their changes together, which
  * is timed as the others were (`rounds` rounds and more while undecided),

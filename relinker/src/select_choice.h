@@ -34,7 +34,7 @@ typedef struct ctr_select_binary {
                                        * CMD; 0: not timed (a program CMD does not run) */
     bool failed[CTR_SELECT_MAX];      /* CMD failed with choice k */
     unsigned faster;                  /* bit k: choice k was clearly faster than the
-                                       * configured build (ctr_select_clearly_faster) */
+                                       * configured build (ctr_select_decide) */
 } ctr_select_binary;
 
 typedef struct ctr_select_report {

@@ -70,20 +70,33 @@ double ctr_select_p_faster(const ctr_select_sample *a, const ctr_select_sample *
     return all > 0 ? below / all : 1;
 }
 
-bool ctr_select_clearly_faster(ctr_select_sample *a, ctr_select_sample *b)
+ctr_select_verdict ctr_select_decide(int base, ctr_select_sample *base_s,
+                                     ctr_select_sample *const trial[CTR_SELECT_MAX],
+                                     const bool failed[CTR_SELECT_MAX])
 {
-    if (a->n <= 0 || b->n <= 0)
-        return false;
-    double ma = ctr_select_median(a), mb = ctr_select_median(b);
-    return ma < mb * (1 - CTR_SELECT_MARGIN) && ctr_select_p_faster(a, b) <= CTR_SELECT_P;
-}
-
-bool ctr_select_undecided(ctr_select_sample *a, ctr_select_sample *b)
-{
-    if (a->n <= 0 || b->n <= 0)
-        return false;
-    double ma = ctr_select_median(a), mb = ctr_select_median(b);
-    return ma < mb * (1 - CTR_SELECT_MARGIN) && ctr_select_p_faster(a, b) > CTR_SELECT_P;
+    ctr_select_verdict v = {0, 0};
+    int order[CTR_SELECT_MAX], m = 0;
+    double p[CTR_SELECT_MAX];
+    bool ahead[CTR_SELECT_MAX] = {0};
+    double mb = ctr_select_median(base_s);
+    for (int k = 0; k < CTR_SELECT_MAX && base_s->n > 0; k++) {
+        if (k == base || !trial[k] || failed[k] || trial[k]->n <= 0)
+            continue;
+        ahead[k] = ctr_select_median(trial[k]) < mb * (1 - CTR_SELECT_MARGIN);
+        p[k] = ctr_select_p_faster(trial[k], base_s);
+        int i = m++; /* in the order of p, the earlier choice first on equal ones */
+        for (; i > 0 && p[order[i - 1]] > p[k]; i--)
+            order[i] = order[i - 1];
+        order[i] = k;
+    }
+    bool passing = true;
+    for (int i = 0; i < m; i++) {
+        int k = order[i];
+        passing = passing && p[k] <= CTR_SELECT_P / (m - i);
+        if (ahead[k])
+            *(passing ? &v.faster : &v.undecided) |= 1u << k;
+    }
+    return v;
 }
 
 int ctr_select_choose(int base, ctr_select_sample *base_s,
@@ -92,16 +105,13 @@ int ctr_select_choose(int base, ctr_select_sample *base_s,
                       unsigned *faster)
 {
     int chosen = base;
-    *faster = 0;
+    *faster = ctr_select_decide(base, base_s, trial, failed).faster;
     median[base] = ctr_select_median(base_s);
     for (int k = 0; k < CTR_SELECT_MAX; k++) {
         if (k == base || !trial[k] || failed[k])
             continue;
         median[k] = ctr_select_median(trial[k]);
-        if (!ctr_select_clearly_faster(trial[k], base_s))
-            continue;
-        *faster |= 1u << k;
-        if (median[k] < median[chosen])
+        if ((*faster & (1u << k)) && median[k] < median[chosen])
             chosen = k;
     }
     return chosen;

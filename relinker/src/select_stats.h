@@ -31,23 +31,35 @@ double ctr_select_median(ctr_select_sample *s);
  * either has no run or more than CTR_SELECT_MAX_RUNS. */
 double ctr_select_p_faster(const ctr_select_sample *a, const ctr_select_sample *b);
 
-/* a ran faster than b beyond noise: a's median is below b's by more than
- * CTR_SELECT_MARGIN of b's, and ctr_select_p_faster(a, b) is at most
- * CTR_SELECT_P (with 3 runs each: every run of a faster than every run of
- * b).  False when either has no time.  Sorts both. */
-bool ctr_select_clearly_faster(ctr_select_sample *a, ctr_select_sample *b);
+/* One binary's choices against its configured build: bit k of `faster`,
+ * choice k ran faster beyond noise; of `undecided`, it ran faster by the
+ * median but the test does not tell it yet (more runs may: --select goes
+ * on timing such a choice, up to three times its rounds or its budget). */
+typedef struct ctr_select_verdict {
+    unsigned faster, undecided;
+} ctr_select_verdict;
 
-/* Not yet told: a's median is below b's by more than the margin, but the
- * test does not pass.  More runs may tell (--select goes on timing such a
- * choice, up to three times its rounds or its budget).  Sorts both. */
-bool ctr_select_undecided(ctr_select_sample *a, ctr_select_sample *b);
+/* Decide one binary's choices: base's sample is `base_s`; trial[k] (NULL:
+ * none, always NULL at k == base) that of choice k in base's place, left
+ * out where failed[k] or without a time.  The trials left are one family,
+ * tested by Holm's step-down at CTR_SELECT_P: in the order of their
+ * p-values (ctr_select_p_faster against base), the i-th of m (from 0)
+ * passes at CTR_SELECT_P / (m - i), and the first that does not stops the
+ * rest; so noise alone makes one of a binary's choices pass at most one
+ * time in 20, however many choices it has (a family of one: p <= 0.05,
+ * with 3 runs each every run of the trial faster than every run of base).
+ * A choice is faster when it passes and its median is below base's by
+ * more than CTR_SELECT_MARGIN of base's, undecided when its median is that
+ * far below but it does not pass.  Sorts the samples. */
+ctr_select_verdict ctr_select_decide(int base, ctr_select_sample *base_s,
+                                     ctr_select_sample *const trial[CTR_SELECT_MAX],
+                                     const bool failed[CTR_SELECT_MAX]);
 
-/* One binary's choice among its builds: base's sample is `base_s`;
- * trial[k] (NULL: none, always NULL at k == base) that of choice k in
- * base's place.  Fills median[k] for base and for every trial that did not
- * fail (failed[k]), sets bit k of *faster for each trial clearly faster
- * than base, and returns the choice with the lowest median among base and
- * those (the first such choice on equal medians); base when none is. */
+/* One binary's choice among its builds (trial[], failed[] as above).
+ * Fills median[k] for base and for every trial that did not fail, sets
+ * *faster to ctr_select_decide's bits, and returns the choice with the
+ * lowest median among base and the faster ones (the first such choice on
+ * equal medians); base when none is. */
 int ctr_select_choose(int base, ctr_select_sample *base_s,
                       ctr_select_sample *const trial[CTR_SELECT_MAX],
                       const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX],

@@ -10,7 +10,7 @@
 #include <string.h>
 
 /* The most rounds of the trials: three times --select-rounds while some
- * choice is undecided (ctr_select_undecided), within the test's bound. */
+ * choice is undecided (ctr_select_decide), within the test's bound. */
 static int max_rounds(int rounds)
 {
     return 3 * rounds < CTR_SELECT_MAX_RUNS ? 3 * rounds : CTR_SELECT_MAX_RUNS;
@@ -104,11 +104,17 @@ static int run_setup(struct select_ctx *c, struct select_plan *p, struct select_
     return 1;
 }
 
-/* Trial tr is still undecided against its binary's configured build. */
-static bool undecided(const struct select_ctx *c, struct select_plan *p, struct select_trial *tr)
+/* The undecided choices (bits) of the binary whose trials start at p->t[j]
+ * (a binary's trials are together, in plan_make's order), decided as one
+ * family against its configured build. */
+static unsigned undecided(const struct select_ctx *c, struct select_plan *p, size_t j)
 {
-    return !c->b[tr->bin].failed[tr->choice] &&
-           ctr_select_undecided(&tr->s, &p->base_of[tr->bin].s);
+    long bin = p->t[j].bin;
+    ctr_select_sample *trial[CTR_SELECT_MAX] = {0};
+    for (; j < p->ntrials && p->t[j].bin == bin; j++)
+        trial[p->t[j].choice] = &p->t[j].s;
+    return ctr_select_decide(p->base_of[bin].choice, &p->base_of[bin].s, trial,
+                             c->b[bin].failed).undecided;
 }
 
 /* The setups of round r into p->order and p->first (select_layout.h): every
@@ -116,11 +122,14 @@ static bool undecided(const struct select_ctx *c, struct select_plan *p, struct 
  * the programs' trials packed where each program's time is its own. */
 static size_t lay_out_round(struct select_ctx *c, struct select_plan *p, int r, int rounds)
 {
+    unsigned open = 0;
     for (size_t j = 0; j < p->ntrials; j++) {
         struct select_trial *tr = &p->t[j];
+        if (r >= rounds && (j == 0 || p->t[j - 1].bin != tr->bin))
+            open = undecided(c, p, j);
         p->live[j] = c->b[tr->bin].file[tr->choice] && !c->b[tr->bin].failed[tr->choice] &&
                      (c->only < 0 || tr->choice == c->only) &&
-                     (r < rounds || undecided(c, p, tr));
+                     (r < rounds || (open & (1u << tr->choice)));
         p->packable[j] = c->alone[tr->bin] && !c->unpacked;
     }
     ctr_select_trials t = {p->bin, p->live, p->packable, p->ntrials};

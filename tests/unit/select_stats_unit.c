@@ -59,6 +59,16 @@ static void test_median(void)
     CHECK(ctr_select_median(&s) == 0);
 }
 
+/* a against b, a family of one */
+static ctr_select_verdict alone(ctr_select_sample *a, ctr_select_sample *b)
+{
+    ctr_select_sample *trial[CTR_SELECT_MAX] = {a};
+    bool failed[CTR_SELECT_MAX] = {0};
+    return ctr_select_decide(1, b, trial, failed);
+}
+#define FASTER(a, b) (alone((a), (b)).faster == 1u)
+#define UNDECIDED(a, b) (alone((a), (b)).undecided == 1u)
+
 static void test_clearly_faster(void)
 {
     CHECK(CTR_SELECT_MARGIN > 0 && CTR_SELECT_MARGIN < 0.05);
@@ -66,8 +76,8 @@ static void test_clearly_faster(void)
     /* far apart: a clearly faster, not the other way */
     double a[] = {1.2, 1.0, 1.1}, b[] = {2.0, 2.2, 2.1};
     ctr_select_sample sa = SAMPLE(a), sb = SAMPLE(b);
-    CHECK(ctr_select_clearly_faster(&sa, &sb));
-    CHECK(!ctr_select_clearly_faster(&sb, &sa));
+    CHECK(FASTER(&sa, &sb));
+    CHECK(!FASTER(&sb, &sa));
 
     /* every run faster, but the medians closer than the margin (half of
      * it): noise */
@@ -76,82 +86,85 @@ static void test_clearly_faster(void)
                        10.0 * (1 - CTR_SELECT_MARGIN / 2)};
     sa = SAMPLE(within);
     sb = SAMPLE(base);
-    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    CHECK(!FASTER(&sa, &sb));
     /* beyond it (twice the margin): faster */
     double beyond[] = {10.0 * (1 - 2 * CTR_SELECT_MARGIN), 10.0 * (1 - 2 * CTR_SELECT_MARGIN),
                        10.0 * (1 - 2 * CTR_SELECT_MARGIN)};
     sa = SAMPLE(beyond);
-    CHECK(ctr_select_clearly_faster(&sa, &sb));
+    CHECK(FASTER(&sa, &sb));
 
     /* the median well below, but one run slower than b's fastest */
     double slow_run[] = {0.5, 0.6, 1.5}, c[] = {1.0, 1.1, 1.2};
     sa = SAMPLE(slow_run);
     sb = SAMPLE(c);
-    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    CHECK(!FASTER(&sa, &sb));
     /* a's slowest equal to b's fastest: not faster in every run */
     double touching[] = {0.5, 0.6, 1.0};
     sa = SAMPLE(touching);
-    CHECK(!ctr_select_clearly_faster(&sa, &sb));
+    CHECK(!FASTER(&sa, &sb));
     /* just below it: faster */
     double below[] = {0.5, 0.6, 0.99};
     sa = SAMPLE(below);
-    CHECK(ctr_select_clearly_faster(&sa, &sb));
+    CHECK(FASTER(&sa, &sb));
 
     /* ties: equal samples are faster neither way */
     double t1[] = {1.0, 1.0, 1.0}, t2[] = {1.0, 1.0, 1.0};
     sa = SAMPLE(t1);
     sb = SAMPLE(t2);
-    CHECK(!ctr_select_clearly_faster(&sa, &sb));
-    CHECK(!ctr_select_clearly_faster(&sb, &sa));
-    CHECK(!ctr_select_clearly_faster(&sa, &sa));
+    CHECK(!FASTER(&sa, &sb));
+    CHECK(!FASTER(&sb, &sa));
+    CHECK(!FASTER(&sa, &sa));
 
     /* counts may differ (a setup that failed has fewer runs); 2 runs
      * against 3 cannot pass the test (p = 1/10 at best) */
     double two[] = {2.0, 1.0}, three[] = {5.0, 3.0, 4.0};
     sa = SAMPLE(two);
     sb = SAMPLE(three);
-    CHECK(!ctr_select_clearly_faster(&sa, &sb));
-    CHECK(ctr_select_undecided(&sa, &sb));
+    CHECK(!FASTER(&sa, &sb));
+    CHECK(UNDECIDED(&sa, &sb));
     double four[] = {5.0, 3.0, 4.0, 6.0}; /* 3 against 4, apart: p = 1/35 */
     double three_fast[] = {2.0, 1.0, 1.5};
     sa = SAMPLE(three_fast);
     sb = SAMPLE(four);
-    CHECK(ctr_select_clearly_faster(&sa, &sb));
-    CHECK(!ctr_select_clearly_faster(&sb, &sa));
-    CHECK(!ctr_select_undecided(&sb, &sa));
+    CHECK(FASTER(&sa, &sb));
+    CHECK(!FASTER(&sb, &sa));
+    CHECK(!UNDECIDED(&sb, &sa));
 
     /* no time on either side: never faster */
     double x[] = {0.1};
     ctr_select_sample empty = {.times = x, .n = 0};
     sa = SAMPLE(x);
-    CHECK(!ctr_select_clearly_faster(&sa, &empty));
-    CHECK(!ctr_select_clearly_faster(&empty, &sa));
-    CHECK(!ctr_select_clearly_faster(&empty, &empty));
+    CHECK(!FASTER(&sa, &empty));
+    CHECK(!FASTER(&empty, &sa));
+    CHECK(!FASTER(&empty, &empty));
 }
 
-/* choices: 0 the original, 1..3 builds; `base` the configured one */
+/* choices: 0 the original, 1..3 builds; `base` the configured one; 4 runs
+ * each where two choices must pass (apart, p = 1/70: Holm's first level for
+ * two is 0.025, which 3 runs each, 1/20 at best, cannot reach) */
 static void test_choose(void)
 {
     unsigned faster;
     /* the fastest of those that clearly beat base; a failed one is out
      * even though it would be fastest, and its median is left alone */
     {
-        double tb[] = {1.00, 1.02, 1.01}, t0[] = {0.91, 0.90, 0.92}, t2[] = {0.81, 0.82, 0.80},
-               t3[] = {0.5, 0.5, 0.5};
+        double tb[] = {1.00, 1.02, 1.01, 1.03}, t0[] = {0.91, 0.90, 0.92, 0.93},
+               t2[] = {0.81, 0.82, 0.80, 0.83}, t3[] = {0.5, 0.5, 0.5, 0.5};
         ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s2 = SAMPLE(t2), s3 = SAMPLE(t3);
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, &s3};
         bool failed[CTR_SELECT_MAX] = {false, false, false, true};
         double median[CTR_SELECT_MAX] = {0};
         CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 2);
         CHECK(faster == (1u << 0 | 1u << 2)); /* the failed one is not */
-        CHECK(near(median[0], 0.91));
-        CHECK(near(median[1], 1.01));
-        CHECK(near(median[2], 0.81));
+        CHECK(near(median[0], 0.915));
+        CHECK(near(median[1], 1.015));
+        CHECK(near(median[2], 0.815));
         CHECK(median[3] == 0);
     }
     /* the order of the choices does not matter: the lowest median wins */
     {
-        double tb[] = {1.0, 1.0, 1.0}, t0[] = {0.7, 0.7, 0.7}, t2[] = {0.9, 0.9, 0.9};
+        double tb[] = {1.0, 1.0, 1.0, 1.0}, t0[] = {0.7, 0.7, 0.7, 0.7},
+               t2[] = {0.9, 0.9, 0.9, 0.9};
         ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s2 = SAMPLE(t2);
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, NULL};
         bool failed[CTR_SELECT_MAX] = {0};
@@ -176,10 +189,13 @@ static void test_choose(void)
         CHECK(near(median[1], 1.0));
         CHECK(near(median[2], 0.5));
         CHECK(near(median[3], 1.5));
+        ctr_select_verdict v = ctr_select_decide(1, &sbase, trial, failed);
+        CHECK(v.faster == 0 && v.undecided == 1u << 2); /* more runs may tell */
     }
     /* two clearly faster with equal medians: the first */
     {
-        double tb[] = {2.0, 2.0, 2.0}, t0[] = {1.0, 1.0, 1.0}, t3[] = {1.0, 1.0, 1.0};
+        double tb[] = {2.0, 2.0, 2.0, 2.0}, t0[] = {1.0, 1.0, 1.0, 1.0},
+               t3[] = {1.0, 1.0, 1.0, 1.0};
         ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s3 = SAMPLE(t3);
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, NULL, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
@@ -204,13 +220,14 @@ static void test_choose(void)
     }
     /* another base (generic tuning as configured): the original may win */
     {
-        double tb[] = {3.0, 3.1, 3.2}, t0[] = {2.0, 2.1, 2.2}, t1[] = {2.5, 2.5, 2.5};
+        double tb[] = {3.0, 3.1, 3.2, 3.3}, t0[] = {2.0, 2.1, 2.2, 2.3},
+               t1[] = {2.5, 2.5, 2.5, 2.5};
         ctr_select_sample sbase = SAMPLE(tb), s0 = SAMPLE(t0), s1 = SAMPLE(t1);
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, &s1, NULL, NULL};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
         CHECK(ctr_select_choose(2, &sbase, trial, failed, median, &faster) == 0);
-        CHECK(near(median[2], 3.1) && near(median[0], 2.1) && near(median[1], 2.5));
+        CHECK(near(median[2], 3.15) && near(median[0], 2.15) && near(median[1], 2.5));
     }
     /* a base with an even count of runs */
     {
@@ -222,6 +239,45 @@ static void test_choose(void)
         CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 3);
         CHECK(near(median[1], 1.1) && near(median[3], 0.85));
     }
+}
+
+/* Holm's step-down over a binary's choices: against a base of 4 runs,
+ * trials apart from it with 5, 4 and 3 runs have p = 1/126, 1/70 and 1/35
+ * (ctr_select_p_faster); the levels for three are 0.05/3, 0.05/2, 0.05. */
+static void test_holm(void)
+{
+    double tb[] = {1.0, 1.01, 1.02, 1.03}, t5[] = {0.5, 0.5, 0.5, 0.5, 0.5},
+           t4[] = {0.6, 0.6, 0.6, 0.6}, t3[] = {0.7, 0.7, 0.7}, u3[] = {0.75, 0.75, 0.75};
+    ctr_select_sample sbase = SAMPLE(tb), s5 = SAMPLE(t5), s4 = SAMPLE(t4), s3 = SAMPLE(t3),
+                      w3 = SAMPLE(u3);
+    CHECK(near(ctr_select_p_faster(&s5, &sbase), 1.0 / 126));
+    CHECK(near(ctr_select_p_faster(&s4, &sbase), 1.0 / 70));
+    CHECK(near(ctr_select_p_faster(&s3, &sbase), 1.0 / 35));
+    bool failed[CTR_SELECT_MAX] = {0};
+    /* each passes its level in turn: all three (Bonferroni's 0.05/3 for
+     * each would have stopped at 1/35) */
+    ctr_select_sample *all[CTR_SELECT_MAX] = {&s3, NULL, &s4, &s5};
+    ctr_select_verdict v = ctr_select_decide(1, &sbase, all, failed);
+    CHECK(v.faster == (1u << 0 | 1u << 2 | 1u << 3) && v.undecided == 0);
+    /* 1/126 passes 0.05/3, 1/35 misses 0.05/2 and stops the rest: the two
+     * at 1/35 are undecided, though either alone would pass */
+    ctr_select_sample *stop[CTR_SELECT_MAX] = {&w3, NULL, &s3, &s5};
+    v = ctr_select_decide(1, &sbase, stop, failed);
+    CHECK(v.faster == 1u << 3 && v.undecided == (1u << 0 | 1u << 2));
+    CHECK(FASTER(&s3, &sbase) && FASTER(&w3, &sbase));
+    /* a family of six, each every run apart with 3 runs against 3 (p =
+     * 1/20): alone each passes, together none (0.05/6) */
+    double b3[] = {1.0, 1.0, 1.0};
+    ctr_select_sample small = SAMPLE(b3);
+    ctr_select_sample *six[CTR_SELECT_MAX] = {&s3, NULL, &w3, &s3, &w3, &s3, &w3};
+    v = ctr_select_decide(1, &small, six, failed);
+    CHECK(v.faster == 0 && v.undecided == (1u << 0 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 |
+                                           1u << 6));
+    CHECK(FASTER(&s3, &small));
+    /* a failed choice is not of the family: the other two pass as two */
+    bool out[CTR_SELECT_MAX] = {false, false, false, true};
+    v = ctr_select_decide(1, &sbase, all, out);
+    CHECK(v.faster == (1u << 0 | 1u << 2) && v.undecided == 0);
 }
 
 /* The exact Mann-Whitney p-values, from the counts of U over the orderings. */
@@ -262,7 +318,7 @@ static void test_p_faster(void)
     a = SAMPLE(a10);
     b = SAMPLE(b10);
     CHECK(ctr_select_p_faster(&a, &b) < CTR_SELECT_P);
-    CHECK(ctr_select_clearly_faster(&a, &b));
+    CHECK(FASTER(&a, &b));
 }
 
 static void test_keep_originals(void)
@@ -348,6 +404,7 @@ int main(void)
     test_layout();
     test_median();
     test_clearly_faster();
+    test_holm();
     test_p_faster();
     test_choose();
     test_keep_originals();
