@@ -139,8 +139,10 @@ static json_t *select_same_json(const ctr_outcome *oc)
     json_t *o = NULL;
     for (int k = 1; k < CTR_SELECT_MAX; k++) {
         int j = oc->select_same[k];
-        if (j <= 0 || j >= k || !oc->choice[k] || !oc->choice[j] || (!o && !(o = json_object())))
+        if (j <= 0 || j >= k || !oc->choice[k] || !oc->choice[j])
             continue;
+        if (!o && !(o = json_object()))
+            return NULL;
         json_object_set_new(o, oc->choice[k], json_string(oc->choice[j]));
     }
     return o;

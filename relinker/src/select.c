@@ -142,16 +142,15 @@ static int plan_make(struct select_ctx *c, int base, struct select_plan *p, ctr_
 /* "== decision for /opt/app/x (medians): original 1.204 s p=0.95; thin LTO
  * 1.100 s (as configured); no LTO failed; ... chosen: thin LTO (...)": p is
  * the test's p-value that the choice is faster than the configured build,
- * which Holm's step-down over the binary's m timed choices tests. */
+ * which Holm's step-down over the binary's timed choices tests (v). */
 static void log_decision(const struct select_ctx *c, const ctr_select_binary *b, int base,
-                         ctr_select_sample *base_s, ctr_select_sample *const *trial)
+                         const ctr_select_verdict *v)
 {
     char line[1024];
-    int len = snprintf(line, sizeof line, "== decision for %s (medians):", b->inner), m = 0;
+    int len = snprintf(line, sizeof line, "== decision for %s (medians):", b->inner);
     for (int k = 0; k < CTR_SELECT_MAX && len < (int)sizeof line; k++) {
         if (!b->file[k] || (b->median[k] <= 0 && !b->failed[k]))
             continue;
-        m += k != base && !b->failed[k] && trial[k] && trial[k]->n > 0;
         const char *name = ctr_select_choice_name(c, b, k);
         if (b->failed[k])
             len += snprintf(line + len, sizeof line - (size_t)len, " %s failed;", name);
@@ -160,14 +159,14 @@ static void log_decision(const struct select_ctx *c, const ctr_select_binary *b,
                             name, b->median[k]);
         else
             len += snprintf(line + len, sizeof line - (size_t)len, " %s %.3f s p=%.3f;", name,
-                            b->median[k], trial[k] ? ctr_select_p_faster(trial[k], base_s) : 1);
+                            b->median[k], v->p[k]);
     }
     dprintf(c->logfd, "%s chosen: %s (%s by 1 %% or more in the median with p <= 0.05 in "
                       "Holm's test over %d choice%s)\n", line,
             ctr_select_choice_name(c, b, b->chosen),
             b->chosen == base ? "no other build was faster"
                               : "the fastest of those faster than the configured build",
-            m, m == 1 ? "" : "s");
+            v->family, v->family == 1 ? "" : "s");
 }
 
 /* Per binary (with `combined`, only those with a second stage's build):
@@ -179,16 +178,16 @@ static void choose_all(struct select_ctx *c, struct select_plan *p, int base, bo
     for (size_t i = 0; i < c->n; i++) {
         ctr_select_binary *bi = &c->b[i];
         ctr_select_sample *trial[CTR_SELECT_MAX] = {0};
-        for (; j < p->ntrials && p->t[j].bin == (long)i; j++)
-            trial[p->t[j].choice] = &p->t[j].s;
+        j = ctr_select_trials_of(p, j, (long)i, trial);
         if (combined && !bi->file[CTR_SELECT_COMBINED])
             continue;
         bi->chosen = base;
         if (!c->ran[i])
             continue;
-        bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median,
-                                       &bi->faster);
-        log_decision(c, bi, base, &p->base_of[i].s, trial);
+        ctr_select_verdict v;
+        bi->chosen = ctr_select_choose(base, &p->base_of[i].s, trial, bi->failed, bi->median, &v);
+        bi->faster = v.faster;
+        log_decision(c, bi, base, &v);
     }
 }
 

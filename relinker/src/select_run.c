@@ -116,3 +116,11 @@ const char *ctr_select_choice_name(const struct select_ctx *c, const ctr_select_
     return k == 0 ? "original" : b->name[k] ? b->name[k] : c->choice[k];
 }
 
+
+size_t ctr_select_trials_of(struct select_plan *p, size_t j, long bin,
+                            ctr_select_sample *trial[CTR_SELECT_MAX])
+{
+    for (; j < p->ntrials && p->t[j].bin == bin; j++)
+        trial[p->t[j].choice] = &p->t[j].s;
+    return j;
+}

@@ -87,6 +87,12 @@ int ctr_select_put_all(struct select_ctx *c, const int *choices, int all, ctr_er
 bool ctr_select_time_once(struct select_ctx *c, double *total, double *by_bin, bool first,
                           const char *setup);
 
+/* Binary bin's trials, from p->t[j] on (a binary's trials are together,
+ * in the plan's order): trial[k] is choice k's sample (the others left
+ * as they are).  Returns the index past them. */
+size_t ctr_select_trials_of(struct select_plan *p, size_t j, long bin,
+                            ctr_select_sample *trial[CTR_SELECT_MAX]);
+
 /* Choice k's name for binary b. */
 const char *ctr_select_choice_name(const struct select_ctx *c, const ctr_select_binary *b, int k);
 

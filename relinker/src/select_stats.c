@@ -74,10 +74,12 @@ ctr_select_verdict ctr_select_decide(int base, ctr_select_sample *base_s,
                                      ctr_select_sample *const trial[CTR_SELECT_MAX],
                                      const bool failed[CTR_SELECT_MAX])
 {
-    ctr_select_verdict v = {0, 0};
+    ctr_select_verdict v = {0};
+    double *p = v.p;
     int order[CTR_SELECT_MAX], m = 0;
-    double p[CTR_SELECT_MAX];
     bool ahead[CTR_SELECT_MAX] = {0};
+    for (int k = 0; k < CTR_SELECT_MAX; k++)
+        p[k] = 1;
     double mb = ctr_select_median(base_s);
     for (int k = 0; k < CTR_SELECT_MAX && base_s->n > 0; k++) {
         if (k == base || !trial[k] || failed[k] || trial[k]->n <= 0)
@@ -89,6 +91,7 @@ ctr_select_verdict ctr_select_decide(int base, ctr_select_sample *base_s,
             order[i] = order[i - 1];
         order[i] = k;
     }
+    v.family = m;
     bool passing = true;
     for (int i = 0; i < m; i++) {
         int k = order[i];
@@ -102,16 +105,16 @@ ctr_select_verdict ctr_select_decide(int base, ctr_select_sample *base_s,
 int ctr_select_choose(int base, ctr_select_sample *base_s,
                       ctr_select_sample *const trial[CTR_SELECT_MAX],
                       const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX],
-                      unsigned *faster)
+                      ctr_select_verdict *v)
 {
     int chosen = base;
-    *faster = ctr_select_decide(base, base_s, trial, failed).faster;
+    *v = ctr_select_decide(base, base_s, trial, failed);
     median[base] = ctr_select_median(base_s);
     for (int k = 0; k < CTR_SELECT_MAX; k++) {
         if (k == base || !trial[k] || failed[k])
             continue;
         median[k] = ctr_select_median(trial[k]);
-        if ((*faster & (1u << k)) && median[k] < median[chosen])
+        if ((v->faster & (1u << k)) && median[k] < median[chosen])
             chosen = k;
     }
     return chosen;

@@ -34,9 +34,13 @@ double ctr_select_p_faster(const ctr_select_sample *a, const ctr_select_sample *
 /* One binary's choices against its configured build: bit k of `faster`,
  * choice k ran faster beyond noise; of `undecided`, it ran faster by the
  * median but the test does not tell it yet (more runs may: --select goes
- * on timing such a choice, up to three times its rounds or its budget). */
+ * on timing such a choice, up to three times its rounds or its budget);
+ * how many choices the test took together, and each one's p-value (1 for
+ * a choice not among them). */
 typedef struct ctr_select_verdict {
     unsigned faster, undecided;
+    int family;
+    double p[CTR_SELECT_MAX];
 } ctr_select_verdict;
 
 /* Decide one binary's choices: base's sample is `base_s`; trial[k] (NULL:
@@ -56,14 +60,14 @@ ctr_select_verdict ctr_select_decide(int base, ctr_select_sample *base_s,
                                      const bool failed[CTR_SELECT_MAX]);
 
 /* One binary's choice among its builds (trial[], failed[] as above).
- * Fills median[k] for base and for every trial that did not fail, sets
- * *faster to ctr_select_decide's bits, and returns the choice with the
- * lowest median among base and the faster ones (the first such choice on
- * equal medians); base when none is. */
+ * Fills median[k] for base and for every trial that did not fail, sets *v
+ * to ctr_select_decide's verdict, and returns the choice with the lowest
+ * median among base and the faster ones (the first such choice on equal
+ * medians); base when none is. */
 int ctr_select_choose(int base, ctr_select_sample *base_s,
                       ctr_select_sample *const trial[CTR_SELECT_MAX],
                       const bool failed[CTR_SELECT_MAX], double median[CTR_SELECT_MAX],
-                      unsigned *faster);
+                      ctr_select_verdict *v);
 
 /* The choices together (chosen) against every original (orig), timed
  * against each other: true unless the choices' median is below the

@@ -111,8 +111,7 @@ static unsigned undecided(const struct select_ctx *c, struct select_plan *p, siz
 {
     long bin = p->t[j].bin;
     ctr_select_sample *trial[CTR_SELECT_MAX] = {0};
-    for (; j < p->ntrials && p->t[j].bin == bin; j++)
-        trial[p->t[j].choice] = &p->t[j].s;
+    ctr_select_trials_of(p, j, bin, trial);
     return ctr_select_decide(p->base_of[bin].choice, &p->base_of[bin].s, trial,
                              c->b[bin].failed).undecided;
 }

@@ -144,7 +144,7 @@ static void test_clearly_faster(void)
  * two is 0.025, which 3 runs each, 1/20 at best, cannot reach) */
 static void test_choose(void)
 {
-    unsigned faster;
+    ctr_select_verdict got;
     /* the fastest of those that clearly beat base; a failed one is out
      * even though it would be fastest, and its median is left alone */
     {
@@ -154,8 +154,8 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, &s3};
         bool failed[CTR_SELECT_MAX] = {false, false, false, true};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 2);
-        CHECK(faster == (1u << 0 | 1u << 2)); /* the failed one is not */
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &got) == 2);
+        CHECK(got.faster == (1u << 0 | 1u << 2)); /* the failed one is not */
         CHECK(near(median[0], 0.915));
         CHECK(near(median[1], 1.015));
         CHECK(near(median[2], 0.815));
@@ -169,7 +169,7 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, NULL};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 0);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &got) == 0);
         CHECK(near(median[2], 0.9));
     }
     /* nothing clearly faster (one within the margin, one faster by the
@@ -183,14 +183,14 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 1);
-        CHECK(faster == 0);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &got) == 1);
+        CHECK(got.faster == 0);
         CHECK(near(median[0], 1 - CTR_SELECT_MARGIN / 2));
         CHECK(near(median[1], 1.0));
         CHECK(near(median[2], 0.5));
         CHECK(near(median[3], 1.5));
-        ctr_select_verdict v = ctr_select_decide(1, &sbase, trial, failed);
-        CHECK(v.faster == 0 && v.undecided == 1u << 2); /* more runs may tell */
+        CHECK(got.undecided == 1u << 2); /* more runs may tell */
+        CHECK(got.family == 3 && near(got.p[2], 7.0 / 20) && got.p[1] == 1);
     }
     /* two clearly faster with equal medians: the first */
     {
@@ -200,10 +200,10 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, NULL, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 0);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &got) == 0);
         ctr_select_sample *later[CTR_SELECT_MAX] = {NULL, NULL, &s0, &s3};
-        CHECK(ctr_select_choose(1, &sbase, later, failed, median, &faster) == 2);
-        CHECK(faster == (1u << 2 | 1u << 3));
+        CHECK(ctr_select_choose(1, &sbase, later, failed, median, &got) == 2);
+        CHECK(got.faster == (1u << 2 | 1u << 3));
     }
     /* every choice failed, or none built: base */
     {
@@ -212,11 +212,11 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, NULL, &s2, NULL};
         bool failed[CTR_SELECT_MAX] = {true, false, true, false};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 1);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &got) == 1);
         CHECK(median[0] == 0 && median[2] == 0 && near(median[1], 1.0));
         ctr_select_sample *none[CTR_SELECT_MAX] = {0};
         bool ok[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, none, ok, median, &faster) == 1 && faster == 0);
+        CHECK(ctr_select_choose(1, &sbase, none, ok, median, &got) == 1 && got.faster == 0);
     }
     /* another base (generic tuning as configured): the original may win */
     {
@@ -226,7 +226,7 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {&s0, &s1, NULL, NULL};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(2, &sbase, trial, failed, median, &faster) == 0);
+        CHECK(ctr_select_choose(2, &sbase, trial, failed, median, &got) == 0);
         CHECK(near(median[2], 3.15) && near(median[0], 2.15) && near(median[1], 2.5));
     }
     /* a base with an even count of runs */
@@ -236,7 +236,7 @@ static void test_choose(void)
         ctr_select_sample *trial[CTR_SELECT_MAX] = {NULL, NULL, NULL, &s3};
         bool failed[CTR_SELECT_MAX] = {0};
         double median[CTR_SELECT_MAX] = {0};
-        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &faster) == 3);
+        CHECK(ctr_select_choose(1, &sbase, trial, failed, median, &got) == 3);
         CHECK(near(median[1], 1.1) && near(median[3], 0.85));
     }
 }
@@ -259,6 +259,7 @@ static void test_holm(void)
     ctr_select_sample *all[CTR_SELECT_MAX] = {&s3, NULL, &s4, &s5};
     ctr_select_verdict v = ctr_select_decide(1, &sbase, all, failed);
     CHECK(v.faster == (1u << 0 | 1u << 2 | 1u << 3) && v.undecided == 0);
+    CHECK(v.family == 3 && near(v.p[3], 1.0 / 126) && near(v.p[0], 1.0 / 35) && v.p[4] == 1);
     /* 1/126 passes 0.05/3, 1/35 misses 0.05/2 and stops the rest: the two
      * at 1/35 are undecided, though either alone would pass */
     ctr_select_sample *stop[CTR_SELECT_MAX] = {&w3, NULL, &s3, &s5};
@@ -277,7 +278,7 @@ static void test_holm(void)
     /* a failed choice is not of the family: the other two pass as two */
     bool out[CTR_SELECT_MAX] = {false, false, false, true};
     v = ctr_select_decide(1, &sbase, all, out);
-    CHECK(v.faster == (1u << 0 | 1u << 2) && v.undecided == 0);
+    CHECK(v.faster == (1u << 0 | 1u << 2) && v.undecided == 0 && v.family == 2);
 }
 
 /* The exact Mann-Whitney p-values, from the counts of U over the orderings. */
